@@ -1,0 +1,108 @@
+// Standard MIDI file → Score. Ticks are rescaled from the file's PPQ to ours (480); tempo, time
+// signature, key and name come from the header; every MIDI track/channel with notes becomes a track
+// (@tonejs/midi already splits a format-0 file's channels into separate tracks).
+import { Midi } from './tonejs';
+import {
+  DEFAULT_META,
+  PPQ,
+  defaultTrack,
+  metaSchema,
+  newNoteId,
+  newTrackId,
+  ticksPerBar,
+  timeSignatureSchema,
+  type Meta,
+  type Note,
+  type Score,
+  type TimeSignature,
+  type Track,
+} from '../score';
+import { MidiImportError } from './errors';
+import { DRUM_CHANNEL, instrumentFromMidi } from './instruments';
+import { keyFromSharps, sharpsFromToneKey } from './key';
+
+/** A guard against pathological files; far above any real composition. */
+export const MAX_IMPORT_NOTES = 500_000;
+
+function parse(bytes: Uint8Array): Midi {
+  if (!(bytes instanceof Uint8Array) || bytes.length < 14) throw new MidiImportError('This file is too short to be a MIDI file.');
+  if (chunkId(bytes, 0) !== 'MThd') throw new MidiImportError('This is not a MIDI file (it does not start with the "MThd" header).');
+  checkChunks(bytes);
+  let midi: Midi;
+  try {
+    midi = new Midi(bytes);
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    throw new MidiImportError(`The MIDI file is damaged and cannot be read (${why}).`);
+  }
+  const ppq = midi.header.ppq;
+  if (!Number.isFinite(ppq) || ppq <= 0) throw new MidiImportError('The MIDI file uses SMPTE time division, which is not supported; re-export it with ticks per quarter note.');
+  return midi;
+}
+
+function chunkId(bytes: Uint8Array, at: number): string {
+  return String.fromCharCode(bytes[at]!, bytes[at + 1]!, bytes[at + 2]!, bytes[at + 3]!);
+}
+
+/** The parser tolerates cut-off files silently; walk the chunk table so a truncated upload is reported. */
+function checkChunks(bytes: Uint8Array): void {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const declared = view.getUint16(10);
+  let at = 0;
+  let tracks = 0;
+  while (at + 8 <= bytes.length) {
+    const len = view.getUint32(at + 4);
+    if (at + 8 + len > bytes.length) throw new MidiImportError(`The MIDI file is damaged: chunk ${chunkId(bytes, at) === 'MTrk' ? `for track ${tracks + 1}` : 'data'} is cut off (truncated download?).`);
+    if (chunkId(bytes, at) === 'MTrk') tracks++;
+    at += 8 + len;
+  }
+  if (tracks < declared) throw new MidiImportError(`The MIDI file is damaged: its header declares ${declared} tracks but only ${tracks} are present.`);
+}
+
+function headerMeta(midi: Midi, endTick: number): Meta {
+  const meta: Meta = { ...DEFAULT_META, timeSignature: [...DEFAULT_META.timeSignature] as TimeSignature };
+  const tempo = midi.header.tempos[0];
+  if (tempo && Number.isFinite(tempo.bpm)) meta.bpm = Math.min(400, Math.max(20, Math.round(tempo.bpm * 100) / 100));
+  const ts = timeSignatureSchema.safeParse(midi.header.timeSignatures[0]?.timeSignature?.slice(0, 2));
+  if (ts.success) meta.timeSignature = ts.data;
+  const ks = midi.header.keySignatures[0];
+  const sharps = ks ? sharpsFromToneKey(ks.key) : null;
+  const key = ks && sharps !== null ? keyFromSharps(sharps, ks.scale === 'minor') : null;
+  if (key && metaSchema.shape.key.safeParse(key).success) meta.key = key;
+  const name = midi.header.name?.trim();
+  if (name) meta.title = name.slice(0, 200);
+  meta.lengthBars = Math.min(9999, Math.max(1, Math.ceil(endTick / ticksPerBar(meta.timeSignature))));
+  return meta;
+}
+
+/** Parses a .mid file into a fresh Score (new ids). Throws MidiImportError on anything unreadable. */
+export function midiToScore(bytes: Uint8Array): Score {
+  const midi = parse(bytes);
+  const scale = PPQ / midi.header.ppq;
+  const tracks: Track[] = [];
+  const notes: Note[] = [];
+  let end = 0;
+  for (const mt of midi.tracks) {
+    if (mt.notes.length === 0) continue;
+    if (notes.length + mt.notes.length > MAX_IMPORT_NOTES) throw new MidiImportError(`The MIDI file has more than ${MAX_IMPORT_NOTES.toLocaleString('en')} notes, which is more than a session can hold.`);
+    const percussion = mt.channel === DRUM_CHANNEL || mt.instrument.percussion;
+    const instrument = instrumentFromMidi(mt.instrument.family, mt.instrument.number, percussion);
+    const fallback = percussion ? 'Drums' : mt.instrument.name ? capitalise(mt.instrument.name) : `Track ${tracks.length + 1}`;
+    const id = newTrackId();
+    tracks.push({ ...defaultTrack(tracks.length, { name: (mt.name.trim() || fallback).slice(0, 100), instrument, order: tracks.length }), id });
+    for (const n of mt.notes) {
+      const start = Math.max(0, Math.round(n.ticks * scale));
+      const duration = Math.max(1, Math.round(n.durationTicks * scale));
+      const velocity = Math.min(127, Math.max(1, Math.round(n.velocity * 127)));
+      if (!Number.isFinite(start) || !Number.isFinite(duration) || n.midi < 0 || n.midi > 127) continue;
+      notes.push({ id: newNoteId(), trackId: id, pitch: n.midi, start, duration, velocity });
+      end = Math.max(end, start + duration);
+    }
+  }
+  notes.sort((a, b) => a.start - b.start || a.pitch - b.pitch);
+  return { meta: headerMeta(midi, end), tracks, notes };
+}
+
+function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}

@@ -1,0 +1,5 @@
+// MIDI files ⇄ the shared Score: import for the editor and the model CLIs, export for download.
+export { midiToScore, MAX_IMPORT_NOTES } from './import';
+export { scoreToMidi } from './export';
+export { MidiImportError } from './errors';
+export { instrumentFromMidi, INSTRUMENT_TO_PROGRAM, DRUM_CHANNEL } from './instruments';
