@@ -4,3 +4,4 @@ export * from './ids';
 export * from './doc';
 export * from './commands';
 export * from './query';
+export * from './jobs';

@@ -1,0 +1,73 @@
+// HTTP face of the job service, framework-free so the server's router mounts it with one call:
+//   POST   /api/sessions/<id>/jobs                 -> 202 {jobId}
+//   GET    /api/sessions/<id>/jobs/<jobId>         -> 200 status, progress, timings, error, result ids
+//   DELETE /api/sessions/<id>/jobs/<jobId>         -> 200 the job after cancelling (also POST .../cancel)
+//   POST   /api/sessions/<id>/jobs/<jobId>/undo    -> 200 what was reverted (requester only)
+// Every refusal is JSON {error, code, issues?} with a 4xx status; the server keeps running.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { JobService } from './service';
+import { JobRequestError } from './schema';
+import { jobView } from './store';
+
+const ROUTE = /^\/api\/sessions\/([A-Za-z0-9_-]{1,64})\/jobs(?:\/([A-Za-z0-9_-]{1,64})(?:\/(cancel|undo))?)?\/?$/;
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
+  res.end(text);
+}
+
+async function readJson(req: IncomingMessage, maxBytes: number): Promise<unknown> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > maxBytes) throw new JobRequestError(`request body over ${maxBytes} bytes`, 413, [], 'too_large');
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > maxBytes) throw new JobRequestError(`request body over ${maxBytes} bytes`, 413, [], 'too_large');
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (!text.trim()) return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new JobRequestError('request body is not valid JSON', 400, [], 'bad_json');
+  }
+}
+
+/** Handles the request if it is a jobs route and returns true; otherwise returns false untouched. */
+export async function handleJobsRoute(req: IncomingMessage, res: ServerResponse, service: JobService, maxBodyBytes = 16 * 1024): Promise<boolean> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const m = ROUTE.exec(url.pathname);
+  if (!m) return false;
+  const [, sessionId, jobId, action] = m as unknown as [string, string, string | undefined, string | undefined];
+  const method = req.method ?? 'GET';
+  try {
+    if (!jobId && method === 'POST') {
+      const body = await readJson(req, maxBodyBytes);
+      const { jobId: id } = await service.submit(sessionId, body, { address: req.socket.remoteAddress ?? 'unknown' });
+      send(res, 202, { jobId: id, url: `/api/sessions/${sessionId}/jobs/${id}` }, { location: `/api/sessions/${sessionId}/jobs/${id}` });
+    } else if (jobId && !action && method === 'GET') {
+      const rec = await service.get(sessionId, jobId);
+      if (!rec) send(res, 404, { error: `no job "${jobId}" in this session`, code: 'not_found' });
+      else send(res, 200, jobView(rec));
+    } else if (jobId && ((!action && method === 'DELETE') || (action === 'cancel' && method === 'POST'))) {
+      send(res, 200, jobView(await service.cancel(sessionId, jobId)));
+    } else if (jobId && action === 'undo' && method === 'POST') {
+      const body = (await readJson(req, maxBodyBytes)) as { requesterId?: unknown };
+      const requesterId = typeof body?.requesterId === 'string' ? body.requesterId : undefined;
+      send(res, 200, await service.undo(sessionId, jobId, requesterId));
+    } else {
+      send(res, 405, { error: `${method} is not supported on ${url.pathname}`, code: 'method_not_allowed' });
+    }
+  } catch (e) {
+    if (e instanceof JobRequestError) {
+      const retry = (e as { retryAfterMs?: number }).retryAfterMs;
+      send(res, e.status, { error: e.message, code: e.code, ...(e.issues.length ? { issues: e.issues } : {}) }, retry ? { 'retry-after': String(Math.ceil(retry / 1000)) } : {});
+    } else {
+      send(res, 500, { error: `internal error: ${(e as Error).message}`, code: 'internal' });
+    }
+  }
+  return true;
+}

@@ -1,0 +1,67 @@
+// Where job records live. The service talks to this narrow interface; the Prisma implementation
+// (./prisma-store.ts) is the real one, in both database modes.
+import type { JobStatus } from '../../lib/score/jobs';
+
+export interface JobRecord {
+  id: string;
+  sessionId: string;
+  model: string;
+  task: string;
+  /** The whole validated request: source/target tracks, bars, knobs, seed. */
+  params: Record<string, unknown>;
+  requesterId: string | null;
+  requesterName: string;
+  status: JobStatus;
+  progress: number;
+  error: string | null;
+  /** Machine-readable failure: invalid_params, timeout, cancelled, worker_crashed, generator_error, ... */
+  errorCode: string | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  /** Time inside the model worker, as it measured it. */
+  inferenceMs: number | null;
+  resultNoteIds: string[];
+  resultTrackIds: string[];
+  removedNoteIds: string[];
+  /** When the requester undid the result (the notes are gone from the document, the record stays). */
+  undoneAt: Date | null;
+}
+
+export type JobPatch = Partial<Omit<JobRecord, 'id' | 'sessionId' | 'createdAt'>>;
+
+export interface JobStore {
+  create(rec: JobRecord): Promise<void>;
+  update(id: string, patch: JobPatch): Promise<void>;
+  get(id: string): Promise<JobRecord | null>;
+  /** Jobs left queued or running (e.g. by a crash): the service fails them at start. */
+  listUnfinished(): Promise<JobRecord[]>;
+}
+
+/** Public JSON view of a job (GET /api/sessions/<id>/jobs/<jobId>). */
+export function jobView(r: JobRecord): Record<string, unknown> {
+  const ms = (a: Date | null, b: Date | null): number | null => (a && b ? b.getTime() - a.getTime() : null);
+  return {
+    id: r.id,
+    sessionId: r.sessionId,
+    model: r.model,
+    task: r.task,
+    params: r.params,
+    requester: { id: r.requesterId, name: r.requesterName },
+    status: r.status,
+    progress: r.progress,
+    error: r.error,
+    errorCode: r.errorCode,
+    timings: {
+      createdAt: r.createdAt.toISOString(),
+      startedAt: r.startedAt?.toISOString() ?? null,
+      finishedAt: r.finishedAt?.toISOString() ?? null,
+      queueMs: ms(r.createdAt, r.startedAt),
+      runMs: ms(r.startedAt, r.finishedAt),
+      totalMs: ms(r.createdAt, r.finishedAt),
+      inferenceMs: r.inferenceMs,
+    },
+    result: { noteIds: r.resultNoteIds, trackIds: r.resultTrackIds, removedNoteIds: r.removedNoteIds },
+    undoneAt: r.undoneAt?.toISOString() ?? null,
+  };
+}
