@@ -1,7 +1,34 @@
-// Gradient kernels the stock wasm backend lacks or runs slowly, registered before it initialises.
+// Gradient (and other) kernels the stock wasm backend lacks or runs slowly, registered once,
+// right after the wasm backend module is imported and before training starts:
+//   Conv2DBackpropFilter (missing), Conv2DBackpropInput (slow; also tf.conv2dTranspose's forward),
+//   UnsortedSegmentSum (missing; gather/embedding gradients), Einsum (missing),
+// plus, on every backend, a Conv2D gradient that supports dilations (tfjs's throws for them) and
+// an Einsum gradient (tfjs has none).
+import * as tf from '@tensorflow/tfjs';
+import { conv2dBackpropFilter, conv2dBackpropInput } from './conv-grads';
+import { conv2dGradConfig } from './dilated-conv-grad';
+import { einsum, einsumGradConfig } from './einsum';
+import { unsortedSegmentSum } from './segment-sum';
+
 let registered = false;
+
+function replaceKernel(config: tf.KernelConfig): void {
+  if (tf.getKernel(config.kernelName, config.backendName)) tf.unregisterKernel(config.kernelName, config.backendName);
+  tf.registerKernel(config);
+}
+
+/** Kernel names this module registers for the wasm backend (for tests and the bench). */
+export const WASM_KERNELS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'UnsortedSegmentSum', 'Einsum'] as const;
 
 export function registerWasmGradKernels(): void {
   if (registered) return;
   registered = true;
+  const b = 'wasm';
+  replaceKernel({ kernelName: 'Conv2DBackpropFilter', backendName: b, kernelFunc: conv2dBackpropFilter(b) as unknown as tf.KernelFunc });
+  replaceKernel({ kernelName: 'Conv2DBackpropInput', backendName: b, kernelFunc: conv2dBackpropInput(b) as unknown as tf.KernelFunc });
+  replaceKernel({ kernelName: 'UnsortedSegmentSum', backendName: b, kernelFunc: unsortedSegmentSum as unknown as tf.KernelFunc });
+  replaceKernel({ kernelName: 'Einsum', backendName: b, kernelFunc: einsum(b) as unknown as tf.KernelFunc });
+  if (tf.getGradient('Conv2D')) tf.unregisterGradient('Conv2D');
+  tf.registerGradient(conv2dGradConfig);
+  if (!tf.getGradient('Einsum')) tf.registerGradient(einsumGradConfig);
 }
