@@ -2,7 +2,7 @@
 // session's Y.Doc:
 //   jobs   Y.Map  jobId -> Y.Map(model, task, status, progress, requesterId, requesterName,
 //                                createdAt, startedAt, finishedAt, error, addedNoteIds,
-//                                addedTrackIds, removedNotes, undone)
+//                                addedTrackIds, removedNotes)
 // Only the server writes it (status/progress as the queue moves, the result together with the
 // notes in ONE transaction whose origin is `jobOrigin(id)`); browsers read it to draw the job list.
 // Because Yjs origins do not travel over the wire, the requester's one-step undo of a result is
@@ -39,7 +39,6 @@ export const jobStateSchema = z.object({
   addedTrackIds: z.array(z.string()),
   /** Full copies of the notes a rewrite removed, so an undo can put them back. */
   removedNotes: z.array(removedNoteSchema),
-  undone: z.boolean(),
 });
 export type JobState = z.infer<typeof jobStateSchema> & { id: string };
 
@@ -54,7 +53,6 @@ const DEFAULTS: Omit<JobState, 'id' | 'model' | 'task' | 'requesterId' | 'reques
   addedNoteIds: [],
   addedTrackIds: [],
   removedNotes: [],
-  undone: false,
 };
 
 export function readJob(id: string, y: Y.Map<unknown>): JobState | null {
@@ -107,16 +105,26 @@ export interface UndoOutcome {
   restoredNotes: number;
 }
 
+/** Whether any part of a finished job's result is still in the document (so an undo would do something). */
+export function jobResultPresent(doc: Y.Doc, job: JobState): boolean {
+  if (job.status !== 'done') return false;
+  const notes = notesMap(doc);
+  const tracks = tracksMap(doc);
+  return job.addedNoteIds.some((id) => notes.has(id)) || job.addedTrackIds.some((id) => tracks.has(id));
+}
+
 /**
  * Reverts a finished job's result in ONE transaction: deletes the notes and tracks it added (and
  * any notes since drawn on those tracks, which would otherwise point at nothing) and restores the
  * notes it removed under their old ids. Edits others made to unrelated notes are untouched.
+ * Idempotent, and it writes nothing into `jobs`: run with the browser's own origin, the undo is one
+ * item of that user's undo stack, so Ctrl+Z after it brings the result back.
  */
 export function undoJobResult(doc: Y.Doc, jobId: string, origin: unknown = `${jobOrigin(jobId)}:undo`): UndoOutcome {
   const y = jobsMap(doc).get(jobId);
   const job = y && readJob(jobId, y);
   const out: UndoOutcome = { removedNotes: 0, removedTracks: 0, restoredNotes: 0 };
-  if (!job || job.status !== 'done' || job.undone) return out;
+  if (!job || !jobResultPresent(doc, job)) return out;
   doc.transact(() => {
     const notes = notesMap(doc);
     const tracks = tracksMap(doc);
@@ -135,7 +143,6 @@ export function undoJobResult(doc: Y.Doc, jobId: string, origin: unknown = `${jo
       notes.set(n.id, ny);
       out.restoredNotes++;
     }
-    y!.set('undone', true);
   }, origin);
   return out;
 }

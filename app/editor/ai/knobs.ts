@@ -1,0 +1,87 @@
+// What the AI panel offers: the three model families, the tasks each serves, and each model's
+// knobs with defaults and a one-line explanation. The knob keys are the models' own parameter
+// names (models/<name>/params), which validate them again on the server.
+export type ModelId = 'gan' | 'arcnn' | 'transformer';
+export type TaskId = 'accompany' | 'harmonize' | 'rewrite' | 'infill' | 'continue';
+
+export interface Knob {
+  key: string;
+  label: string;
+  help: string;
+  kind: 'number' | 'boolean';
+  min?: number;
+  max?: number;
+  step?: number;
+  /** Default per task (knobs whose sensible value depends on what is asked). */
+  value: (task: TaskId) => number | boolean;
+}
+
+export interface ModelInfo {
+  label: string;
+  blurb: string;
+  tasks: readonly TaskId[];
+  knobs: readonly Knob[];
+}
+
+export const TASKS: Record<TaskId, { label: string; help: string; writesExisting: boolean }> = {
+  accompany: { label: 'Accompany a melody', help: 'Writes new accompaniment tracks under the source melody.', writesExisting: false },
+  harmonize: { label: 'Harmonise a melody', help: 'Writes alto, tenor and bass voices under the source melody, chorale-style.', writesExisting: false },
+  rewrite: { label: 'Rewrite a selection', help: 'Changes notes of the target tracks inside the chosen bars.', writesExisting: true },
+  infill: { label: 'Fill in a selection', help: 'Adds notes to the target tracks inside the chosen bars, keeping what is there.', writesExisting: true },
+  continue: { label: 'Continue', help: 'Extends the music past its end (or past the chosen bars).', writesExisting: false },
+};
+
+export const MODELS: Record<ModelId, ModelInfo> = {
+  gan: {
+    label: 'GAN',
+    blurb: 'MuseGAN-style: a whole multi-track accompaniment for a melody in one pass. Fast.',
+    tasks: ['accompany'],
+    knobs: [],
+  },
+  arcnn: {
+    label: 'AR-CNN',
+    blurb: "DeepComposer's autoregressive CNN: edits the piano roll note by note where the music most needs it.",
+    tasks: ['harmonize', 'accompany', 'rewrite', 'infill'],
+    knobs: [
+      { key: 'iterations', label: 'Sampling iterations', help: 'How many single-note edits the model considers. More = more thorough, slower.', kind: 'number', min: 1, max: 1000, step: 1, value: () => 100 },
+      {
+        key: 'maxRemoveShare',
+        label: 'Max notes removed',
+        help: 'Share (0–1) of the existing notes the model may delete. 0 keeps all you wrote.',
+        kind: 'number',
+        min: 0,
+        max: 1,
+        step: 0.05,
+        value: (t) => (t === 'rewrite' ? 0.5 : t === 'infill' ? 0 : 1),
+      },
+      { key: 'maxNotesAdded', label: 'Max notes added', help: 'Cap on the 16th-note cells the model may add.', kind: 'number', min: 0, max: 5000, step: 10, value: (t) => (t === 'rewrite' || t === 'infill' ? 500 : 5000) },
+      { key: 'temperature', label: 'Creative risk', help: 'Sampling temperature: below 1 plays it safe, above 1 takes chances.', kind: 'number', min: 0.1, max: 3, step: 0.1, value: () => 1 },
+      { key: 'keepMelodyFixed', label: 'Keep the melody fixed', help: 'Never change the source track.', kind: 'boolean', value: () => true },
+    ],
+  },
+  transformer: {
+    label: 'Transformer',
+    blurb: 'Music-Transformer-style: continues or harmonises 16th by 16th, voice by voice.',
+    tasks: ['harmonize', 'continue'],
+    knobs: [
+      { key: 'temperature', label: 'Temperature', help: 'Below 1: safer, more predictable choices; above 1: more surprising ones.', kind: 'number', min: 0.1, max: 2, step: 0.05, value: () => 1 },
+      { key: 'topP', label: 'Top-p', help: 'Sample only among the most likely notes covering this share of probability. Lower = tidier.', kind: 'number', min: 0.05, max: 1, step: 0.05, value: () => 0.95 },
+    ],
+  },
+};
+
+export const MODEL_IDS = Object.keys(MODELS) as ModelId[];
+
+/** Default knob values for a model and task. */
+export function defaultParams(model: ModelId, task: TaskId): Record<string, number | boolean> {
+  const out: Record<string, number | boolean> = {};
+  for (const k of MODELS[model].knobs) out[k.key] = k.value(task);
+  return out;
+}
+
+/** Keeps a knob value inside its declared range (the inputs allow free typing). */
+export function clampKnob(k: Knob, v: number | boolean): number | boolean {
+  if (k.kind === 'boolean' || typeof v === 'boolean') return v;
+  if (!Number.isFinite(v)) return k.value('accompany');
+  return Math.min(k.max ?? Infinity, Math.max(k.min ?? -Infinity, v));
+}
