@@ -1,0 +1,52 @@
+// The AR-CNN's knobs as a request carries them (untrusted input: zod, unknown keys rejected).
+// Defaults depend on the task: harmonising writes whole voices, so additions are effectively
+// uncapped; infilling keeps what is there unless told otherwise; rewriting may change half.
+import { z } from 'zod';
+import { GeneratorParamError, type Task } from '../generator';
+
+export const ARCNN_TASKS = ['harmonize', 'accompany', 'rewrite', 'infill'] as const satisfies readonly Task[];
+export type ArcnnTask = (typeof ARCNN_TASKS)[number];
+
+export const paramsSchema = z
+  .object({
+    /** Network evaluations (DeepComposer's "sampling iterations"). */
+    iterations: z.number().int().min(1).max(2000).optional(),
+    /** Max share of the input's editable note cells that may be removed (0–1). */
+    maxRemoveShare: z.number().min(0).max(1).optional(),
+    /** Max note cells (16th steps) that may be added. */
+    maxNotesAdded: z.number().int().min(0).max(1_000_000).optional(),
+    /** Softmax temperature, DeepComposer's "creative risk". */
+    temperature: z.number().min(0.05).max(10).optional(),
+    /** Never edit the source (melody) track. */
+    keepMelodyFixed: z.boolean().optional(),
+    /** Velocity of generated notes. */
+    velocity: z.number().int().min(1).max(127).optional(),
+  })
+  .strict();
+
+export interface ArcnnParams {
+  iterations: number;
+  maxRemoveShare: number;
+  maxNotesAdded: number;
+  temperature: number;
+  keepMelodyFixed: boolean;
+  velocity: number | null;
+}
+
+export function parseParams(task: ArcnnTask, raw: unknown): ArcnnParams {
+  const r = paramsSchema.safeParse(raw ?? {});
+  if (!r.success) {
+    const issues = r.error.issues.map((i) => `${i.path.join('.') || 'params'}: ${i.message}`);
+    throw new GeneratorParamError(`invalid AR-CNN parameters: ${issues.join('; ')}`, issues);
+  }
+  const p = r.data;
+  const writesVoices = task === 'harmonize' || task === 'accompany';
+  return {
+    iterations: p.iterations ?? 100,
+    maxRemoveShare: p.maxRemoveShare ?? (task === 'rewrite' ? 0.5 : task === 'infill' ? 0 : 1),
+    maxNotesAdded: p.maxNotesAdded ?? (writesVoices ? 1_000_000 : 500),
+    temperature: p.temperature ?? 1,
+    keepMelodyFixed: p.keepMelodyFixed ?? true,
+    velocity: p.velocity ?? null,
+  };
+}

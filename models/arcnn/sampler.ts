@@ -1,0 +1,167 @@
+// The AR-CNN sampler: DeepComposer's iterative editing. Each iteration runs the U-Net once on the
+// current roll and toggles the cell(s) it scores highest after Gumbel noise at the given
+// temperature, i.e. it samples from softmax(logits / T) over the cells it may still toggle. The
+// four knobs: iterations, the share of input cells that may be removed, the number of new cells
+// that may be added, temperature; the editable mask carries region, target tracks and the fixed
+// melody. Two additions over DeepComposer, both for JSB-style voices:
+//  - voices are monophonic: switching on a pitch in a voice that already sounds another pitch at
+//    that step moves the voice (the old cell is switched off, under the same caps);
+//  - blocked updates: while editable voice-steps are still silent, one iteration toggles several
+//    cells (without replacement, like Coconet's blocked Gibbs), so harmonising 8 bars from
+//    nothing fits in 100 network evaluations; once every editable voice-step sounds, it is one
+//    toggle per iteration as in DeepComposer.
+import { GenerationAbortedError } from '../generator';
+import { tf } from '../runtime/index';
+import type { Rng } from '../runtime/rng';
+import { IN_CHANNELS, ROLL_PITCHES, VOICES } from './config';
+import { inputPlanes, type VoiceRoll } from './encoding';
+import { forward, type ArcnnNet } from './network';
+
+export interface SamplerKnobs {
+  iterations: number;
+  /** Max share (0–1) of the input's editable sounding cells that may end up removed. */
+  maxRemoveShare: number;
+  /** Max number of cells sounding at the end that were silent in the input. */
+  maxNotesAdded: number;
+  /** Softmax temperature ("creative risk"); > 0. */
+  temperature: number;
+}
+
+export interface SamplerInput {
+  roll: VoiceRoll;
+  /** [t][p][v] 0/1: cells the sampler may toggle (region × editable voices × pitch window). */
+  editable: Uint8Array;
+}
+
+export interface SamplerResult {
+  roll: VoiceRoll;
+  iterations: number;
+  toggles: number;
+  /** Cells sounding at the end that were silent in the input. */
+  added: number;
+  /** Input cells silent at the end. */
+  removed: number;
+}
+
+export interface SamplerOptions {
+  onProgress?: (fraction: number) => void;
+  signal?: AbortSignal;
+  /** Extra cells per iteration while voice-steps are empty: k = ceil(fill · empty / left). */
+  fill?: number;
+}
+
+const yieldToEventLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+/** Editable (step, voice) pairs: the net's mask planes. */
+export function editableVoiceSteps(steps: number, editable: Uint8Array): Uint8Array {
+  const vs = new Uint8Array(steps * VOICES);
+  for (let t = 0; t < steps; t++)
+    for (let p = 0; p < ROLL_PITCHES; p++)
+      for (let v = 0; v < VOICES; v++) if (editable[(t * ROLL_PITCHES + p) * VOICES + v]) vs[t * VOICES + v] = 1;
+  return vs;
+}
+
+export async function sampleEdits(net: ArcnnNet, input: SamplerInput, knobs: SamplerKnobs, rng: Rng, opts: SamplerOptions = {}): Promise<SamplerResult> {
+  const { steps } = input.roll;
+  const orig = input.roll.data;
+  const cur = new Uint8Array(orig);
+  const ed = input.editable;
+  const n = cur.length;
+  const edVS = editableVoiceSteps(steps, ed);
+  // Per voice-step: sounding cells that came with the input / that the sampler added, and whether
+  // a sounding cell is not ours to touch (then the voice-step cannot take a move).
+  const soundIn = new Int32Array(steps * VOICES);
+  const soundNew = new Int32Array(steps * VOICES);
+  const lockedOn = new Uint8Array(steps * VOICES);
+  const voiceStepOf = (c: number): number => Math.floor(c / (ROLL_PITCHES * VOICES)) * VOICES + (c % VOICES);
+  let inputEditableOn = 0;
+  for (let c = 0; c < n; c++) {
+    if (!cur[c]) continue;
+    const vs = voiceStepOf(c);
+    soundIn[vs]!++;
+    if (ed[c]) inputEditableOn++;
+    else lockedOn[vs] = 1;
+  }
+  const maxRemove = Math.floor(knobs.maxRemoveShare * inputEditableOn + 1e-9);
+  const maxAdd = knobs.maxNotesAdded;
+  let added = 0;
+  let removed = 0;
+  let toggles = 0;
+  const planes = new Float32Array(steps * ROLL_PITCHES * IN_CHANNELS);
+  const fill = opts.fill ?? 1.5;
+  const invT = 1 / knobs.temperature;
+
+  /** Other sounding cells of c's voice-step (those a move would switch off). */
+  const others = (c: number): number[] => {
+    const t = Math.floor(c / (ROLL_PITCHES * VOICES));
+    const v = c % VOICES;
+    const out: number[] = [];
+    for (let p = 0; p < ROLL_PITCHES; p++) {
+      const o = (t * ROLL_PITCHES + p) * VOICES + v;
+      if (o !== c && cur[o]) out.push(o);
+    }
+    return out;
+  };
+  /** Can c be toggled now (with the move it implies) and every cap still hold afterwards? */
+  const allowed = (c: number): boolean => {
+    if (cur[c]) return orig[c] ? removed < maxRemove : true;
+    const vs = voiceStepOf(c);
+    if (lockedOn[vs]) return false;
+    // c is silent, so every sounding cell of its voice-step is switched off by the move.
+    const addedAfter = added + (orig[c] ? 0 : 1) - soundNew[vs]!;
+    const removedAfter = removed - (orig[c] ? 1 : 0) + soundIn[vs]!;
+    return addedAfter <= maxAdd && removedAfter <= maxRemove;
+  };
+  const setCell = (c: number, on: boolean): void => {
+    cur[c] = on ? 1 : 0;
+    const vs = voiceStepOf(c);
+    const d = on ? 1 : -1;
+    if (orig[c]) ((soundIn[vs]! += d), (removed -= d));
+    else ((soundNew[vs]! += d), (added += d));
+    toggles++;
+  };
+
+  let it = 0;
+  for (; it < knobs.iterations; it++) {
+    if (opts.signal?.aborted) throw new GenerationAbortedError();
+    inputPlanes({ steps, data: cur }, edVS, planes);
+    const logits = tf.tidy(() => forward(net, tf.tensor4d(planes, [1, steps, ROLL_PITCHES, IN_CHANNELS])));
+    const l = (await logits.data()) as Float32Array;
+    logits.dispose();
+
+    let empty = 0;
+    for (let i = 0; i < edVS.length; i++) if (edVS[i] && soundIn[i]! + soundNew[i]! === 0) empty++;
+    const k = Math.max(1, Math.ceil((fill * empty) / (knobs.iterations - it)));
+    // Gumbel-top-k = k draws without replacement from softmax(l / T) over the allowed cells.
+    const best: { c: number; s: number }[] = [];
+    for (let c = 0; c < n; c++) {
+      if (!ed[c] || !allowed(c)) continue;
+      const s = l[c]! * invT - Math.log(-Math.log(rng.next() * (1 - 1e-12) + 1e-12));
+      if (best.length < k) {
+        best.push({ c, s });
+        if (best.length === k) best.sort((a, b) => b.s - a.s);
+      } else if (s > best[k - 1]!.s) {
+        let i = k - 1;
+        while (i > 0 && best[i - 1]!.s < s) i--;
+        best.splice(i, 0, { c, s });
+        best.pop();
+      }
+    }
+    if (best.length < k) best.sort((a, b) => b.s - a.s);
+    if (best.length === 0) break;
+    const touched = new Set<number>();
+    for (const { c } of best) {
+      const vs = voiceStepOf(c);
+      if (touched.has(vs) || !allowed(c)) continue;
+      touched.add(vs);
+      if (cur[c]) setCell(c, false);
+      else {
+        for (const o of others(c)) setCell(o, false);
+        setCell(c, true);
+      }
+    }
+    opts.onProgress?.((it + 1) / knobs.iterations);
+    await yieldToEventLoop();
+  }
+  return { roll: { steps, data: cur }, iterations: it, toggles, added, removed };
+}

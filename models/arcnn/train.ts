@@ -1,0 +1,140 @@
+// `npm run train -- arcnn [--steps N --batch B --seed S --out DIR --fresh --tiny]`: trains the
+// AR-CNN on random 4-bar windows of the JSB train split (transposed within the pitch window),
+// validates the loss on a fixed set of valid-split pairs, and, at the end, copies the best
+// checkpoint's weights, the log and the loss curve into models/weights/arcnn (unless --no-publish).
+import fs from 'node:fs';
+import path from 'node:path';
+import { loadJsb } from '../data/jsb';
+import { initRuntime, tf } from '../runtime/index';
+import { loadOptimizer, loadVariables, saveOptimizer, saveVariables } from '../runtime/io';
+import { createRng } from '../runtime/rng';
+import { checkpointPaths, runTraining, type TrainSummary } from '../train/harness';
+import { parseTrainFlags } from '../train/flags';
+import { DEFAULT_NET, DEFAULT_TRAIN, IN_CHANNELS, ROLL_PITCHES, STEPS_PER_BAR, TINY_NET, VOICES, type NetConfig } from './config';
+import { makeTrainingPair, randomWindow, type TrainingPair } from './encoding';
+import { toggleKlLoss } from './loss';
+import { createNet, disposeNet, forward, parameterCount, type ArcnnNet } from './network';
+import { WEIGHTS_DIR, saveWeights } from './weights';
+
+export interface Batch {
+  x: tf.Tensor4D;
+  target: tf.Tensor4D;
+  mask: tf.Tensor4D;
+}
+
+export function stackPairs(pairs: TrainingPair[], steps: number): Batch {
+  const b = pairs.length;
+  const cells = steps * ROLL_PITCHES;
+  const x = new Float32Array(b * cells * IN_CHANNELS);
+  const target = new Float32Array(b * cells * VOICES);
+  const mask = new Float32Array(b * cells * VOICES);
+  pairs.forEach((p, i) => {
+    x.set(p.x, i * cells * IN_CHANNELS);
+    target.set(p.target, i * cells * VOICES);
+    mask.set(p.mask, i * cells * VOICES);
+  });
+  return {
+    x: tf.tensor4d(x, [b, steps, ROLL_PITCHES, IN_CHANNELS]),
+    target: tf.tensor4d(target, [b, steps, ROLL_PITCHES, VOICES]),
+    mask: tf.tensor4d(mask, [b, steps, ROLL_PITCHES, VOICES]),
+  };
+}
+
+export function disposeBatch(b: Batch): void {
+  b.x.dispose();
+  b.target.dispose();
+  b.mask.dispose();
+}
+
+export function batchLoss(net: ArcnnNet, b: Batch): tf.Scalar {
+  return tf.tidy(() => toggleKlLoss(forward(net, b.x), b.target, b.mask));
+}
+
+/** One Adam step on a batch; returns the loss before the update. */
+export function trainStep(net: ArcnnNet, opt: tf.Optimizer, b: Batch): number {
+  const { value, grads } = tf.variableGrads(() => batchLoss(net, b), [...net.vars.values()]);
+  opt.applyGradients(grads);
+  const loss = value.dataSync()[0]!;
+  value.dispose();
+  for (const g of Object.values(grads)) g.dispose();
+  return loss;
+}
+
+export async function main(flags: Record<string, string | true>): Promise<TrainSummary> {
+  const tiny = flags.tiny === true;
+  const f = parseTrainFlags(flags, {
+    steps: tiny ? 20 : DEFAULT_TRAIN.steps,
+    batch: tiny ? 4 : DEFAULT_TRAIN.batch,
+    seed: DEFAULT_TRAIN.seed,
+    out: path.join('models', 'checkpoints', 'arcnn', tiny ? 'tiny' : 'main'),
+  });
+  const rt = await initRuntime();
+  const cfg: NetConfig = tiny ? TINY_NET : DEFAULT_NET;
+  const steps = DEFAULT_TRAIN.bars * STEPS_PER_BAR;
+  const data = loadJsb();
+  const net = createNet(cfg, f.seed);
+  const opt = tf.train.adam(DEFAULT_TRAIN.lr);
+  // Fixed validation pairs from the valid split (never test), the same at every validation.
+  const vRng = createRng(f.seed + 7);
+  const valid = Array.from({ length: tiny ? 1 : 6 }, () =>
+    stackPairs(Array.from({ length: 16 }, () => makeTrainingPair(randomWindow(data.valid, steps, vRng), vRng)), steps),
+  );
+  const vars = (): Record<string, tf.Variable> => Object.fromEntries(net.vars);
+  const lrAt = (s: number): number => DEFAULT_TRAIN.lr * (0.05 + 0.95 * 0.5 * (1 + Math.cos((Math.PI * s) / f.steps)));
+  const summary = await runTraining(
+    {
+      name: 'arcnn',
+      outDir: f.out,
+      steps: f.steps,
+      seed: f.seed,
+      validateEvery: f.validateEvery ?? (tiny ? 10 : DEFAULT_TRAIN.validEvery),
+      checkpointEvery: f.checkpointEvery ?? (tiny ? 10 : 100),
+      resume: f.resume,
+      progress: f.progress,
+      config: { net: cfg, parameters: parameterCount(cfg), batch: f.batch, windowSteps: steps, lr: DEFAULT_TRAIN.lr, schedule: 'cosine to 5%', backend: rt.backend, loss: 'KL(uniform over edit cells || softmax over editable cells)' },
+    },
+    {
+      step({ step, rng }) {
+        (opt as unknown as { learningRate: number }).learningRate = lrAt(step);
+        const b = stackPairs(Array.from({ length: f.batch }, () => makeTrainingPair(randomWindow(data.train, steps, rng), rng)), steps);
+        try {
+          return { loss: trainStep(net, opt, b), lr: lrAt(step) };
+        } finally {
+          disposeBatch(b);
+        }
+      },
+      validate() {
+        let s = 0;
+        for (const b of valid) {
+          const l = batchLoss(net, b);
+          s += l.dataSync()[0]!;
+          l.dispose();
+        }
+        return { loss: s / valid.length };
+      },
+      async save(dir) {
+        await saveVariables(dir, 'net', vars());
+        await saveOptimizer(opt, dir);
+      },
+      async load(dir) {
+        loadVariables(dir, 'net', vars());
+        await loadOptimizer(opt, dir);
+      },
+    },
+  );
+  valid.forEach(disposeBatch);
+  if (!tiny && flags['no-publish'] !== true && !summary.interrupted) {
+    // Publish the best validated weights (else the last) with the log and curve next to them.
+    const p = checkpointPaths(f.out);
+    const src = summary.bestDir ?? summary.checkpointDir;
+    loadVariables(src, 'net', vars());
+    await saveWeights(net, WEIGHTS_DIR, { trainedSteps: summary.best?.step ?? summary.completedSteps, seed: f.seed });
+    fs.copyFileSync(p.log, path.join(WEIGHTS_DIR, 'train-log.json'));
+    fs.copyFileSync(p.curve, path.join(WEIGHTS_DIR, 'loss-curve.svg'));
+    console.log(`arcnn: weights from ${src} published to ${WEIGHTS_DIR}`);
+  }
+  disposeNet(net);
+  opt.dispose();
+  console.log(JSON.stringify({ model: 'arcnn', steps: summary.completedSteps, final_loss: summary.finalLoss, best: summary.best, seconds: Math.round(summary.seconds), backend: rt.backend }));
+  return summary;
+}
