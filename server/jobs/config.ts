@@ -11,6 +11,8 @@ export interface JobsConfig {
   maxPendingPerSession: number;
   /** Per participant: at most `rateLimit` requests per `rateWindowMs`. */
   rateLimit: number;
+  /** Looser cap per client address, so minting participant ids does not lift the limit. */
+  rateLimitPerAddress: number;
   rateWindowMs: number;
   /** Wall-clock limit of one generation; the worker running it is terminated and replaced. */
   timeoutMs: number;
@@ -43,6 +45,7 @@ export function resolveJobsConfig(overrides: Partial<JobsConfig> = {}, env: Node
     maxRunningPerSession: int(env.TUTTI_JOB_MAX_RUNNING_PER_SESSION) || 2,
     maxPendingPerSession: int(env.TUTTI_JOB_MAX_PENDING_PER_SESSION) || 8,
     rateLimit: int(env.TUTTI_JOB_RATE_LIMIT) || 10,
+    rateLimitPerAddress: int(env.TUTTI_JOB_RATE_LIMIT_PER_ADDRESS) || 3 * (int(env.TUTTI_JOB_RATE_LIMIT) || 10),
     rateWindowMs: int(env.TUTTI_JOB_RATE_WINDOW_MS) || 60_000,
     timeoutMs: int(env.TUTTI_JOB_TIMEOUT_MS) || 60_000,
     maxInputNotes: int(env.TUTTI_JOB_MAX_INPUT_NOTES) || 20_000,

@@ -73,12 +73,25 @@ export class WorkerPool {
   /** Workers replaced after a crash, timeout or unresponsive cancel (for tests and /stats). */
   replaced = 0;
 
-  constructor(private readonly opts: PoolOptions) {
-    for (let i = 0; i < opts.size; i++) this.spawn();
+  private started = false;
+
+  // Workers start on the first request, not with the server: a server nobody asks for
+  // accompaniment (and every test server) never pays for loading three models.
+  constructor(private readonly opts: PoolOptions) {}
+
+  /** Starts the workers now (they preload the models) instead of on the first request. */
+  warm(): void {
+    if (this.started || this.closed) return;
+    this.started = true;
+    for (let i = 0; i < this.opts.size; i++) this.spawn();
   }
 
   get size(): number {
     return this.slots.size;
+  }
+
+  get isWarm(): boolean {
+    return this.started;
   }
 
   get busy(): number {
@@ -94,6 +107,7 @@ export class WorkerPool {
       if (opts.signal?.aborted) return reject(new RunError('cancelled before it started', 'cancelled'));
       opts.signal?.addEventListener('abort', () => this.cancel(p), { once: true });
       this.queue.push(p);
+      this.warm();
       this.dispatch();
     });
   }

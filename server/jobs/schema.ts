@@ -23,6 +23,8 @@ export const debugSchema = z
     crash: z.boolean().optional(),
     /** The worker spins synchronously for this long (a hang only terminate() can end). */
     spinMs: z.number().int().min(0).max(600_000).optional(),
+    /** Overrides the job timeout for this one job (so a timeout test need not wait a minute). */
+    timeoutMs: z.number().int().min(100).max(600_000).optional(),
   })
   .strict();
 export type DebugHooks = z.infer<typeof debugSchema>;

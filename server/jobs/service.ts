@@ -14,7 +14,8 @@ import { JobRequestError, parseJobRequest, type ParsedJobRequest } from './schem
 import type { JobPatch, JobRecord, JobStore } from './store';
 
 export interface RoomAccess {
-  withDoc<T>(sessionId: string, fn: (doc: Y.Doc) => T): Promise<T>;
+  /** One transaction on the session's document; `origin` names it (the room's default otherwise). */
+  withDoc<T>(sessionId: string, fn: (doc: Y.Doc) => T, options?: { origin?: unknown; flush?: boolean }): Promise<Awaited<T>>;
 }
 
 export interface JobServiceDeps {
@@ -51,7 +52,7 @@ export class JobService {
     this.queue = new SessionQueue(c.maxRunningPerSession, c.maxPendingPerSession);
     this.perParticipant = new RateLimiter(c.rateLimit, c.rateWindowMs);
     // Looser, so friends behind one NAT are not throttled together, but minting ids does not help much.
-    this.perAddress = new RateLimiter(c.rateLimit * 3, c.rateWindowMs);
+    this.perAddress = new RateLimiter(c.rateLimitPerAddress, c.rateWindowMs);
   }
 
   /** Validates and queues a request; resolves with the job id (the HTTP layer answers 202). */
@@ -88,15 +89,18 @@ export class JobService {
       removedNoteIds: [],
       undoneAt: null,
     });
-    await this.deps.rooms.withDoc(sessionId, (doc) =>
-      writeJobState(doc, jobId, {
-        model: req.model,
-        task: req.request.task,
-        status: 'queued',
-        requesterId: req.requesterId ?? '',
-        requesterName: req.requesterName,
-        createdAt: now.getTime(),
-      }),
+    await this.deps.rooms.withDoc(
+      sessionId,
+      (doc) =>
+        writeJobState(doc, jobId, {
+          model: req.model,
+          task: req.request.task,
+          status: 'queued',
+          requesterId: req.requesterId ?? '',
+          requesterName: req.requesterName,
+          createdAt: now.getTime(),
+        }),
+      { origin: jobOrigin(jobId) },
     );
     let resolveSettled = (): void => undefined;
     const settled = new Promise<void>((r) => (resolveSettled = r));
@@ -135,7 +139,7 @@ export class JobService {
     if (rec.requesterId && rec.requesterId !== requesterId) throw new JobRequestError('only the participant who asked for this result can undo it', 403, [], 'forbidden');
     if (rec.status !== 'done') throw new JobRequestError(`the job has no result to undo (it is ${rec.status})`, 409, [], 'no_result');
     if (rec.undoneAt) throw new JobRequestError('this result was already undone', 409, [], 'already_undone');
-    const out = await this.deps.rooms.withDoc(sessionId, (doc) => undoJobResult(doc, jobId));
+    const out = await this.deps.rooms.withDoc(sessionId, (doc) => undoJobResult(doc, jobId), { origin: `${jobOrigin(jobId)}:undo` });
     await this.deps.store.update(jobId, { undoneAt: new Date() });
     return out;
   }
@@ -147,7 +151,7 @@ export class JobService {
       const error = 'interrupted by a server restart; please ask again';
       await this.deps.store.update(r.id, { status: 'failed', error, errorCode: 'interrupted', finishedAt: new Date() });
       if (await this.deps.sessionExists(r.sessionId).catch(() => false))
-        await this.deps.rooms.withDoc(r.sessionId, (doc) => writeJobState(doc, r.id, { status: 'failed', error, finishedAt: Date.now() })).catch(() => undefined);
+        await this.deps.rooms.withDoc(r.sessionId, (doc) => writeJobState(doc, r.id, { status: 'failed', error, finishedAt: Date.now() }), { origin: jobOrigin(r.id) }).catch(() => undefined);
     }
     return left.length;
   }
@@ -190,7 +194,7 @@ export class JobService {
       const { result, ms } = await this.pool.run(
         { model: req.model, score, request: req.request, ...(req.debug ? { debug: req.debug } : {}) },
         {
-          timeoutMs: this.deps.config.timeoutMs,
+          timeoutMs: req.debug?.timeoutMs ?? this.deps.config.timeoutMs,
           signal: a.ctrl.signal,
           onStart: () => {
             const startedAt = new Date();
@@ -208,8 +212,11 @@ export class JobService {
       );
       await a.chain;
       const finishedAt = new Date();
-      const applied = await this.deps.rooms.withDoc(sessionId, (doc) =>
-        applyResult(doc, result, jobOrigin(jobId), { jobId, finishedAt: finishedAt.getTime(), maxNotes: this.deps.config.maxInputNotes }),
+      // flush: once the record says "done", the notes are durable too.
+      const applied = await this.deps.rooms.withDoc(
+        sessionId,
+        (doc) => applyResult(doc, result, jobOrigin(jobId), { jobId, finishedAt: finishedAt.getTime(), maxNotes: this.deps.config.maxInputNotes }),
+        { origin: jobOrigin(jobId), flush: true },
       );
       await this.deps.store.update(jobId, {
         status: 'done',
@@ -234,7 +241,7 @@ export class JobService {
     await a?.chain;
     const finishedAt = new Date();
     await this.deps.store.update(jobId, { status, finishedAt, ...f });
-    if (a) await this.deps.rooms.withDoc(a.sessionId, (doc) => writeJobState(doc, jobId, { status, error: f.error, finishedAt: finishedAt.getTime() }));
+    if (a) await this.deps.rooms.withDoc(a.sessionId, (doc) => writeJobState(doc, jobId, { status, error: f.error, finishedAt: finishedAt.getTime() }), { origin: jobOrigin(jobId) });
   }
 
   /** Queues a DB patch and/or a doc patch behind the job's earlier writes. Failures are logged, not thrown. */
@@ -243,7 +250,7 @@ export class JobService {
     if (!a) return;
     a.chain = a.chain
       .then(async () => {
-        if (doc) await this.deps.rooms.withDoc(a.sessionId, (d) => writeJobState(d, jobId, doc));
+        if (doc) await this.deps.rooms.withDoc(a.sessionId, (d) => writeJobState(d, jobId, doc), { origin: jobOrigin(jobId) });
         if (db) await this.deps.store.update(jobId, db);
       })
       .catch((e) => this.deps.log?.(`jobs: status write for ${jobId} failed: ${(e as Error).message}`));
