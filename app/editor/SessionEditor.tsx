@@ -1,0 +1,46 @@
+'use client';
+// The session page's editor: builds the controller for this session id and lays out the toolbar,
+// tracks panel, piano roll and the right sidebar (participants, AI panel slot).
+import { useEffect, useState } from 'react';
+import { Editor } from './editor';
+import { installDebugHook } from './debug';
+import { handleKey } from './shortcuts';
+import { Toolbar } from './panels/Toolbar';
+import { TracksPanel } from './panels/TracksPanel';
+import { Participants } from './panels/Participants';
+import { AiSlot } from './panels/AiSlot';
+import { ShortcutsOverlay, Toast } from './panels/ShortcutsOverlay';
+import { PianoRoll } from './roll/PianoRoll';
+import './editor.css';
+
+export default function SessionEditor({ sessionId }: { sessionId: string }) {
+  const [ed, setEd] = useState<Editor | null>(null);
+  useEffect(() => {
+    const editor = new Editor(sessionId);
+    const unhook = installDebugHook(editor);
+    const onKey = (e: KeyboardEvent) => handleKey(editor, e);
+    window.addEventListener('keydown', onKey);
+    setEd(editor);
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      unhook();
+      editor.destroy();
+    };
+  }, [sessionId]);
+  if (!ed) return <div className="tt-app tt-loading">Opening session…</div>;
+  return (
+    <div className="tt-app" data-testid="editor">
+      <Toolbar ed={ed} />
+      <div className="tt-main">
+        <TracksPanel ed={ed} />
+        <PianoRoll ed={ed} />
+        <div className="tt-side">
+          <Participants ed={ed} />
+          <AiSlot ed={ed} />
+        </div>
+      </div>
+      <ShortcutsOverlay ed={ed} />
+      <Toast ed={ed} />
+    </div>
+  );
+}

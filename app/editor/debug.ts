@@ -1,0 +1,63 @@
+// A small read-only window hook (window.__tutti) for end-to-end tests and the editor benchmark:
+// what the document holds, what the canvas last drew, and when it painted. It never edits.
+import { readScore } from '@/lib/score';
+import type { Editor } from './editor';
+import type { DrawnCursor } from './roll/render';
+
+export interface PaintInfo {
+  /** Epoch milliseconds (performance.timeOrigin + now), comparable across pages. */
+  at: number;
+  drawMs: number;
+  notesDrawn: number;
+  version: number;
+}
+
+export const rollStats = {
+  paints: 0,
+  last: null as PaintInfo | null,
+  drawMs: [] as number[],
+  cursors: [] as DrawnCursor[],
+  paintListeners: new Set<(p: PaintInfo) => void>(),
+  record(p: PaintInfo) {
+    this.paints++;
+    this.last = p;
+    this.drawMs.push(p.drawMs);
+    if (this.drawMs.length > 5000) this.drawMs.splice(0, 1000);
+    this.paintListeners.forEach((fn) => fn(p));
+  },
+};
+
+export function installDebugHook(ed: Editor): () => void {
+  const hook = {
+    sessionId: ed.sessionId,
+    noteCount: () => ed.store.notes.size,
+    notes: () => [...ed.store.notes.values()],
+    note: (id: string) => ed.store.notes.get(id as never) ?? null,
+    tracks: () => ed.store.tracks,
+    meta: () => ed.store.meta,
+    score: () => readScore(ed.conn.doc),
+    selection: () => [...ed.ui.selection],
+    activeTrackId: () => ed.ui.activeTrackId,
+    connection: () => ed.conn.state(),
+    synced: () => ed.conn.synced(),
+    peers: () => ed.presence.peers().map((p) => ({ ...p })),
+    /** Remote cursors as drawn in the last overlay frame (x/y in canvas pixels). */
+    drawnCursors: () => rollStats.cursors.map((c) => ({ ...c })),
+    viewport: () => ({ ...ed.view }),
+    playheadTick: () => ed.playheadTick,
+    undoDepth: () => ed.conn.undo.undoStack.length,
+    paints: () => rollStats.paints,
+    lastPaint: () => rollStats.last,
+    drawTimes: () => [...rollStats.drawMs],
+    /** Calls fn after every base-layer paint; returns an unsubscribe function. */
+    onPaint: (fn: (p: PaintInfo) => void) => {
+      rollStats.paintListeners.add(fn);
+      return () => rollStats.paintListeners.delete(fn);
+    },
+    now: () => performance.timeOrigin + performance.now(),
+  };
+  (window as unknown as { __tutti?: typeof hook }).__tutti = hook;
+  return () => {
+    delete (window as unknown as { __tutti?: typeof hook }).__tutti;
+  };
+}

@@ -1,0 +1,128 @@
+'use client';
+// The top bar: session title, transport (play/stop, loop range, BPM, time signature, metronome,
+// follow), edit tools (pencil/select, snap, quantise, velocity, zoom), MIDI in/out, sharing,
+// connection state and the live note count.
+import { useRef, useState } from 'react';
+import { SNAP_OPTIONS, zoomX, zoomY, type SnapId } from '@/lib/editing';
+import type { Editor } from '../editor';
+import { useConnection, useScoreVersion, useUi } from '../hooks';
+import * as cmd from '../commands';
+import { setLoop, setMetronome, stop, togglePlay } from '../transport';
+
+const TS_OPTIONS: [number, number][] = [[4, 4], [3, 4], [2, 4], [6, 8], [5, 4], [7, 8], [12, 8]];
+
+export function Toolbar({ ed }: { ed: Editor }) {
+  const ui = useUi(ed);
+  useScoreVersion(ed);
+  const conn = useConnection(ed);
+  const meta = ed.store.meta;
+  const fileRef = useRef<HTMLInputElement>(null);
+  const [copied, setCopied] = useState(false);
+  const selNotes = ed.store.notesOf(ui.selection);
+  const selVel = selNotes.length ? Math.round(selNotes.reduce((s, n) => s + n.velocity, 0) / selNotes.length) : '';
+
+  const copyLink = async () => {
+    const url = `${window.location.origin}/s/${ed.sessionId}`;
+    try {
+      await navigator.clipboard.writeText(url);
+    } catch {
+      const ta = document.createElement('textarea');
+      ta.value = url;
+      document.body.appendChild(ta);
+      ta.select();
+      document.execCommand('copy');
+      ta.remove();
+    }
+    setCopied(true);
+    ed.toast('Session link copied: send it to a friend to compose together');
+    setTimeout(() => setCopied(false), 2000);
+  };
+
+  const onFile = async (e: React.ChangeEvent<HTMLInputElement>) => {
+    const f = e.target.files?.[0];
+    e.target.value = '';
+    if (!f) return;
+    if (f.size > 20 * 1024 * 1024) return ed.toast(`${f.name} is larger than 20 MB; that is not a MIDI file Tutti can import.`, 'error');
+    cmd.importMidi(ed, new Uint8Array(await f.arrayBuffer()), f.name);
+  };
+
+  const exportFile = () => {
+    const { bytes, name } = cmd.exportMidi(ed);
+    const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: 'audio/midi' }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = name;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 5000);
+  };
+
+  const connLabel = conn.closed ? 'Closed' : conn.state === 'online' ? (conn.synced ? 'Online' : 'Syncing…') : conn.state === 'offline' ? 'Offline' : 'Connecting…';
+  return (
+    <header className="tt-toolbar">
+      <div className="tt-brand">
+        <a href="/" className="tt-logo" title="Tutti home">Tutti</a>
+        <input className="tt-title" data-testid="session-title" value={meta.title} maxLength={200} onChange={(e) => cmd.editMeta(ed, { title: e.target.value })} aria-label="Session title" />
+      </div>
+
+      <div className="tt-group" role="group" aria-label="Transport">
+        <button className={`tt-btn tt-play ${ui.playing ? 'on' : ''}`} data-testid="play" onClick={() => void togglePlay(ed)} title="Play / stop (Space)">{ui.playing ? '■' : '▶'}</button>
+        <button className="tt-btn" data-testid="rewind" onClick={() => stop(ed, true)} title="Stop and return to start (Enter)">⏮</button>
+        <button className={`tt-btn ${ui.loop.enabled ? 'on' : ''}`} data-testid="loop" onClick={() => setLoop(ed, { enabled: !ui.loop.enabled })} title="Loop (L)">⟲</button>
+        <label className="tt-field" title="Loop range in bars">
+          <input type="number" min={1} className="tt-num" data-testid="loop-start" value={ui.loop.startBar} onChange={(e) => setLoop(ed, { startBar: Number(e.target.value) })} />
+          <span>–</span>
+          <input type="number" min={2} className="tt-num" data-testid="loop-end" value={ui.loop.endBar} onChange={(e) => setLoop(ed, { endBar: Number(e.target.value) })} />
+        </label>
+        <label className="tt-field" title="Tempo">
+          <input type="number" min={20} max={400} className="tt-num wide" data-testid="bpm" value={meta.bpm} onChange={(e) => Number(e.target.value) >= 20 && Number(e.target.value) <= 400 && cmd.editMeta(ed, { bpm: Number(e.target.value) })} />
+          <span>BPM</span>
+        </label>
+        <select className="tt-select" data-testid="time-signature" value={meta.timeSignature.join('/')} onChange={(e) => cmd.editMeta(ed, { timeSignature: e.target.value.split('/').map(Number) as never })} title="Time signature">
+          {(TS_OPTIONS.some((t) => t.join('/') === meta.timeSignature.join('/')) ? TS_OPTIONS : [...TS_OPTIONS, meta.timeSignature]).map((t) => (
+            <option key={t.join('/')} value={t.join('/')}>{t.join('/')}</option>
+          ))}
+        </select>
+        <button className={`tt-btn ${ui.metronome ? 'on' : ''}`} data-testid="metronome" onClick={() => setMetronome(ed, !ui.metronome)} title="Metronome (M)">𝅘𝅥</button>
+        <button className={`tt-btn ${ui.follow ? 'on' : ''}`} data-testid="follow" onClick={() => ed.setUi({ follow: !ui.follow })} title="Follow playhead">⇥</button>
+      </div>
+
+      <div className="tt-group" role="group" aria-label="Edit">
+        <button className={`tt-btn ${ui.tool === 'draw' ? 'on' : ''}`} data-testid="tool-draw" onClick={() => ed.setUi({ tool: 'draw' })} title="Pencil (P)">✎</button>
+        <button className={`tt-btn ${ui.tool === 'select' ? 'on' : ''}`} data-testid="tool-select" onClick={() => ed.setUi({ tool: 'select' })} title="Select (S)">⬚</button>
+        <label className="tt-field" title="Snap to grid">
+          <span>Snap</span>
+          <select className="tt-select" data-testid="snap" value={ui.snap} onChange={(e) => ed.setUi({ snap: e.target.value as SnapId })}>
+            {SNAP_OPTIONS.map((o) => <option key={o.id} value={o.id}>{o.label}</option>)}
+          </select>
+        </label>
+        <button className="tt-btn text" data-testid="quantise" onClick={() => cmd.quantise(ed)} title="Quantise (Q)">Quantise</button>
+        <label className="tt-field" title="Velocity of the selected notes">
+          <span>Vel</span>
+          <input type="number" min={1} max={127} className="tt-num" data-testid="velocity-input" disabled={!selNotes.length} value={selVel} onChange={(e) => cmd.setSelectionVelocity(ed, Number(e.target.value))} />
+        </label>
+        <button className="tt-btn" onClick={() => ed.setView(zoomX(ed.view, 0.8, ed.view.width / 2))} title="Zoom out (−)" data-testid="zoom-out">−</button>
+        <button className="tt-btn" onClick={() => ed.setView(zoomX(ed.view, 1.25, ed.view.width / 2))} title="Zoom in (+)" data-testid="zoom-in">+</button>
+        <button className="tt-btn" onClick={() => ed.setView(zoomY(ed.view, 1.2, ed.view.height / 2))} title="Taller rows (Alt+wheel)">↕</button>
+      </div>
+
+      <div className="tt-group" role="group" aria-label="File and sharing">
+        <button className="tt-btn" onClick={() => cmd.undo(ed)} title="Undo your last edit (Ctrl/⌘+Z)" data-testid="undo">↶</button>
+        <button className="tt-btn" onClick={() => cmd.redo(ed)} title="Redo (Ctrl/⌘+Shift+Z)" data-testid="redo">↷</button>
+        <button className="tt-btn text" data-testid="import-midi" onClick={() => fileRef.current?.click()}>Import MIDI</button>
+        <input ref={fileRef} type="file" accept=".mid,.midi,audio/midi" hidden data-testid="midi-input" onChange={onFile} />
+        <button className="tt-btn text" data-testid="export-midi" onClick={exportFile}>Export</button>
+        <button className="tt-btn text primary" data-testid="copy-link" onClick={copyLink}>{copied ? 'Copied ✓' : 'Copy link'}</button>
+        <button className="tt-btn" data-testid="shortcuts" onClick={() => ed.setUi({ showShortcuts: true })} title="Keyboard shortcuts (?)">?</button>
+      </div>
+
+      <div className="tt-status">
+        <span className="tt-count" data-testid="note-count" data-count={ed.store.notes.size}>{ed.store.notes.size.toLocaleString('en')} notes</span>
+        <span className={`tt-conn ${conn.state}`} data-testid="connection-state" data-state={conn.state} title={conn.closed ?? (conn.state === 'offline' ? 'Edits are kept in this browser and merge when you reconnect' : '')}>
+          <i />{connLabel}
+        </span>
+      </div>
+    </header>
+  );
+}

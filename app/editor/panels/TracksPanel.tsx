@@ -1,0 +1,52 @@
+'use client';
+// Tracks: add, rename, delete, reorder; instrument, colour, role, mute/solo, volume. Clicking a
+// track makes it the one the roll edits (the others show as ghost notes).
+import { INSTRUMENTS, TRACK_ROLES, type Instrument, type TrackRole } from '@/lib/score';
+import type { Editor } from '../editor';
+import { useScoreVersion, useUi } from '../hooks';
+import * as cmd from '../commands';
+import { INSTRUMENT_LABELS } from '../audio/labels';
+
+export function TracksPanel({ ed }: { ed: Editor }) {
+  useScoreVersion(ed);
+  const ui = useUi(ed);
+  const counts = new Map<string, number>();
+  for (const n of ed.store.notes.values()) counts.set(n.trackId, (counts.get(n.trackId) ?? 0) + 1);
+  const tracks = ed.store.tracks;
+  return (
+    <aside className="tt-tracks" data-testid="tracks-panel">
+      <div className="tt-panel-head">
+        <h2>Tracks</h2>
+        <button className="tt-btn text" data-testid="add-track" onClick={() => cmd.newTrack(ed)}>+ Add</button>
+      </div>
+      {tracks.length === 0 && <p className="tt-empty">No tracks yet. Draw on the roll or add a track to start.</p>}
+      <ul>
+        {tracks.map((t, i) => (
+          <li key={t.id} className={`tt-track ${ui.activeTrackId === t.id ? 'active' : ''}`} data-testid="track" data-track-id={t.id} onClick={() => ed.setUi({ activeTrackId: t.id })} style={{ borderLeftColor: t.color }}>
+            <div className="tt-track-row">
+              <input type="color" className="tt-color" value={t.color} onChange={(e) => cmd.editTrack(ed, t.id, { color: e.target.value })} title="Colour" data-testid="track-color" />
+              <input className="tt-track-name" value={t.name} maxLength={100} data-testid="track-name" onChange={(e) => e.target.value.trim() && cmd.editTrack(ed, t.id, { name: e.target.value })} aria-label="Track name" />
+              <span className="tt-track-count">{counts.get(t.id) ?? 0}</span>
+            </div>
+            <div className="tt-track-row">
+              <select className="tt-select small" value={t.instrument} data-testid="track-instrument" onChange={(e) => cmd.editTrack(ed, t.id, { instrument: e.target.value as Instrument })} title="Instrument">
+                {INSTRUMENTS.map((x) => <option key={x} value={x}>{INSTRUMENT_LABELS[x]}</option>)}
+              </select>
+              <select className="tt-select small" value={t.role} data-testid="track-role" onChange={(e) => cmd.editTrack(ed, t.id, { role: e.target.value as TrackRole })} title="Role">
+                {TRACK_ROLES.map((r) => <option key={r} value={r}>{r === 'melody' ? 'Melody' : 'Accomp.'}</option>)}
+              </select>
+            </div>
+            <div className="tt-track-row">
+              <button className={`tt-chip ${t.muted ? 'mute' : ''}`} data-testid="track-mute" onClick={(e) => (e.stopPropagation(), cmd.editTrack(ed, t.id, { muted: !t.muted }))} title="Mute">M</button>
+              <button className={`tt-chip ${t.solo ? 'solo' : ''}`} data-testid="track-solo" onClick={(e) => (e.stopPropagation(), cmd.editTrack(ed, t.id, { solo: !t.solo }))} title="Solo">S</button>
+              <input type="range" min={0} max={1} step={0.01} value={t.volume} className="tt-vol" data-testid="track-volume" onChange={(e) => cmd.editTrack(ed, t.id, { volume: Number(e.target.value) })} title={`Volume ${Math.round(t.volume * 100)}%`} />
+              <button className="tt-icon" disabled={i === 0} onClick={(e) => (e.stopPropagation(), cmd.reorderTrack(ed, t.id, -1))} title="Move up" data-testid="track-up">▲</button>
+              <button className="tt-icon" disabled={i === tracks.length - 1} onClick={(e) => (e.stopPropagation(), cmd.reorderTrack(ed, t.id, 1))} title="Move down" data-testid="track-down">▼</button>
+              <button className="tt-icon danger" onClick={(e) => { e.stopPropagation(); if (window.confirm(`Delete “${t.name}” and its ${counts.get(t.id) ?? 0} notes? (Undo brings it back.)`)) cmd.removeTrack(ed, t.id); }} title="Delete track" data-testid="track-delete">✕</button>
+            </div>
+          </li>
+        ))}
+      </ul>
+    </aside>
+  );
+}

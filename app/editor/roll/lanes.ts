@@ -1,0 +1,95 @@
+// The roll's side lanes: the keyboard on the left, the bar ruler on top (with loop range), and the
+// velocity lane underneath. Each draws only the visible slice of the shared viewport.
+import { gridStep, pitchToY, tickToX, visiblePitches, visibleTicks } from '@/lib/editing';
+import type { Editor } from '../editor';
+import { THEME, isBlackKey, pitchName } from './theme';
+
+export const KEYS_W = 64;
+export const RULER_H = 26;
+export const VEL_H = 72;
+
+export function drawKeyboard(ctx: CanvasRenderingContext2D, ed: Editor, pressed: number | null): void {
+  const v = ed.view;
+  ctx.fillStyle = '#0b0d12';
+  ctx.fillRect(0, 0, KEYS_W, v.height);
+  const [lo, hi] = visiblePitches(v);
+  ctx.font = `${Math.min(10, v.rowHeight - 2)}px system-ui, sans-serif`;
+  ctx.textBaseline = 'middle';
+  for (let p = lo; p <= hi; p++) {
+    const y = pitchToY(v, p);
+    const black = isBlackKey(p);
+    ctx.fillStyle = p === pressed ? '#5b8def' : black ? '#1b1e26' : '#d9dde6';
+    ctx.fillRect(black ? 0 : 0, y, black ? KEYS_W * 0.62 : KEYS_W - 1, v.rowHeight - 1);
+    if (black && p !== pressed) {
+      ctx.fillStyle = '#d9dde6';
+      ctx.fillRect(KEYS_W * 0.62, y, KEYS_W * 0.38 - 1, v.rowHeight - 1);
+    }
+    if (p % 12 === 0 && v.rowHeight >= 8) {
+      ctx.fillStyle = '#39404f';
+      ctx.fillText(pitchName(p), KEYS_W - 26, y + v.rowHeight / 2);
+    }
+  }
+}
+
+export function drawRuler(ctx: CanvasRenderingContext2D, ed: Editor, playTick: number, width: number): void {
+  const v = ed.view;
+  ctx.fillStyle = '#12151d';
+  ctx.fillRect(0, 0, width, RULER_H);
+  const [t0, t1] = visibleTicks(v);
+  const bar = ed.barTicks;
+  if (ed.ui.loop.enabled) {
+    const x0 = tickToX(v, (ed.ui.loop.startBar - 1) * bar);
+    const x1 = tickToX(v, (ed.ui.loop.endBar - 1) * bar);
+    ctx.fillStyle = 'rgba(91,141,239,0.45)';
+    ctx.fillRect(x0, 0, x1 - x0, 8);
+  }
+  // Label every bar, or every 2nd/4th/... when zoomed out so labels never collide.
+  let every = 1;
+  while (bar * every * v.pxPerTick < 36) every *= 2;
+  const beat = ed.beatTicks;
+  const step = gridStep(v, beat, beat, 10);
+  ctx.font = '11px system-ui, sans-serif';
+  ctx.textBaseline = 'middle';
+  for (let t = Math.floor(t0 / step) * step; t <= t1; t += step) {
+    const x = Math.round(tickToX(v, t));
+    const isBar = t % bar === 0;
+    ctx.fillStyle = isBar ? THEME.text : THEME.textDim;
+    ctx.fillRect(x, isBar ? 10 : 18, 1, isBar ? RULER_H - 10 : RULER_H - 18);
+    const n = t / bar;
+    if (isBar && n % every === 0) ctx.fillText(String(n + 1), x + 4, 16);
+  }
+  ctx.fillStyle = '#262b38';
+  ctx.fillRect(0, RULER_H - 1, width, 1);
+  const px = tickToX(v, playTick);
+  if (px >= -6 && px <= width + 6) {
+    ctx.fillStyle = THEME.playhead;
+    ctx.beginPath();
+    ctx.moveTo(px - 6, 8);
+    ctx.lineTo(px + 7, 8);
+    ctx.lineTo(px + 1, RULER_H - 2);
+    ctx.closePath();
+    ctx.fill();
+  }
+}
+
+export function drawVelocity(ctx: CanvasRenderingContext2D, ed: Editor, width: number, dragging: { id: string; velocity: number } | null): void {
+  const v = ed.view;
+  ctx.fillStyle = '#0c0e14';
+  ctx.fillRect(0, 0, width, VEL_H);
+  ctx.fillStyle = '#1c212c';
+  for (const f of [0.25, 0.5, 0.75]) ctx.fillRect(0, Math.round(VEL_H * f), width, 1);
+  const [t0, t1] = visibleTicks(v);
+  const color = ed.store.track(ed.ui.activeTrackId)?.color ?? '#5b8def';
+  const active = ed.ui.activeTrackId;
+  ed.store.noteIndex().forEachInRange(t0 - 1, t1, (n) => {
+    if (n.trackId !== active || n.start < t0 - 1) return;
+    const vel = dragging?.id === n.id ? dragging.velocity : n.velocity;
+    const x = tickToX(v, n.start);
+    const h = ((VEL_H - 6) * vel) / 127;
+    ctx.fillStyle = ed.ui.selection.has(n.id) ? '#ffffff' : color;
+    ctx.fillRect(x, VEL_H - h, 3, h);
+    ctx.beginPath();
+    ctx.arc(x + 1.5, VEL_H - h, 3, 0, Math.PI * 2);
+    ctx.fill();
+  });
+}

@@ -1,0 +1,97 @@
+// One browser's connection to a session: the Y.Doc, its IndexedDB copy (edits survive going
+// offline and reloads), the y-websocket link to /sync/<id>, awareness, and a per-user undo manager
+// that tracks only this user's origin so undo never reverts a collaborator's edit.
+import * as Y from 'yjs';
+import { IndexeddbPersistence } from 'y-indexeddb';
+import { WebsocketProvider } from 'y-websocket';
+import { metaMap, notesMap, tracksMap } from '@/lib/score';
+
+export type ConnectionState = 'connecting' | 'online' | 'offline';
+
+export interface SessionConnection {
+  readonly sessionId: string;
+  readonly doc: Y.Doc;
+  readonly provider: WebsocketProvider;
+  readonly persistence: IndexeddbPersistence;
+  /** The origin every local edit carries; the undo manager tracks only this. */
+  readonly origin: { readonly user: number };
+  readonly undo: Y.UndoManager;
+  state(): ConnectionState;
+  /** Whether the server has confirmed the document at least once on the current connection. */
+  synced(): boolean;
+  onState(fn: () => void): () => void;
+  /** A terminal close from the server (e.g. unknown session), shown to the user. */
+  closedReason(): string | null;
+  destroy(): void;
+}
+
+export function syncUrl(loc: Location): string {
+  return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}/sync`;
+}
+
+export function connectSession(sessionId: string): SessionConnection {
+  const doc = new Y.Doc();
+  const origin = { user: doc.clientID };
+  const persistence = new IndexeddbPersistence(`tutti:${sessionId}`, doc);
+  // Cross-tab BroadcastChannel is off: every tab is a full peer through the server, so "offline"
+  // means offline and the connection badge never lies about where edits went.
+  const provider = new WebsocketProvider(syncUrl(window.location), sessionId, doc, { disableBc: true, maxBackoffTime: 2000 });
+  const undo = new Y.UndoManager([notesMap(doc), tracksMap(doc), metaMap(doc)], {
+    trackedOrigins: new Set([origin]),
+    captureTimeout: 0,
+  });
+  const listeners = new Set<() => void>();
+  const emit = () => listeners.forEach((fn) => fn());
+  let wsStatus: 'connected' | 'connecting' | 'disconnected' = 'connecting';
+  let browserOnline = navigator.onLine;
+  let closed: string | null = null;
+
+  provider.on('status', ({ status }) => {
+    wsStatus = status;
+    emit();
+  });
+  provider.on('sync', emit);
+  provider.on('closed', ({ code, reason }) => {
+    closed = reason || `connection closed (${code})`;
+    emit();
+  });
+  // Chromium keeps an open websocket alive through a network drop for a while; follow the
+  // browser's own online/offline signal so edits are known to be local-only straight away.
+  const goOffline = () => {
+    browserOnline = false;
+    provider.disconnect();
+    emit();
+  };
+  const goOnline = () => {
+    browserOnline = true;
+    provider.connect();
+    emit();
+  };
+  window.addEventListener('offline', goOffline);
+  window.addEventListener('online', goOnline);
+  if (!browserOnline) provider.disconnect();
+
+  return {
+    sessionId,
+    doc,
+    provider,
+    persistence,
+    origin,
+    undo,
+    state: () => (!browserOnline || wsStatus === 'disconnected' ? (closed || !browserOnline ? 'offline' : 'connecting') : wsStatus === 'connected' ? 'online' : 'connecting'),
+    synced: () => provider.synced,
+    onState: (fn) => {
+      listeners.add(fn);
+      return () => listeners.delete(fn);
+    },
+    closedReason: () => closed,
+    destroy: () => {
+      window.removeEventListener('offline', goOffline);
+      window.removeEventListener('online', goOnline);
+      undo.destroy();
+      provider.destroy();
+      void persistence.destroy();
+      doc.destroy();
+    },
+  };
+}

@@ -1,0 +1,39 @@
+// Transport actions shared by the toolbar and the keyboard shortcuts.
+import type { Editor } from './editor';
+
+export async function togglePlay(ed: Editor): Promise<void> {
+  const engine = await ed.audio();
+  if (engine.playing) {
+    engine.stop();
+    ed.setUi({ playing: false });
+    return;
+  }
+  const { loop } = ed.ui;
+  engine.setLoop(loop.enabled, (loop.startBar - 1) * ed.barTicks, (loop.endBar - 1) * ed.barTicks);
+  const from = loop.enabled && (ed.playheadTick < (loop.startBar - 1) * ed.barTicks || ed.playheadTick >= (loop.endBar - 1) * ed.barTicks) ? (loop.startBar - 1) * ed.barTicks : ed.playheadTick;
+  engine.play(from);
+  ed.setUi({ playing: true });
+}
+
+export function stop(ed: Editor, rewind = false): void {
+  if (ed.engine?.playing) {
+    if (!rewind) ed.playheadTick = Math.floor(ed.engine.ticks);
+    ed.engine.stop();
+  }
+  if (rewind) ed.playheadTick = ed.ui.loop.enabled ? (ed.ui.loop.startBar - 1) * ed.barTicks : 0;
+  ed.setUi({ playing: false });
+}
+
+export function setLoop(ed: Editor, patch: Partial<Editor['ui']['loop']>): void {
+  const loop = { ...ed.ui.loop, ...patch };
+  loop.startBar = Math.max(1, Math.round(loop.startBar) || 1);
+  loop.endBar = Math.max(loop.startBar + 1, Math.round(loop.endBar) || loop.startBar + 1);
+  ed.setUi({ loop });
+  ed.engine?.setLoop(loop.enabled, (loop.startBar - 1) * ed.barTicks, (loop.endBar - 1) * ed.barTicks);
+}
+
+export function setMetronome(ed: Editor, on: boolean): void {
+  ed.setUi({ metronome: on });
+  if (ed.engine) ed.engine.metronome = on;
+  else if (on) void ed.audio().then((e) => (e.metronome = ed.ui.metronome));
+}
