@@ -144,7 +144,12 @@ function writeLog(outDir: string, log: TrainLog): void {
   fs.writeFileSync(p.curve, renderLossCurve(log));
 }
 
-export async function runTraining(opts: HarnessOptions, loop: TrainLoop): Promise<TrainSummary> {
+/**
+ * Runs (or resumes) a training. Pass the loop as a factory — `() => buildModelAndLoop()` — so the
+ * model's initial weights are drawn after seeding and the run is reproducible from `seed`; a
+ * ready-made loop also works (its initial weights are then whatever they were).
+ */
+export async function runTraining(opts: HarnessOptions, loopOrFactory: TrainLoop | (() => TrainLoop | Promise<TrainLoop>)): Promise<TrainSummary> {
   if (!(Number.isInteger(opts.steps) && opts.steps >= 1)) throw new Error(`steps must be a positive integer (got ${opts.steps})`);
   if (!Number.isFinite(opts.seed)) throw new Error(`seed must be a number (got ${opts.seed})`);
   const paths = checkpointPaths(opts.outDir);
@@ -159,6 +164,13 @@ export async function runTraining(opts: HarnessOptions, loop: TrainLoop): Promis
   const globalRng = createRng(opts.seed + 0x5eed);
   const originalRandom = Math.random;
   Math.random = globalRng.next;
+  let loop: TrainLoop;
+  try {
+    loop = typeof loopOrFactory === 'function' ? await loopOrFactory() : loopOrFactory;
+  } catch (e) {
+    Math.random = originalRandom;
+    throw e;
+  }
 
   let log: TrainLog = {
     name: opts.name,
