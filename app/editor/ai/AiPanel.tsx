@@ -8,6 +8,7 @@ import type { Editor } from '../editor';
 import { JobApiError, requestJob } from './api';
 import { participantId } from './identity';
 import { JobList } from './JobList';
+import { noteRequested, trackOwnResults } from './own-results';
 import { MODELS, MODEL_IDS, TASKS, clampKnob, defaultParams, type ModelId, type TaskId } from './knobs';
 import styles from './ai.module.css';
 
@@ -28,6 +29,8 @@ export function AiPanel({ editor }: { editor: Editor }) {
   const [error, setError] = useState<string | null>(null);
   const info = MODELS[model];
   const writesExisting = TASKS[task].writesExisting;
+
+  useEffect(() => trackOwnResults(editor, participantId()), [editor]);
 
   // Keep the source on a real track: the first melody track by default.
   useEffect(() => {
@@ -69,7 +72,7 @@ export function AiPanel({ editor }: { editor: Editor }) {
     setBusy(true);
     try {
       const me = editor.presence.local();
-      await requestJob(editor.sessionId, {
+      const jobId = await requestJob(editor.sessionId, {
         model,
         task,
         sourceTrackId: sourceId,
@@ -79,6 +82,7 @@ export function AiPanel({ editor }: { editor: Editor }) {
         seed,
         requester: { id: participantId(), name: me?.name ?? 'Someone' },
       });
+      noteRequested(editor, jobId);
     } catch (e) {
       setError(e instanceof JobApiError ? e.message : 'Could not send the request.');
     } finally {
