@@ -25,6 +25,6 @@ export function toggleKlLoss(logits: tf.Tensor, target: tf.Tensor, mask: tf.Tens
     const t = tf.reshape(target, [b, -1]);
     const n = tf.maximum(tf.sum(t, 1), 1);
     const ce = tf.div(tf.neg(tf.sum(tf.mul(t, logp), 1)), n);
-    return tf.mean(tf.add(ce, tf.log(n))) as tf.Scalar;
+    return tf.mean(tf.sub(ce, tf.log(n))) as tf.Scalar;
   });
 }

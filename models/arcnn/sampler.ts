@@ -1,7 +1,6 @@
 // The AR-CNN sampler: DeepComposer's iterative editing. Each iteration runs the U-Net once on the
-// current roll and toggles the cell(s) it scores highest after Gumbel noise at the given
-// temperature, i.e. it samples from softmax(logits / T) over the cells it may still toggle. The
-// four knobs: iterations, the share of input cells that may be removed, the number of new cells
+// current roll and toggles cell(s) drawn from softmax(logits / T) over the cells it may still
+// toggle (T = temperature). The four knobs: iterations, the share of input cells that may be removed, the number of new cells
 // that may be added, temperature; the editable mask carries region, target tracks and the fixed
 // melody. Two additions over DeepComposer, both for JSB-style voices:
 //  - voices are monophonic: switching on a pitch in a voice that already sounds another pitch at
@@ -121,6 +120,10 @@ export async function sampleEdits(net: ArcnnNet, input: SamplerInput, knobs: Sam
     toggles++;
   };
 
+  const cand: number[] = [];
+  for (let c = 0; c < n; c++) if (ed[c]) cand.push(c);
+  const cells = new Int32Array(cand.length);
+  const w = new Float64Array(cand.length);
   let it = 0;
   for (; it < knobs.iterations; it++) {
     if (opts.signal?.aborted) throw new GenerationAbortedError();
@@ -132,25 +135,33 @@ export async function sampleEdits(net: ArcnnNet, input: SamplerInput, knobs: Sam
     let empty = 0;
     for (let i = 0; i < edVS.length; i++) if (edVS[i] && soundIn[i]! + soundNew[i]! === 0) empty++;
     const k = Math.max(1, Math.ceil((fill * empty) / (knobs.iterations - it)));
-    // Gumbel-top-k = k draws without replacement from softmax(l / T) over the allowed cells.
-    const best: { c: number; s: number }[] = [];
-    for (let c = 0; c < n; c++) {
-      if (!ed[c] || !allowed(c)) continue;
-      const s = l[c]! * invT - Math.log(-Math.log(rng.next() * (1 - 1e-12) + 1e-12));
-      if (best.length < k) {
-        best.push({ c, s });
-        if (best.length === k) best.sort((a, b) => b.s - a.s);
-      } else if (s > best[k - 1]!.s) {
-        let i = k - 1;
-        while (i > 0 && best[i - 1]!.s < s) i--;
-        best.splice(i, 0, { c, s });
-        best.pop();
-      }
+    // k draws without replacement from softmax(l / T) over the cells allowed now (sequential
+    // draws on the unnormalised weights: one exp per cell, one uniform per draw).
+    let m = 0;
+    let maxL = -Infinity;
+    for (let i = 0; i < cand.length; i++) {
+      const c = cand[i]!;
+      if (!allowed(c)) continue;
+      cells[m] = c;
+      w[m] = l[c]! * invT;
+      if (w[m]! > maxL) maxL = w[m]!;
+      m++;
     }
-    if (best.length < k) best.sort((a, b) => b.s - a.s);
-    if (best.length === 0) break;
+    if (m === 0) break;
+    let total = 0;
+    for (let i = 0; i < m; i++) total += w[i] = Math.exp(w[i]! - maxL);
+    const picks: number[] = [];
+    for (let d = 0; d < Math.min(k, m) && total > 0; d++) {
+      let u = rng.next() * total;
+      let i = 0;
+      for (; i < m - 1; i++) if ((u -= w[i]!) <= 0 && w[i]! > 0) break;
+      while (w[i] === 0 && i > 0) i--; // float round-off past the end: take the last live cell
+      picks.push(cells[i]!);
+      total -= w[i]!;
+      w[i] = 0;
+    }
     const touched = new Set<number>();
-    for (const { c } of best) {
+    for (const c of picks) {
       const vs = voiceStepOf(c);
       if (touched.has(vs) || !allowed(c)) continue;
       touched.add(vs);

@@ -1,7 +1,7 @@
 // From a Score and a request to the sampler's voice roll and back. The source (melody) track is the
 // soprano; accompaniment voices are alto/tenor/bass. Time: 16th steps (120 ticks), the region in
-// bars plus up to two bars of context either side; pitch: the whole request is shifted by octaves
-// so the melody sits where Bach's sopranos do, and shifted back on the way out. Cells become notes
+// bars plus up to two bars of context either side; pitch: when the notes do not fit the 36–81
+// window the whole request is shifted by octaves (and shifted back on the way out). Cells become notes
 // by merging consecutive sounding steps of one pitch in one voice (the roll cannot tell a held
 // note from a repeated one, as in the JSB data itself).
 import { ticksPerBar, type Note, type NoteData, type NoteId, type Score, type TrackId } from '../../lib/score';
@@ -68,15 +68,21 @@ function placeTracks(means: (number | null)[]): number[] {
   return best;
 }
 
-/** Octave shift (multiple of 12) that puts the most reference notes in the window, then nearest `target`. */
+/**
+ * Octave shift (multiple of 12) for the request: none when the reference notes fit the window
+ * (a musician expects the parts in the register they wrote); otherwise the one that fits the most
+ * of them, ties broken towards `target` (the mean pitch of the voice they will play).
+ */
 function octaveShift(pitches: number[], target: number): number {
   if (pitches.length === 0) return 0;
+  const inside = (s: number): number => pitches.filter((p) => p + s >= ROLL_LOW && p + s <= ROLL_HIGH).length;
+  if (inside(0) === pitches.length) return 0;
   let best = 0;
   let bestKey = [-1, Infinity];
   for (let s = -48; s <= 48; s += 12) {
-    const inside = pitches.filter((p) => p + s >= ROLL_LOW && p + s <= ROLL_HIGH).length;
+    const k = inside(s);
     const dist = Math.abs(mean(pitches) + s - target);
-    if (inside > bestKey[0]! || (inside === bestKey[0] && dist < bestKey[1]!)) ((best = s), (bestKey = [inside, dist]));
+    if (k > bestKey[0]! || (k === bestKey[0] && dist < bestKey[1]!)) ((best = s), (bestKey = [k, dist]));
   }
   return best;
 }
