@@ -25,6 +25,8 @@ export interface JobsConfig {
   cancelGraceMs: number;
   /** Models each new worker loads before taking work (so the first request does not pay for it). */
   preload: readonly ('gan' | 'arcnn' | 'transformer')[];
+  /** Start the workers (and load the models) at server start rather than on the first request. */
+  warm: boolean;
   /** Accept the `debug` field (crash / spin a worker). Only for tests. */
   allowDebug: boolean;
 }
@@ -54,6 +56,7 @@ export function resolveJobsConfig(overrides: Partial<JobsConfig> = {}, env: Node
     maxParams: 24,
     cancelGraceMs: 1_000,
     preload: preloadEnv ?? ['gan', 'arcnn', 'transformer'],
+    warm: env.TUTTI_JOB_WARM ? env.TUTTI_JOB_WARM === '1' : env.NODE_ENV === 'production',
     allowDebug: env.NODE_ENV === 'test' || env.TUTTI_JOB_TEST_HOOKS === '1',
     ...overrides,
   };

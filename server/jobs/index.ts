@@ -37,6 +37,7 @@ export async function startJobs(opts: StartJobsOptions): Promise<Jobs> {
     config,
     log,
   });
+  if (config.warm) service.pool.warm();
   const interrupted = await service.recoverInterrupted();
   if (interrupted) log(`[jobs] marked ${interrupted} job(s) interrupted by the last shutdown as failed`);
   return {
