@@ -1,0 +1,134 @@
+// The one Tutti process: an HTTP server carrying our API routes, the Yjs sync websocket on
+// /sync/<sessionId>, and the Next.js app for everything else — all on one port.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { openDatabase, type Database } from './db/client';
+import { handleRoute } from './http/router';
+import { startJobs, type Jobs, type JobsConfig } from './jobs';
+import { PrismaDocStore } from './persistence/prisma-store';
+import { RoomRegistry } from './rooms/registry';
+import { isSessionId } from './sessions';
+import { handleConnection } from './sync/connection';
+import { CLOSE } from './sync/protocol';
+import type { NextHandle } from './next-handler';
+
+export interface StartOptions {
+  port?: number;
+  host?: string;
+  dataDir?: string;
+  databaseUrl?: string;
+  /** PostgreSQL schema to use (tests give each run its own). */
+  schema?: string;
+  dev?: boolean;
+  /** false: API + websocket only, no Next app (fast tests, benchmarks). */
+  next?: boolean;
+  maxMessageBytes?: number;
+  batchMs?: number;
+  compactEvery?: number;
+  unloadDelayMs?: number;
+  pingIntervalMs?: number;
+  log?: (msg: string, err?: unknown) => void;
+  /** AI job limits (server/jobs/config.ts); defaults from TUTTI_JOB_* env. */
+  jobs?: Partial<JobsConfig>;
+}
+
+export interface TuttiServer {
+  port: number;
+  url: string;
+  rooms: RoomRegistry;
+  db: Database;
+  jobs: Jobs;
+  close(): Promise<void>;
+}
+
+const defaultLog = (msg: string, err?: unknown) => (err ? console.error(msg, err) : console.log(msg));
+
+export async function startServer(opts: StartOptions = {}): Promise<TuttiServer> {
+  const log = opts.log ?? defaultLog;
+  const maxMessageBytes = opts.maxMessageBytes ?? 8 * 1024 * 1024;
+  const db = await openDatabase({ dataDir: opts.dataDir ?? './data', databaseUrl: opts.databaseUrl, schema: opts.schema });
+  const rooms = new RoomRegistry(new PrismaDocStore(db.prisma), {
+    batchMs: opts.batchMs ?? 250,
+    compactEvery: opts.compactEvery ?? 200,
+    unloadDelayMs: opts.unloadDelayMs ?? 2000,
+    log,
+  });
+
+  const jobs = await startJobs({ prisma: db.prisma, rooms, config: opts.jobs, log });
+
+  // Our own close reasons are nicer than ws's, so let frames somewhat over the limit reach us.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: maxMessageBytes + 64 * 1024 });
+  const routeCtx = { rooms, log };
+  let nextApp: NextHandle | null = null;
+
+  const server = http.createServer((req, res) => {
+    jobs.handle(req, res).then((done) => done || handleRoute(req, res, routeCtx, !nextApp)).then(
+      (handled) => {
+        if (!handled && nextApp) return nextApp.handle(req, res);
+      },
+      (err) => {
+        log('[http] request failed', err);
+        if (!res.headersSent) res.writeHead(500).end();
+      },
+    );
+  });
+
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    const pathname = new URL(req.url ?? '/', 'http://x').pathname;
+    const m = /^\/sync\/([^/]*)\/?$/.exec(pathname);
+    if (m) {
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        const id = m[1]!;
+        if (!isSessionId(id)) return ws.close(CLOSE.unknownSession, 'invalid session id');
+        handleConnection(ws, id, rooms, { maxMessageBytes, pingIntervalMs: opts.pingIntervalMs ?? 30_000, log });
+      });
+    } else if (nextApp) {
+      void nextApp.upgrade(req, socket, head); // e.g. Next's dev-mode HMR socket
+    } else {
+      socket.destroy();
+    }
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 3000, opts.host ?? '0.0.0.0', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  if (opts.next !== false) {
+    try {
+      const { startNext } = await import('./next-handler');
+      nextApp = await startNext({ dev: !!opts.dev, port });
+    } catch (err) {
+      server.close();
+      await jobs.close();
+      await rooms.closeAll();
+      await db.close();
+      throw err;
+    }
+  }
+
+  let closing: Promise<void> | null = null;
+  return {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    rooms,
+    db,
+    jobs,
+    close() {
+      closing ??= (async () => {
+        server.close();
+        for (const ws of wss.clients) ws.close(CLOSE.goingAway, 'server shutting down');
+        wss.close();
+        await jobs.close();
+        await rooms.closeAll();
+        await nextApp?.close().catch(() => {});
+        await db.close();
+        server.closeAllConnections();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,52 @@
+// Every setting the server reads from the environment, read once, validated, with defaults.
+// Nothing else in server/ touches process.env.
+import path from 'node:path';
+import { z } from 'zod';
+
+const int = (def: number) => z.coerce.number().int().positive().default(def);
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  DATA_DIR: z.string().default('./data'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must start with postgresql://')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  /** Largest websocket message accepted from a client (a full-document sync can be large). */
+  TUTTI_MAX_MESSAGE_BYTES: int(8 * 1024 * 1024),
+  TUTTI_BATCH_MS: int(250),
+  TUTTI_COMPACT_EVERY: int(200),
+  TUTTI_UNLOAD_DELAY_MS: z.coerce.number().int().min(0).default(2000),
+  NODE_ENV: z.string().optional(),
+});
+
+export interface ServerConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl?: string;
+  maxMessageBytes: number;
+  batchMs: number;
+  compactEvery: number;
+  unloadDelayMs: number;
+  dev: boolean;
+}
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] = process.argv): ServerConfig {
+  const r = envSchema.safeParse(env);
+  if (!r.success) throw new Error(`invalid configuration: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  const e = r.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: path.resolve(e.DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    maxMessageBytes: e.TUTTI_MAX_MESSAGE_BYTES,
+    batchMs: e.TUTTI_BATCH_MS,
+    compactEvery: e.TUTTI_COMPACT_EVERY,
+    unloadDelayMs: e.TUTTI_UNLOAD_DELAY_MS,
+    dev: argv.includes('--dev') || e.NODE_ENV === 'development',
+  };
+}

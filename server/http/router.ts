@@ -1,0 +1,53 @@
+// Routes the custom server answers itself, before Next sees the request. Returns false for
+// anything it does not own so the caller can hand it to Next. Other modules (e.g. the job
+// queue) add routes by appending to ROUTES.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RoomRegistry } from '../rooms/registry';
+import { HttpError, sendJson } from './json';
+import { getSession, postSession } from './sessions';
+
+export interface RouteContext {
+  rooms: RoomRegistry;
+  log: (msg: string, err?: unknown) => void;
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse, ctx: RouteContext, ...params: string[]) => Promise<void>;
+
+export interface Route {
+  method: string;
+  pattern: RegExp;
+  handler: Handler;
+}
+
+export const ROUTES: Route[] = [
+  { method: 'POST', pattern: /^\/api\/sessions\/?$/, handler: postSession },
+  { method: 'GET', pattern: /^\/api\/sessions\/([^/]+)\/?$/, handler: getSession },
+  { method: 'GET', pattern: /^\/healthz$/, handler: async (_q, res, ctx) => sendJson(res, 200, { ok: true, rooms: ctx.rooms.count }) },
+];
+
+/** True when the request was handled here. `apiOnly` = no Next behind us: unknown paths get 404. */
+export async function handleRoute(req: IncomingMessage, res: ServerResponse, ctx: RouteContext, apiOnly: boolean): Promise<boolean> {
+  const pathname = new URL(req.url ?? '/', 'http://x').pathname;
+  const matches = ROUTES.filter((r) => r.pattern.test(pathname));
+  if (matches.length === 0) {
+    if (!apiOnly && !pathname.startsWith('/api/')) return false;
+    sendJson(res, 404, { error: `no route for ${pathname}` });
+    return true;
+  }
+  const route = matches.find((r) => r.method === req.method);
+  if (!route) {
+    res.setHeader('allow', matches.map((r) => r.method).join(', '));
+    sendJson(res, 405, { error: `${req.method} not allowed on ${pathname}` });
+    return true;
+  }
+  try {
+    await route.handler(req, res, ctx, ...(pathname.match(route.pattern)!.slice(1).map(decodeURIComponent)));
+  } catch (err) {
+    if (err instanceof HttpError) sendJson(res, err.status, { error: err.message });
+    else {
+      ctx.log(`[http] ${req.method} ${pathname} failed`, err);
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+    }
+  }
+  return true;
+}

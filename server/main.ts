@@ -1,0 +1,35 @@
+// Entry point: read the configuration once, start the server, shut down cleanly on signals
+// (flushing and compacting every open session before the database closes).
+import { readConfig } from './config';
+import { startServer } from './app';
+
+const config = readConfig();
+const server = await startServer({
+  port: config.port,
+  host: config.host,
+  dataDir: config.dataDir,
+  databaseUrl: config.databaseUrl,
+  dev: config.dev,
+  next: !process.argv.includes('--no-next'),
+  maxMessageBytes: config.maxMessageBytes,
+  batchMs: config.batchMs,
+  compactEvery: config.compactEvery,
+  unloadDelayMs: config.unloadDelayMs,
+});
+console.log(`Tutti listening on http://localhost:${server.port} (${server.db.mode} database${server.db.mode === 'embedded' ? ` in ${config.dataDir}` : ''})`);
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    console.log(`${signal}: saving sessions and shutting down`);
+    server.close().then(
+      () => process.exit(0),
+      (err) => {
+        console.error('shutdown failed', err);
+        process.exit(1);
+      },
+    );
+  });
+}

@@ -1,0 +1,118 @@
+// One live session: its Y.Doc, the presence (awareness) of the people in it, and their
+// connections. Applies what peers send, fans changes out to the other peers, and hands every
+// document change to the persister. Knows nothing about websockets or the database: a peer is
+// anything that can take a frame and be closed.
+import * as Y from 'yjs';
+import { Awareness, applyAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness';
+import { frame, MESSAGE_AWARENESS, MESSAGE_SYNC, type ClientMessage } from '../sync/protocol';
+import { writeSyncStep1, writeSyncStep2, writeSyncUpdate } from '../sync/sync';
+import { writeAwarenessUpdate } from '../sync/awareness';
+import type { Persister } from './persister';
+
+export interface Peer {
+  send(frame: Uint8Array): void;
+  close(code: number, reason: string): void;
+}
+
+/** Transaction origin of state replayed from the database (not persisted again). */
+export const LOAD_ORIGIN = Symbol('tutti:load');
+/** Default transaction origin of server-side edits made through rooms.withDoc. */
+export const SERVER_ORIGIN = Symbol('tutti:server');
+
+export class Room {
+  readonly doc = new Y.Doc();
+  readonly awareness = new Awareness(this.doc);
+  /** Each peer with the awareness client ids it has announced (removed when it leaves). */
+  readonly peers = new Map<Peer, Set<number>>();
+  /** Connections plus in-flight withDoc calls; the room may unload only at zero. */
+  holds = 0;
+  closed = false;
+
+  constructor(
+    readonly id: string,
+    readonly persister: Persister,
+  ) {
+    this.awareness.setLocalState(null); // the server itself is not a participant
+    this.doc.on('update', this.onDocUpdate);
+    this.awareness.on('update', this.onAwarenessUpdate);
+  }
+
+  /** Replays stored state without persisting it again. */
+  restore(snapshot: Uint8Array | null, updates: Uint8Array[]): void {
+    this.doc.transact(() => {
+      if (snapshot) Y.applyUpdate(this.doc, snapshot, LOAD_ORIGIN);
+      for (const u of updates) Y.applyUpdate(this.doc, u, LOAD_ORIGIN);
+    }, LOAD_ORIGIN);
+  }
+
+  addPeer(peer: Peer): void {
+    this.peers.set(peer, new Set());
+    // Start the handshake from our side too, so the peer learns what we have without asking.
+    peer.send(frame(MESSAGE_SYNC, (e) => writeSyncStep1(e, this.doc)));
+    const present = [...this.awareness.getStates().keys()];
+    if (present.length > 0) peer.send(frame(MESSAGE_AWARENESS, (e) => writeAwarenessUpdate(e, this.awareness, present)));
+  }
+
+  removePeer(peer: Peer): void {
+    const ids = this.peers.get(peer);
+    if (!ids) return;
+    this.peers.delete(peer);
+    if (ids.size > 0) removeAwarenessStates(this.awareness, [...ids], null);
+  }
+
+  /** Applies one already-validated message from a peer. */
+  receive(peer: Peer, msg: ClientMessage): void {
+    switch (msg.kind) {
+      case 'syncStep1':
+        peer.send(frame(MESSAGE_SYNC, (e) => writeSyncStep2(e, this.doc, msg.stateVector)));
+        return;
+      case 'syncStep2':
+      case 'syncUpdate':
+        Y.applyUpdate(this.doc, msg.update, peer);
+        return;
+      case 'awareness':
+        applyAwarenessUpdate(this.awareness, msg.update, peer);
+        return;
+      case 'queryAwareness': {
+        const ids = [...this.awareness.getStates().keys()];
+        peer.send(frame(MESSAGE_AWARENESS, (e) => writeAwarenessUpdate(e, this.awareness, ids)));
+        return;
+      }
+    }
+  }
+
+  broadcast(data: Uint8Array, except?: unknown): void {
+    for (const peer of this.peers.keys()) if (peer !== except) peer.send(data);
+  }
+
+  destroy(): void {
+    this.closed = true;
+    this.persister.dispose();
+    this.doc.off('update', this.onDocUpdate);
+    this.awareness.off('update', this.onAwarenessUpdate);
+    this.awareness.destroy();
+    this.doc.destroy();
+    this.peers.clear();
+  }
+
+  private onDocUpdate = (update: Uint8Array, origin: unknown): void => {
+    if (origin === LOAD_ORIGIN) return;
+    this.persister.push(update);
+    // The sender already has its own update; everyone else gets it once, encoded once.
+    this.broadcast(frame(MESSAGE_SYNC, (e) => writeSyncUpdate(e, update)), origin);
+  };
+
+  private onAwarenessUpdate = (
+    { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
+    origin: unknown,
+  ): void => {
+    const ids = this.peers.get(origin as Peer);
+    if (ids) {
+      for (const id of added) ids.add(id);
+      for (const id of removed) ids.delete(id);
+    }
+    const changed = added.concat(updated, removed);
+    if (changed.length === 0) return;
+    this.broadcast(frame(MESSAGE_AWARENESS, (e) => writeAwarenessUpdate(e, this.awareness, changed)));
+  };
+}

@@ -1,0 +1,97 @@
+// One websocket on /sync/<sessionId>: joins the room, validates every frame before the room sees
+// it, and enforces the limits. Frames that arrive while the room is still loading are buffered
+// and replayed in order. A bad frame closes only this connection (4400, or 1009 when too big)
+// with a reason; the document and everyone else are untouched. Dead peers are found by ping.
+import type { WebSocket, RawData } from 'ws';
+import type { RoomRegistry } from '../rooms/registry';
+import type { Peer, Room } from '../rooms/room';
+import { CLOSE, ProtocolError, decodeClientMessage } from './protocol';
+
+export interface ConnectionOptions {
+  maxMessageBytes: number;
+  pingIntervalMs: number;
+  log?: (msg: string, err?: unknown) => void;
+}
+
+const toBytes = (data: RawData): Uint8Array => {
+  if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data));
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+};
+
+// Close reasons are limited to 123 bytes by the websocket spec.
+const clip = (reason: string): string => (Buffer.byteLength(reason) <= 123 ? reason : Buffer.from(reason).subarray(0, 120).toString() + '…');
+
+export function handleConnection(ws: WebSocket, sessionId: string, rooms: RoomRegistry, opts: ConnectionOptions): void {
+  let room: Room | null = null;
+  let closed = false;
+  const queue: Uint8Array[] = [];
+  let queued = 0;
+
+  const peer: Peer = {
+    send(data) {
+      if (ws.readyState === ws.OPEN) ws.send(data, (err) => err && peer.close(CLOSE.internalError, 'send failed'));
+    },
+    close(code, reason) {
+      if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(code, clip(reason));
+    },
+  };
+
+  const process = (data: Uint8Array): boolean => {
+    if (!room || closed) return false;
+    if (data.length > opts.maxMessageBytes) {
+      peer.close(CLOSE.tooBig, `message of ${data.length} bytes exceeds the limit of ${opts.maxMessageBytes}`);
+      return false;
+    }
+    try {
+      room.receive(peer, decodeClientMessage(data));
+      return true;
+    } catch (err) {
+      const code = err instanceof ProtocolError ? err.closeCode : CLOSE.badMessage;
+      peer.close(code, err instanceof ProtocolError ? err.message : `could not apply message: ${(err as Error).message}`);
+      if (!(err instanceof ProtocolError)) opts.log?.(`[sync] ${sessionId}: rejected a message`, err);
+      return false;
+    }
+  };
+
+  ws.on('message', (raw, isBinary) => {
+    if (!isBinary) return peer.close(CLOSE.badMessage, 'text frames are not part of the protocol');
+    const data = toBytes(raw);
+    if (room) return void process(data);
+    queued += data.length;
+    if (queued > opts.maxMessageBytes * 4) return peer.close(CLOSE.tooBig, 'too much data sent before the session finished loading');
+    queue.push(data);
+  });
+
+  let alive = true;
+  ws.on('pong', () => (alive = true));
+  const ping = setInterval(() => {
+    if (!alive) return ws.terminate();
+    alive = false;
+    ws.ping();
+  }, opts.pingIntervalMs);
+
+  ws.on('close', () => {
+    closed = true;
+    clearInterval(ping);
+    if (room) {
+      room.removePeer(peer);
+      rooms.release(room);
+    }
+  });
+  ws.on('error', (err) => opts.log?.(`[sync] ${sessionId}: socket error`, err));
+
+  rooms.acquire(sessionId).then(
+    (r) => {
+      if (!r) return peer.close(CLOSE.unknownSession, `unknown session ${sessionId}`);
+      if (closed) return rooms.release(r);
+      room = r;
+      r.addPeer(peer);
+      for (const data of queue.splice(0)) if (!process(data)) break;
+    },
+    (err) => {
+      opts.log?.(`[sync] ${sessionId}: could not load session`, err);
+      peer.close(CLOSE.internalError, 'could not load session');
+    },
+  );
+}

@@ -1,0 +1,113 @@
+// Test servers. startTestServer spawns the real entry point (server/main.ts) as a child process
+// on a free port with a temporary DATA_DIR — a separate process so tests can restart it or
+// kill -9 it. startInProcessServer runs startServer in the test process when a test needs to
+// look inside (room count, heap). createSession makes a session through the HTTP API.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startServer, type StartOptions, type TuttiServer } from '@/server/app';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+export const PG_URL = process.env.TUTTI_TEST_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
+
+export interface TestServerOptions {
+  /** Reuse a data dir (restart tests); default a fresh temp dir. */
+  dataDir?: string;
+  /** postgresql://… (may carry ?schema=); default the embedded database in dataDir. */
+  databaseUrl?: string;
+  /** Serve the Next app too (slow; e2e only). Default false. */
+  next?: boolean;
+  env?: Record<string, string>;
+}
+
+export interface TestServer {
+  url: string;
+  port: number;
+  wsUrl: string;
+  dataDir: string;
+  child: ChildProcess;
+  /** Graceful stop (SIGTERM: sessions flushed and compacted). */
+  stop(): Promise<void>;
+  /** kill -9: no chance to flush anything. */
+  kill(): Promise<void>;
+}
+
+export function tempDataDir(prefix = 'tutti-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
+  const dataDir = opts.dataDir ?? tempDataDir();
+  const args = ['--import', 'tsx', path.join(ROOT, 'server/main.ts')];
+  if (!opts.next) args.push('--no-next');
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      DATABASE_URL: opts.databaseUrl ?? '',
+      TUTTI_UNLOAD_DELAY_MS: '200',
+      CHECKPOINT_DISABLE: '1',
+      ...opts.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start in 120 s:\n${output}`)), 120_000);
+    const onData = (d: Buffer) => {
+      output += d.toString();
+      const m = /listening on http:\/\/localhost:(\d+)/.exec(output);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code} before listening:\n${output}`));
+    });
+  });
+  if (process.env.TUTTI_TEST_VERBOSE) child.stdout!.pipe(process.stdout), child.stderr!.pipe(process.stderr);
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    wsUrl: `ws://127.0.0.1:${port}/sync`,
+    dataDir,
+    child,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      const code = await exited;
+      if (code !== 0) throw new Error(`server exited with ${code} on SIGTERM:\n${output}`);
+    },
+    async kill() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+/** The server in this process (no Next), for tests that inspect rooms or memory. */
+export async function startInProcessServer(opts: StartOptions = {}): Promise<TuttiServer & { wsUrl: string; dataDir: string }> {
+  const dataDir = opts.dataDir ?? tempDataDir();
+  const s = await startServer({ port: 0, host: '127.0.0.1', next: false, unloadDelayMs: 50, log: () => {}, ...opts, dataDir });
+  return Object.assign(s, { wsUrl: `ws://127.0.0.1:${s.port}/sync`, dataDir });
+}
+
+export async function createSession(url: string, title?: string): Promise<string> {
+  const res = await fetch(`${url}/api/sessions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(title ? { title } : {}),
+  });
+  if (res.status !== 201) throw new Error(`POST /api/sessions → ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { id: string }).id;
+}
