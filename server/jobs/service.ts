@@ -151,14 +151,38 @@ export class JobService {
       const error = 'interrupted by a server restart; please ask again';
       await this.deps.store.update(r.id, { status: 'failed', error, errorCode: 'interrupted', finishedAt: new Date() });
       if (await this.deps.sessionExists(r.sessionId).catch(() => false))
-        await this.deps.rooms.withDoc(r.sessionId, (doc) => writeJobState(doc, r.id, { status: 'failed', error, finishedAt: Date.now() }), { origin: jobOrigin(r.id) }).catch(() => undefined);
+        await this.deps.rooms
+          .withDoc(
+            r.sessionId,
+            // The whole entry: the last status the crashed process wrote may not have reached the database.
+            (doc) =>
+              writeJobState(doc, r.id, {
+                model: r.model,
+                task: r.task,
+                requesterId: r.requesterId ?? '',
+                requesterName: r.requesterName,
+                createdAt: r.createdAt.getTime(),
+                status: 'failed',
+                error,
+                finishedAt: Date.now(),
+              }),
+            { origin: jobOrigin(r.id) },
+          )
+          .catch(() => undefined);
     }
     return left.length;
   }
 
+  /** Shutdown: jobs not started yet and jobs mid-run are recorded as interrupted, never left "running". */
   async close(): Promise<void> {
-    for (const a of this.active.values()) a.ctrl.abort();
-    await this.pool.close();
+    const error = 'the server shut down before this job finished; please ask again';
+    for (const [id, a] of [...this.active]) {
+      if (!this.queue.removeWaiting(a.sessionId, id)) continue;
+      await this.finish(id, 'failed', { error, errorCode: 'interrupted' }).catch(() => undefined);
+      this.active.delete(id);
+      a.resolveSettled();
+    }
+    await this.pool.close(); // running generations fail with "the server is shutting down"
     await Promise.all([...this.active.values()].map((a) => a.settled));
   }
 
