@@ -51,6 +51,7 @@ export class Editor {
   private viewListeners = new Set<Listener>();
   private toastSeq = 0;
   private framed = false;
+  private sized = false;
 
   constructor(readonly sessionId: string) {
     this.conn = connectSession(sessionId);
@@ -67,7 +68,7 @@ export class Editor {
       this.setUi({ activeTrackId: tracks[0]?.id ?? null });
     }
     this.pruneSelection();
-    if (!this.framed && this.store.notes.size > 0) this.frameMusic();
+    if (!this.framed && this.sized && this.store.notes.size > 0) this.frameMusic();
     this.engine?.syncTracks(tracks);
     this.engine?.applyMeta(this.store.meta);
   };
@@ -101,7 +102,14 @@ export class Editor {
   }
 
   setView(v: Viewport): void {
+    // The first real size: frame middle C (or the music) instead of the top of the keyboard.
+    const first = !this.sized && v.height > 100;
     this.view = v;
+    if (first) {
+      this.sized = true;
+      if (this.store.notes.size > 0) this.frameMusic();
+      else this.view = centreOnPitch(v, 64);
+    }
     this.viewListeners.forEach((fn) => fn());
   }
 

@@ -8,6 +8,7 @@ import type { Editor } from '../editor';
 import { useConnection, useScoreVersion, useUi } from '../hooks';
 import * as cmd from '../commands';
 import { setLoop, setMetronome, stop, togglePlay } from '../transport';
+import { Icon } from './Icon';
 
 const TS_OPTIONS: [number, number][] = [[4, 4], [3, 4], [2, 4], [6, 8], [5, 4], [7, 8], [12, 8]];
 
@@ -67,9 +68,9 @@ export function Toolbar({ ed }: { ed: Editor }) {
       </div>
 
       <div className="tt-group" role="group" aria-label="Transport">
-        <button className={`tt-btn tt-play ${ui.playing ? 'on' : ''}`} data-testid="play" onClick={() => void togglePlay(ed)} title="Play / stop (Space)">{ui.playing ? '■' : '▶'}</button>
-        <button className="tt-btn" data-testid="rewind" onClick={() => stop(ed, true)} title="Stop and return to start (Enter)">⏮</button>
-        <button className={`tt-btn ${ui.loop.enabled ? 'on' : ''}`} data-testid="loop" onClick={() => setLoop(ed, { enabled: !ui.loop.enabled })} title="Loop (L)">⟲</button>
+        <button className={`tt-btn tt-play ${ui.playing ? 'on' : ''}`} data-testid="play" onClick={() => void togglePlay(ed)} title="Play / stop (Space)" aria-label="Play"><Icon name={ui.playing ? 'stop' : 'play'} /></button>
+        <button className="tt-btn" data-testid="rewind" onClick={() => stop(ed, true)} title="Stop and return to start (Enter)" aria-label="Return to start"><Icon name="rewind" /></button>
+        <button className={`tt-btn ${ui.loop.enabled ? 'on' : ''}`} data-testid="loop" onClick={() => setLoop(ed, { enabled: !ui.loop.enabled })} title="Loop (L)" aria-label="Loop"><Icon name="loop" /></button>
         <label className="tt-field" title="Loop range in bars">
           <input type="number" min={1} className="tt-num" data-testid="loop-start" value={ui.loop.startBar} onChange={(e) => setLoop(ed, { startBar: Number(e.target.value) })} />
           <span>–</span>
@@ -84,13 +85,13 @@ export function Toolbar({ ed }: { ed: Editor }) {
             <option key={t.join('/')} value={t.join('/')}>{t.join('/')}</option>
           ))}
         </select>
-        <button className={`tt-btn ${ui.metronome ? 'on' : ''}`} data-testid="metronome" onClick={() => setMetronome(ed, !ui.metronome)} title="Metronome (M)">𝅘𝅥</button>
-        <button className={`tt-btn ${ui.follow ? 'on' : ''}`} data-testid="follow" onClick={() => ed.setUi({ follow: !ui.follow })} title="Follow playhead">⇥</button>
+        <button className={`tt-btn ${ui.metronome ? 'on' : ''}`} data-testid="metronome" onClick={() => setMetronome(ed, !ui.metronome)} title="Metronome (M)" aria-label="Metronome"><Icon name="metronome" /></button>
+        <button className={`tt-btn ${ui.follow ? 'on' : ''}`} data-testid="follow" onClick={() => ed.setUi({ follow: !ui.follow })} title="Follow playhead" aria-label="Follow playhead"><Icon name="follow" /></button>
       </div>
 
       <div className="tt-group" role="group" aria-label="Edit">
-        <button className={`tt-btn ${ui.tool === 'draw' ? 'on' : ''}`} data-testid="tool-draw" onClick={() => ed.setUi({ tool: 'draw' })} title="Pencil (P)">✎</button>
-        <button className={`tt-btn ${ui.tool === 'select' ? 'on' : ''}`} data-testid="tool-select" onClick={() => ed.setUi({ tool: 'select' })} title="Select (S)">⬚</button>
+        <button className={`tt-btn ${ui.tool === 'draw' ? 'on' : ''}`} data-testid="tool-draw" onClick={() => ed.setUi({ tool: 'draw' })} title="Pencil: click to draw, drag for length (P)" aria-label="Pencil"><Icon name="pencil" /></button>
+        <button className={`tt-btn ${ui.tool === 'select' ? 'on' : ''}`} data-testid="tool-select" onClick={() => ed.setUi({ tool: 'select' })} title="Select: drag a box (S)" aria-label="Select"><Icon name="select" /></button>
         <label className="tt-field" title="Snap to grid">
           <span>Snap</span>
           <select className="tt-select" data-testid="snap" value={ui.snap} onChange={(e) => ed.setUi({ snap: e.target.value as SnapId })}>
@@ -102,19 +103,19 @@ export function Toolbar({ ed }: { ed: Editor }) {
           <span>Vel</span>
           <input type="number" min={1} max={127} className="tt-num" data-testid="velocity-input" disabled={!selNotes.length} value={selVel} onChange={(e) => cmd.setSelectionVelocity(ed, Number(e.target.value))} />
         </label>
-        <button className="tt-btn" onClick={() => ed.setView(zoomX(ed.view, 0.8, ed.view.width / 2))} title="Zoom out (−)" data-testid="zoom-out">−</button>
-        <button className="tt-btn" onClick={() => ed.setView(zoomX(ed.view, 1.25, ed.view.width / 2))} title="Zoom in (+)" data-testid="zoom-in">+</button>
-        <button className="tt-btn" onClick={() => ed.setView(zoomY(ed.view, 1.2, ed.view.height / 2))} title="Taller rows (Alt+wheel)">↕</button>
+        <button className="tt-btn" onClick={() => ed.setView(zoomX(ed.view, 0.8, ed.view.width / 2))} title="Zoom out (−)" data-testid="zoom-out"><Icon name="zoomOut" /></button>
+        <button className="tt-btn" onClick={() => ed.setView(zoomX(ed.view, 1.25, ed.view.width / 2))} title="Zoom in (+)" data-testid="zoom-in"><Icon name="zoomIn" /></button>
+        <button className="tt-btn" onClick={() => ed.setView(zoomY(ed.view, 1.2, ed.view.height / 2))} title="Taller rows (Alt+wheel)"><Icon name="rows" /></button>
       </div>
 
       <div className="tt-group" role="group" aria-label="File and sharing">
-        <button className="tt-btn" onClick={() => cmd.undo(ed)} title="Undo your last edit (Ctrl/⌘+Z)" data-testid="undo">↶</button>
-        <button className="tt-btn" onClick={() => cmd.redo(ed)} title="Redo (Ctrl/⌘+Shift+Z)" data-testid="redo">↷</button>
+        <button className="tt-btn" onClick={() => cmd.undo(ed)} title="Undo your last edit (Ctrl/⌘+Z)" data-testid="undo"><Icon name="undo" /></button>
+        <button className="tt-btn" onClick={() => cmd.redo(ed)} title="Redo (Ctrl/⌘+Shift+Z)" data-testid="redo"><Icon name="redo" /></button>
         <button className="tt-btn text" data-testid="import-midi" onClick={() => fileRef.current?.click()}>Import MIDI</button>
         <input ref={fileRef} type="file" accept=".mid,.midi,audio/midi" hidden data-testid="midi-input" onChange={onFile} />
         <button className="tt-btn text" data-testid="export-midi" onClick={exportFile}>Export</button>
         <button className="tt-btn text primary" data-testid="copy-link" onClick={copyLink}>{copied ? 'Copied ✓' : 'Copy link'}</button>
-        <button className="tt-btn" data-testid="shortcuts" onClick={() => ed.setUi({ showShortcuts: true })} title="Keyboard shortcuts (?)">?</button>
+        <button className="tt-btn" data-testid="shortcuts" onClick={() => ed.setUi({ showShortcuts: true })} title="Keyboard shortcuts (?)"><Icon name="help" /></button>
       </div>
 
       <div className="tt-status">

@@ -1,0 +1,81 @@
+// Chromium for end-to-end tests: Debian's /usr/bin/chromium driven by playwright-core, and helpers
+// to open the editor on a session and work with its roll in note coordinates.
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+export const ARTIFACTS = path.resolve(import.meta.dirname, '../../../test-artifacts/e2e');
+
+export async function launchBrowser(): Promise<Browser> {
+  const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  if (!fs.existsSync(executablePath)) throw new Error(`Chromium not found at ${executablePath}: apt-get install -y chromium`);
+  return chromium.launch({
+    executablePath,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'],
+  });
+}
+
+export interface EditorPage {
+  context: BrowserContext;
+  page: Page;
+}
+
+/** Opens /s/<id> in a fresh context (own IndexedDB and localStorage) and waits until synced. */
+export async function openEditor(browser: Browser, baseUrl: string, sessionId: string, name?: string): Promise<EditorPage> {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 860 }, acceptDownloads: true });
+  if (name) await context.addInitScript((n) => window.localStorage.setItem('tutti:name', n), name);
+  const page = await context.newPage();
+  page.on('pageerror', (err) => console.error(`[${name ?? 'page'}] pageerror:`, err.message));
+  await page.goto(`${baseUrl}/s/${sessionId}`);
+  await waitOnline(page);
+  return { context, page };
+}
+
+export async function waitOnline(page: Page, timeout = 30_000): Promise<void> {
+  await page.waitForFunction(() => {
+    const t = (window as any).__tutti;
+    return t && t.connection() === 'online' && t.synced();
+  }, null, { timeout });
+}
+
+/** Page coordinates of the centre-left of a (tick, pitch) cell on the roll. */
+export async function rollPoint(page: Page, tick: number, pitch: number): Promise<{ x: number; y: number }> {
+  const box = (await page.getByTestId('roll-canvas').boundingBox())!;
+  const v = await page.evaluate(() => (window as any).__tutti.viewport());
+  const p = {
+    x: box.x + (tick - v.scrollTick) * v.pxPerTick + 4,
+    y: box.y + (127 - pitch) * v.rowHeight - v.scrollY + v.rowHeight / 2,
+  };
+  if (p.x < box.x || p.x > box.x + box.width || p.y < box.y || p.y > box.y + box.height)
+    throw new Error(`tick ${tick} pitch ${pitch} is outside the visible roll (${JSON.stringify(v)})`);
+  return p;
+}
+
+export async function clickRoll(page: Page, tick: number, pitch: number): Promise<void> {
+  const p = await rollPoint(page, tick, pitch);
+  await page.mouse.click(p.x, p.y);
+}
+
+export async function dragRoll(page: Page, from: [number, number], to: [number, number]): Promise<void> {
+  const a = await rollPoint(page, from[0], from[1]);
+  const b = await rollPoint(page, to[0], to[1]);
+  await page.mouse.move(a.x, a.y);
+  await page.mouse.down();
+  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 3 });
+  await page.mouse.move(b.x, b.y, { steps: 3 });
+  await page.mouse.up();
+}
+
+export type PageNote = { id: string; trackId: string; pitch: number; start: number; duration: number; velocity: number };
+
+export const notes = (page: Page): Promise<PageNote[]> => page.evaluate(() => (window as any).__tutti.notes());
+export const noteCount = (page: Page): Promise<number> => page.evaluate(() => (window as any).__tutti.noteCount());
+
+export async function waitFor<T>(page: Page, fn: (arg: T) => boolean, arg: T, timeout = 10_000): Promise<void> {
+  await page.waitForFunction(fn as any, arg, { timeout });
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
+}
