@@ -45,6 +45,11 @@ export class PrismaJobStore implements JobStore {
     return r && toRecord(r);
   }
 
+  async listBySession(sessionId: string, limit: number): Promise<JobRecord[]> {
+    const rows = await this.prisma.job.findMany({ where: { sessionId }, orderBy: { createdAt: 'desc' }, take: limit });
+    return rows.map(toRecord);
+  }
+
   async listUnfinished(): Promise<JobRecord[]> {
     const rows = await this.prisma.job.findMany({ where: { status: { in: ['queued', 'running'] } } });
     return rows.map(toRecord);

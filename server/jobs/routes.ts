@@ -1,5 +1,6 @@
 // HTTP face of the job service, framework-free so the server's router mounts it with one call:
 //   POST   /api/sessions/<id>/jobs                 -> 202 {jobId}
+//   GET    /api/sessions/<id>/jobs                 -> 200 {jobs: [...]} newest first (?limit=N, ≤ 200)
 //   GET    /api/sessions/<id>/jobs/<jobId>         -> 200 status, progress, timings, error, result ids
 //   DELETE /api/sessions/<id>/jobs/<jobId>         -> 200 the job after cancelling (also POST .../cancel)
 //   POST   /api/sessions/<id>/jobs/<jobId>/undo    -> 200 what was reverted (requester only)
@@ -48,6 +49,9 @@ export async function handleJobsRoute(req: IncomingMessage, res: ServerResponse,
       const body = await readJson(req, maxBodyBytes);
       const { jobId: id } = await service.submit(sessionId, body, { address: req.socket.remoteAddress ?? 'unknown' });
       send(res, 202, { jobId: id, url: `/api/sessions/${sessionId}/jobs/${id}` }, { location: `/api/sessions/${sessionId}/jobs/${id}` });
+    } else if (!jobId && method === 'GET') {
+      const limit = Number(url.searchParams.get('limit') ?? 50) || 50;
+      send(res, 200, { jobs: (await service.list(sessionId, limit)).map(jobView) });
     } else if (jobId && !action && method === 'GET') {
       const rec = await service.get(sessionId, jobId);
       if (!rec) send(res, 404, { error: `no job "${jobId}" in this session`, code: 'not_found' });

@@ -114,6 +114,11 @@ export class JobService {
     return r && r.sessionId === sessionId ? r : null;
   }
 
+  async list(sessionId: string, limit = 50): Promise<JobRecord[]> {
+    if (!(await this.deps.sessionExists(sessionId))) throw new JobRequestError(`no session with id "${sessionId}"`, 404, [], 'not_found');
+    return this.deps.store.listBySession(sessionId, Math.max(1, Math.min(200, limit)));
+  }
+
   /** Cancels a waiting or running job (any participant may); resolves with the final record. */
   async cancel(sessionId: string, jobId: string): Promise<JobRecord> {
     const rec = await this.get(sessionId, jobId);

@@ -34,6 +34,8 @@ export interface JobStore {
   create(rec: JobRecord): Promise<void>;
   update(id: string, patch: JobPatch): Promise<void>;
   get(id: string): Promise<JobRecord | null>;
+  /** A session's most recent jobs, newest first. */
+  listBySession(sessionId: string, limit: number): Promise<JobRecord[]>;
   /** Jobs left queued or running (e.g. by a crash): the service fails them at start. */
   listUnfinished(): Promise<JobRecord[]>;
 }
