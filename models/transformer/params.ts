@@ -1,0 +1,40 @@
+// The transformer's knobs as a request carries them (untrusted input: zod, unknown keys rejected).
+import { z } from 'zod';
+import { GeneratorParamError, type Task } from '../generator';
+
+export const TRANSFORMER_TASKS = ['continue', 'harmonize'] as const satisfies readonly Task[];
+export type TransformerTask = (typeof TRANSFORMER_TASKS)[number];
+
+/** Longest request the sampler accepts (tokens cost ~ms each on a laptop CPU). */
+export const MAX_CONTINUE_BARS = 32;
+export const MAX_HARMONIZE_BARS = 64;
+
+export const paramsSchema = z
+  .object({
+    /** Softmax temperature: < 1 plays safer, > 1 takes more risks. */
+    temperature: z.number().min(0.05).max(3).optional(),
+    /** Nucleus sampling: keep the most likely tokens covering this probability mass. */
+    topP: z.number().gt(0).max(1).optional(),
+    /** continue: how many bars to add (default: the request's bar range length, else 4). */
+    bars: z.number().int().min(1).max(MAX_CONTINUE_BARS).optional(),
+    /** Velocity of generated notes. */
+    velocity: z.number().int().min(1).max(127).optional(),
+  })
+  .strict();
+
+export interface TransformerParams {
+  temperature: number;
+  topP: number;
+  bars: number | null;
+  velocity: number;
+}
+
+export function parseParams(raw: unknown): TransformerParams {
+  const r = paramsSchema.safeParse(raw ?? {});
+  if (!r.success) {
+    const issues = r.error.issues.map((i) => `${i.path.join('.') || 'params'}: ${i.message}`);
+    throw new GeneratorParamError(`invalid transformer parameters: ${issues.join('; ')}`, issues);
+  }
+  const p = r.data;
+  return { temperature: p.temperature ?? 0.9, topP: p.topP ?? 0.95, bars: p.bars ?? null, velocity: p.velocity ?? 80 };
+}

@@ -1,0 +1,53 @@
+// Saving and loading the transformer: `config.json` (the network's shape and training facts) next
+// to `weights.json` + `weights.bin` (float32 tensors by name). The committed copy lives in
+// models/weights/transformer/ and is located relative to this module, so it loads from any cwd and
+// inside a worker thread.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadTensors, saveTensors } from '../runtime/io';
+import { tf } from '../runtime/index';
+import { transformerConfigSchema, type TransformerConfig } from './config';
+import { paramShapes, variableName, type Params } from './network';
+
+export const COMMITTED_DIR = fileURLToPath(new URL('../weights/transformer/', import.meta.url));
+/** The ablation's absolute-position model, kept next to the committed one for `eval`. */
+export const ABSOLUTE_DIR = path.join(COMMITTED_DIR, 'absolute');
+
+export class TransformerWeightsMissingError extends Error {
+  constructor(readonly dir: string) {
+    super(`transformer weights not found in ${dir}; run \`npm run train -- transformer\` (see models/weights/transformer/MODEL_CARD.md)`);
+    this.name = 'TransformerWeightsMissingError';
+  }
+}
+
+export async function saveModel(dir: string, params: Params, cfg: TransformerConfig, extra: Record<string, unknown> = {}): Promise<void> {
+  fs.mkdirSync(dir, { recursive: true });
+  await saveTensors(dir, 'weights', params);
+  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ config: cfg, ...extra }, null, 1));
+}
+
+export function readConfig(dir: string): TransformerConfig {
+  const file = path.join(dir, 'config.json');
+  if (!fs.existsSync(file)) throw new TransformerWeightsMissingError(dir);
+  return transformerConfigSchema.parse((JSON.parse(fs.readFileSync(file, 'utf8')) as { config: unknown }).config);
+}
+
+/** Loads a saved model as fresh variables (the caller disposes them). */
+export function loadModel(dir: string): { params: Params; cfg: TransformerConfig } {
+  const cfg = readConfig(dir);
+  if (!fs.existsSync(path.join(dir, 'weights.json'))) throw new TransformerWeightsMissingError(dir);
+  const tensors = loadTensors(dir, 'weights');
+  const params: Params = {};
+  try {
+    for (const [name, shape] of paramShapes(cfg)) {
+      const t = tensors[name];
+      if (!t) throw new Error(`${dir} lacks tensor "${name}"`);
+      if (!tf.util.arraysEqual(t.shape, shape)) throw new Error(`tensor "${name}" has shape [${t.shape}], config wants [${shape}]`);
+      params[name] = tf.variable(t, false, variableName(name));
+    }
+  } finally {
+    for (const t of Object.values(tensors)) t.dispose();
+  }
+  return { params, cfg };
+}
