@@ -9,9 +9,9 @@ const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'must be a url-sa
 
 /** Which tasks each model family serves (the models' own `tasks` lists are checked again in the worker). */
 export const MODEL_TASKS: Record<ModelName, readonly Task[]> = {
-  gan: ['accompany'],
+  gan: ['accompany', 'harmonize'],
   arcnn: ['accompany', 'rewrite', 'infill', 'harmonize'],
-  transformer: ['continue', 'harmonize', 'accompany'],
+  transformer: ['continue', 'harmonize'],
 };
 
 const paramValue = z.union([z.number().finite(), z.boolean(), z.string().max(64)]);

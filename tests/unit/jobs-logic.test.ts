@@ -22,6 +22,7 @@ describe('parseJobRequest', () => {
     [{ model: 'lstm', task: 'accompany', sourceTrackId: 'a' }, /model/],
     [{ model: 'gan', task: 'accompany' }, /sourceTrackId is required/],
     [{ model: 'gan', task: 'continue', sourceTrackId: 'a' }, /does not offer/],
+    [{ model: 'transformer', task: 'infill', sourceTrackId: 'a' }, /does not offer/],
     [{ model: 'gan', task: 'accompany', sourceTrackId: 'a', bars: [4, 2] }, /to > from/],
     [{ model: 'gan', task: 'accompany', sourceTrackId: 'a', extra: 1 }, /extra|unrecognized/i],
     [{ model: 'gan', task: 'accompany', sourceTrackId: 'a', params: { t: { nested: 1 } } }, /params/],

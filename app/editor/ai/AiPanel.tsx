@@ -9,7 +9,7 @@ import { JobApiError, requestJob } from './api';
 import { participantId } from './identity';
 import { JobList } from './JobList';
 import { noteRequested, trackOwnResults } from './own-results';
-import { MODELS, MODEL_IDS, TASKS, clampKnob, defaultParams, type ModelId, type TaskId } from './knobs';
+import { MODELS, MODEL_IDS, TASKS, clampKnob, defaultParams, knobsFor, type ModelId, type TaskId } from './knobs';
 import styles from './ai.module.css';
 
 type Target = 'new' | 'tracks';
@@ -78,7 +78,7 @@ export function AiPanel({ editor }: { editor: Editor }) {
         sourceTrackId: sourceId,
         ...(target === 'tracks' ? { targetTrackIds: targetIds } : {}),
         ...(bars ? { bars: [bars.from - 1, bars.to] as [number, number] } : {}),
-        ...(info.knobs.length ? { params } : {}),
+        ...(Object.keys(params).length ? { params } : {}),
         seed,
         requester: { id: participantId(), name: me?.name ?? 'Someone' },
       });
@@ -171,12 +171,20 @@ export function AiPanel({ editor }: { editor: Editor }) {
           use selection
         </button>
       </div>
-      {info.knobs.map((k) => (
+      {knobsFor(model, task).map((k) => (
         <div key={k.key} className={styles.knob}>
           <label className={styles.row}>
             <span>{k.label}</span>
             {k.kind === 'boolean' ? (
               <input type="checkbox" checked={Boolean(params[k.key])} onChange={(e) => setParams({ ...params, [k.key]: e.target.checked })} />
+            ) : k.kind === 'choice' ? (
+              <select data-testid={`ai-knob-${k.key}`} value={String(params[k.key])} onChange={(e) => setParams({ ...params, [k.key]: e.target.value })}>
+                {k.choices!.map((c) => (
+                  <option key={c} value={c}>
+                    {c}
+                  </option>
+                ))}
+              </select>
             ) : (
               <input
                 type="number"

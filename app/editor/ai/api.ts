@@ -6,7 +6,7 @@ export interface JobBody {
   sourceTrackId: string;
   targetTrackIds?: string[];
   bars?: [number, number];
-  params?: Record<string, number | boolean>;
+  params?: Record<string, number | boolean | string>;
   seed?: number;
   requester: { id: string; name: string };
 }

@@ -3,17 +3,22 @@
 // names (models/<name>/params), which validate them again on the server.
 export type ModelId = 'gan' | 'arcnn' | 'transformer';
 export type TaskId = 'accompany' | 'harmonize' | 'rewrite' | 'infill' | 'continue';
+export type KnobValue = number | boolean | string;
 
 export interface Knob {
   key: string;
   label: string;
   help: string;
-  kind: 'number' | 'boolean';
+  kind: 'number' | 'boolean' | 'choice';
+  /** kind 'choice': the allowed values. */
+  choices?: readonly string[];
+  /** Only shown (and sent) for these tasks; default all of the model's tasks. */
+  tasks?: readonly TaskId[];
   min?: number;
   max?: number;
   step?: number;
   /** Default per task (knobs whose sensible value depends on what is asked). */
-  value: (task: TaskId) => number | boolean;
+  value: (task: TaskId) => KnobValue;
 }
 
 export interface ModelInfo {
@@ -35,8 +40,11 @@ export const MODELS: Record<ModelId, ModelInfo> = {
   gan: {
     label: 'GAN',
     blurb: 'MuseGAN-style: a whole multi-track accompaniment for a melody in one pass. Fast.',
-    tasks: ['accompany'],
-    knobs: [],
+    tasks: ['accompany', 'harmonize'],
+    knobs: [
+      { key: 'temperature', label: 'Temperature', help: '0 takes the most likely note for each voice; higher values sample more adventurous (less clean) lines.', kind: 'number', min: 0, max: 2, step: 0.1, value: () => 0 },
+      { key: 'instrumentation', label: 'Instruments', help: 'Which instruments the three new tracks get.', kind: 'choice', choices: ['strings', 'choir', 'organ', 'piano'], value: () => 'strings' },
+    ],
   },
   arcnn: {
     label: 'AR-CNN',
@@ -64,24 +72,28 @@ export const MODELS: Record<ModelId, ModelInfo> = {
     blurb: 'Music-Transformer-style: continues or harmonises 16th by 16th, voice by voice.',
     tasks: ['harmonize', 'continue'],
     knobs: [
-      { key: 'temperature', label: 'Temperature', help: 'Below 1: safer, more predictable choices; above 1: more surprising ones.', kind: 'number', min: 0.1, max: 2, step: 0.05, value: () => 1 },
+      { key: 'temperature', label: 'Temperature', help: 'Below 1: safer, more predictable choices; above 1: more surprising ones.', kind: 'number', min: 0.05, max: 3, step: 0.05, value: () => 0.9 },
       { key: 'topP', label: 'Top-p', help: 'Sample only among the most likely notes covering this share of probability. Lower = tidier.', kind: 'number', min: 0.05, max: 1, step: 0.05, value: () => 0.95 },
+      { key: 'bars', label: 'Bars to add', help: 'How many bars the continuation adds after the music (or after the chosen bars).', kind: 'number', min: 1, max: 32, step: 1, tasks: ['continue'], value: () => 4 },
     ],
   },
 };
 
 export const MODEL_IDS = Object.keys(MODELS) as ModelId[];
 
+/** The knobs that apply to a model's task. */
+export const knobsFor = (model: ModelId, task: TaskId): Knob[] => MODELS[model].knobs.filter((k) => !k.tasks || k.tasks.includes(task));
+
 /** Default knob values for a model and task. */
-export function defaultParams(model: ModelId, task: TaskId): Record<string, number | boolean> {
-  const out: Record<string, number | boolean> = {};
-  for (const k of MODELS[model].knobs) out[k.key] = k.value(task);
+export function defaultParams(model: ModelId, task: TaskId): Record<string, KnobValue> {
+  const out: Record<string, KnobValue> = {};
+  for (const k of knobsFor(model, task)) out[k.key] = k.value(task);
   return out;
 }
 
 /** Keeps a knob value inside its declared range (the inputs allow free typing). */
-export function clampKnob(k: Knob, v: number | boolean): number | boolean {
-  if (k.kind === 'boolean' || typeof v === 'boolean') return v;
+export function clampKnob(k: Knob, v: KnobValue): KnobValue {
+  if (k.kind !== 'number' || typeof v !== 'number') return v;
   if (!Number.isFinite(v)) return k.value('accompany');
   return Math.min(k.max ?? Infinity, Math.max(k.min ?? -Infinity, v));
 }
