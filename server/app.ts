@@ -6,13 +6,13 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { openDatabase, type Database } from './db/client';
 import { handleRoute } from './http/router';
-import { startJobs, type Jobs, type JobsConfig } from './jobs';
 import { PrismaDocStore } from './persistence/prisma-store';
 import { RoomRegistry } from './rooms/registry';
 import { isSessionId } from './sessions';
 import { handleConnection } from './sync/connection';
 import { CLOSE } from './sync/protocol';
 import type { NextHandle } from './next-handler';
+import { startJobs, type Jobs, type JobsConfig } from './jobs';
 
 export interface StartOptions {
   port?: number;

@@ -117,8 +117,10 @@ export function deleteNotes(doc: Y.Doc, ids: readonly NoteId[], origin: unknown 
   }, origin);
 }
 
-function writeTrack(y: YTrack, data: Partial<TrackData>): void {
-  for (const [k, v] of Object.entries(data)) if (v !== undefined && y.get(k) !== v) y.set(k, v);
+// `fresh`: y is a new Y.Map not yet in the document; reading it would only log Yjs's
+// "premature access" warning, and every field must be written anyway.
+function writeTrack(y: YTrack, data: Partial<TrackData>, fresh = false): void {
+  for (const [k, v] of Object.entries(data)) if (v !== undefined && (fresh || y.get(k) !== v)) y.set(k, v);
 }
 
 export function defaultTrack(index: number, patch: Partial<TrackData> = {}): TrackData {
@@ -143,7 +145,7 @@ export function addTrack(doc: Y.Doc, patch: Partial<TrackData> = {}, origin: unk
   const id = newTrackId();
   doc.transact(() => {
     const y = new Y.Map<unknown>();
-    writeTrack(y, data);
+    writeTrack(y, data, true);
     tracks.set(id, y);
   }, origin);
   return { ...data, id };

@@ -16,6 +16,8 @@ export interface TestServerOptions {
   dataDir?: string;
   /** postgresql://… (may carry ?schema=); default the embedded database in dataDir. */
   databaseUrl?: string;
+  /** Listen on this port (restart a server where its clients expect it); default a free one. */
+  port?: number;
   /** Serve the Next app too (slow; e2e only). Default false. */
   next?: boolean;
   env?: Record<string, string>;
@@ -45,7 +47,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     cwd: ROOT,
     env: {
       ...process.env,
-      PORT: '0',
+      PORT: String(opts.port ?? 0),
       HOST: '127.0.0.1',
       DATA_DIR: dataDir,
       DATABASE_URL: opts.databaseUrl ?? '',

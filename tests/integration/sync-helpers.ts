@@ -1,0 +1,159 @@
+// Shared by the backbone's integration tests: real y-websocket clients in Node, a raw websocket
+// for sending hand-made frames, polling waits, and direct reads of what the database holds.
+import WebSocket from 'ws';
+import * as Y from 'yjs';
+import pg from 'pg';
+import { WebsocketProvider } from 'y-websocket';
+import { PGlite } from '@electric-sql/pglite';
+import path from 'node:path';
+import { PG_URL } from '../helpers/server';
+
+export interface Client {
+  doc: Y.Doc;
+  provider: WebsocketProvider;
+  destroy(): void;
+}
+
+/** A stock y-websocket client: serverUrl ws://host:port/sync, room = session id. */
+export function connectClient(wsUrl: string, sessionId: string, opts: { waitSync?: boolean } = {}): Client & { synced: Promise<void> } {
+  const doc = new Y.Doc();
+  const provider = new WebsocketProvider(wsUrl, sessionId, doc, { WebSocketPolyfill: WebSocket as never, disableBc: true, maxBackoffTime: 500 });
+  const synced = waitFor(() => provider.synced, 30_000, `client sync on ${sessionId}`);
+  void opts;
+  return {
+    doc,
+    provider,
+    synced,
+    destroy() {
+      provider.destroy();
+      doc.destroy();
+    },
+  };
+}
+
+export async function connectSynced(wsUrl: string, sessionId: string): Promise<Client> {
+  const c = connectClient(wsUrl, sessionId);
+  await c.synced;
+  return c;
+}
+
+export async function waitFor(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface RawSocket {
+  ws: WebSocket;
+  messages: Uint8Array[];
+  closed: Promise<{ code: number; reason: string }>;
+}
+
+/** A bare websocket on /sync/<id> for sending frames no real client would send. */
+export async function openRaw(wsUrl: string, sessionId: string): Promise<RawSocket> {
+  const ws = new WebSocket(`${wsUrl}/${sessionId}`);
+  const messages: Uint8Array[] = [];
+  ws.on('message', (d) => messages.push(new Uint8Array(d as Buffer)));
+  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  return { ws, messages, closed };
+}
+
+export async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms)));
+  try {
+    return await Promise.race([p, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export interface StoredRows {
+  snapshot: Uint8Array | null;
+  updates: Uint8Array[];
+}
+
+/** Reads a session's rows straight from PostgreSQL (schema-qualified), bypassing the server. */
+export async function readStoredPg(databaseUrl: string, sessionId: string): Promise<StoredRows> {
+  const url = new URL(databaseUrl);
+  const schema = url.searchParams.get('schema') ?? 'public';
+  url.searchParams.delete('schema');
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    return await readRows((sql, params) => client.query(sql.replaceAll('"T".', `"${schema}".`), params), sessionId);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Reads a session's rows from an embedded data dir with PGlite directly (server stopped). */
+export async function readStoredEmbedded(dataDir: string, sessionId: string): Promise<StoredRows> {
+  const db = await PGlite.create(path.join(dataDir, 'pglite'));
+  try {
+    return await readRows((sql, params) => db.query(sql.replaceAll('"T".', ''), params) as Promise<{ rows: unknown[] }>, sessionId);
+  } finally {
+    await db.close();
+  }
+}
+
+type Query = (sql: string, params: unknown[]) => Promise<{ rows: unknown[] }>;
+
+async function readRows(query: Query, sessionId: string): Promise<StoredRows> {
+  const s = (await query(`SELECT snapshot FROM "T"."Session" WHERE id = $1`, [sessionId])).rows[0] as { snapshot: Uint8Array | null } | undefined;
+  if (!s) throw new Error(`session ${sessionId} is not in the database`);
+  const u = (await query(`SELECT data FROM "T"."DocUpdate" WHERE "sessionId" = $1 ORDER BY id`, [sessionId])).rows as { data: Uint8Array }[];
+  return { snapshot: s.snapshot ? new Uint8Array(s.snapshot) : null, updates: u.map((r) => new Uint8Array(r.data)) };
+}
+
+/** The document the stored rows describe. */
+export function docFromRows(rows: StoredRows): Y.Doc {
+  const doc = new Y.Doc();
+  if (rows.snapshot) Y.applyUpdate(doc, rows.snapshot);
+  for (const u of rows.updates) Y.applyUpdate(doc, u);
+  return doc;
+}
+
+/** Fails loudly (never skips) when the PostgreSQL server the suite needs is not reachable. */
+export async function requirePostgres(url = PG_URL): Promise<void> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+  } catch (err) {
+    throw new Error(
+      `PostgreSQL is required by this suite and is unreachable at ${url} (${(err as Error).message}). ` +
+        `Start it (e.g. pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start) or set TUTTI_TEST_PG_URL.`,
+    );
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/** A fresh schema on the test PostgreSQL for one run; drop() removes it. */
+export function pgSchemaUrl(prefix = 'tutti_test'): { url: string; schema: string; drop(): Promise<void> } {
+  const schema = `${prefix}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  const url = new URL(PG_URL);
+  url.searchParams.set('schema', schema);
+  return {
+    url: url.toString(),
+    schema,
+    async drop() {
+      const client = new pg.Client({ connectionString: PG_URL });
+      await client.connect();
+      try {
+        await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
