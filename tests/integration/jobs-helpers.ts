@@ -11,8 +11,8 @@ export const MODELS = ['gan', 'arcnn', 'transformer'] as const;
 const WEIGHTS = path.resolve(import.meta.dirname, '../../models/weights');
 
 /** The committed weights must be there: these tests run the real models, never stand-ins. */
-export function assertWeights(): void {
-  const missing = MODELS.filter((m) => !fs.existsSync(path.join(WEIGHTS, m)) || fs.readdirSync(path.join(WEIGHTS, m)).filter((f) => !f.endsWith('.md')).length === 0);
+export function assertWeights(models: readonly string[] = MODELS): void {
+  const missing = models.filter((m) => !fs.existsSync(path.join(WEIGHTS, m)) || fs.readdirSync(path.join(WEIGHTS, m)).filter((f) => !f.endsWith('.md')).length === 0);
   if (missing.length) throw new Error(`committed model weights missing for: ${missing.join(', ')} (expected under models/weights/<name>/; run \`npm run train -- <name>\`)`);
 }
 

@@ -150,26 +150,25 @@ export function AiPanel({ editor }: { editor: Editor }) {
       )}
       <div className={styles.row}>
         <span>Bars</span>
-        {bars ? (
-          <span className={styles.bars}>
-            <input type="number" min={1} value={bars.from} aria-label="from bar" onChange={(e) => setBars({ ...bars, from: Math.max(1, Number(e.target.value) || 1) })} />
-            –
-            <input type="number" min={bars.from} value={bars.to} aria-label="to bar" onChange={(e) => setBars({ ...bars, to: Math.max(bars.from, Number(e.target.value) || bars.from) })} />
-            <button type="button" onClick={() => setBars(null)} title="Use the whole piece">
-              all
+        <span className={styles.bars}>
+          {bars ? (
+            <>
+              <input type="number" min={1} value={bars.from} aria-label="from bar" onChange={(e) => setBars({ ...bars, from: Math.max(1, Number(e.target.value) || 1) })} />
+              –
+              <input type="number" min={bars.from} value={bars.to} aria-label="to bar" onChange={(e) => setBars({ ...bars, to: Math.max(bars.from, Number(e.target.value) || bars.from) })} />
+              <button type="button" onClick={() => setBars(null)} title="Use the whole piece">
+                all
+              </button>
+            </>
+          ) : (
+            <button type="button" onClick={() => setBars({ from: 1, to: editor.store.meta.lengthBars })} title="Choose a bar range">
+              all bars
             </button>
-          </span>
-        ) : (
-          <span className={styles.bars}>
-            whole piece{' '}
-            <button type="button" onClick={() => setBars({ from: 1, to: editor.store.meta.lengthBars })}>
-              choose
-            </button>
-          </span>
-        )}
-        <button type="button" disabled={!selectionBars} onClick={useSelection} title="Use the bars (and tracks) of the selected notes">
-          use selection
-        </button>
+          )}
+          <button type="button" disabled={!selectionBars} onClick={useSelection} title="Use the bars (and tracks) of the selected notes">
+            sel.
+          </button>
+        </span>
       </div>
       {knobsFor(model, task).map((k) => (
         <div key={k.key} className={styles.knob}>
@@ -205,7 +204,7 @@ export function AiPanel({ editor }: { editor: Editor }) {
         <span className={styles.bars}>
           <input type="number" data-testid="ai-seed" min={0} value={seed} onChange={(e) => setSeed(Math.max(0, Math.floor(Number(e.target.value) || 0)))} />
           <button type="button" title="New random seed" onClick={() => setSeed(Math.floor(Math.random() * 100_000))}>
-            🎲
+            random
           </button>
         </span>
       </label>
