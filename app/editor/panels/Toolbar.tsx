@@ -3,7 +3,7 @@
 // follow), edit tools (pencil/select, snap, quantise, velocity, zoom), MIDI in/out, sharing,
 // connection state and the live note count.
 import { useRef, useState } from 'react';
-import { SNAP_OPTIONS, zoomX, zoomY, type SnapId } from '@/lib/editing';
+import { SNAP_OPTIONS, zoomX, type SnapId } from '@/lib/editing';
 import type { Editor } from '../editor';
 import { useConnection, useScoreVersion, useUi } from '../hooks';
 import * as cmd from '../commands';
@@ -105,15 +105,14 @@ export function Toolbar({ ed }: { ed: Editor }) {
         </label>
         <button className="tt-btn" onClick={() => ed.setView(zoomX(ed.view, 0.8, ed.view.width / 2))} title="Zoom out (−)" data-testid="zoom-out"><Icon name="zoomOut" /></button>
         <button className="tt-btn" onClick={() => ed.setView(zoomX(ed.view, 1.25, ed.view.width / 2))} title="Zoom in (+)" data-testid="zoom-in"><Icon name="zoomIn" /></button>
-        <button className="tt-btn" onClick={() => ed.setView(zoomY(ed.view, 1.2, ed.view.height / 2))} title="Taller rows (Alt+wheel)"><Icon name="rows" /></button>
       </div>
 
       <div className="tt-group" role="group" aria-label="File and sharing">
         <button className="tt-btn" onClick={() => cmd.undo(ed)} title="Undo your last edit (Ctrl/⌘+Z)" data-testid="undo"><Icon name="undo" /></button>
         <button className="tt-btn" onClick={() => cmd.redo(ed)} title="Redo (Ctrl/⌘+Shift+Z)" data-testid="redo"><Icon name="redo" /></button>
-        <button className="tt-btn text" data-testid="import-midi" onClick={() => fileRef.current?.click()}>Import MIDI</button>
+        <button className="tt-btn text" data-testid="import-midi" title="Import a .mid file into new tracks" onClick={() => fileRef.current?.click()}>Import</button>
         <input ref={fileRef} type="file" accept=".mid,.midi,audio/midi" hidden data-testid="midi-input" onChange={onFile} />
-        <button className="tt-btn text" data-testid="export-midi" onClick={exportFile}>Export</button>
+        <button className="tt-btn text" data-testid="export-midi" title="Download the session as a .mid file" onClick={exportFile}>Export</button>
         <button className="tt-btn text primary" data-testid="copy-link" onClick={copyLink}>{copied ? 'Copied ✓' : 'Copy link'}</button>
         <button className="tt-btn" data-testid="shortcuts" onClick={() => ed.setUi({ showShortcuts: true })} title="Keyboard shortcuts (?)"><Icon name="help" /></button>
       </div>

@@ -23,6 +23,8 @@ export interface EditorPage {
 /** Opens /s/<id> in a fresh context (own IndexedDB and localStorage) and waits until synced. */
 export async function openEditor(browser: Browser, baseUrl: string, sessionId: string, name?: string): Promise<EditorPage> {
   const context = await browser.newContext({ viewport: { width: 1440, height: 860 }, acceptDownloads: true });
+  // tsx/esbuild wraps named functions in page.evaluate callbacks with __name(); define it in the page.
+  await context.addInitScript('globalThis.__name = (f) => f');
   if (name) await context.addInitScript((n) => window.localStorage.setItem('tutti:name', n), name);
   const page = await context.newPage();
   page.on('pageerror', (err) => console.error(`[${name ?? 'page'}] pageerror:`, err.message));
