@@ -100,3 +100,22 @@ describe.skipIf(!hasJsb)('metrics on real chorales (validation split)', () => {
     expect(s.TD).toBeGreaterThan(0);
   });
 });
+
+describe('eval report', () => {
+  it('prints a table and, with json, one JSON object as the last line', async () => {
+    const { printEvalReport, flattenSummary } = await import('./report');
+    const lines: string[] = [];
+    const orig = console.log;
+    console.log = (s: string) => lines.push(...String(s).split('\n'));
+    try {
+      printEvalReport('gan', { nll: 1.5, EB_0: 0.25 }, { json: true, reference: { EB_0: 0 } });
+    } finally {
+      console.log = orig;
+    }
+    expect(lines[0]).toMatch(/^gan/);
+    expect(lines.some((l) => /EB_0\s+0\.2500\s+\(Bach 0\)/.test(l))).toBe(true);
+    expect(JSON.parse(lines.at(-1)!)).toEqual({ model: 'gan', nll: 1.5, EB_0: 0.25, bach_EB_0: 0 });
+    const flat = flattenSummary({ EB: [0, 1], UPC: [2, 3], QN: [1, 1], noteDensity: [4, 5], TD: 0.5, inKey: 1, polyphony: 2, polyphonicRate: 0.5 });
+    expect(flat).toMatchObject({ EB_1: 1, UPC_0: 2, TD: 0.5, polyphonicRate: 0.5 });
+  });
+});

@@ -11,10 +11,20 @@ import { einsum, einsumGradConfig } from './einsum';
 import { unsortedSegmentSum } from './segment-sum';
 
 let registered = false;
+const stock = new Map<string, tf.KernelConfig>();
 
 function replaceKernel(config: tf.KernelConfig): void {
-  if (tf.getKernel(config.kernelName, config.backendName)) tf.unregisterKernel(config.kernelName, config.backendName);
+  const existing = tf.getKernel(config.kernelName, config.backendName);
+  if (existing) {
+    stock.set(config.kernelName, existing);
+    tf.unregisterKernel(config.kernelName, config.backendName);
+  }
   tf.registerKernel(config);
+}
+
+/** The wasm backend's own kernel that ours replaced (for the bench's before/after figures). */
+export function stockWasmKernel(name: string): tf.KernelConfig | undefined {
+  return stock.get(name);
 }
 
 /** Kernel names this module registers for the wasm backend (for tests and the bench). */
