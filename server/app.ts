@@ -58,8 +58,9 @@ export async function startServer(opts: StartOptions = {}): Promise<TuttiServer>
 
   const jobs = await startJobs({ prisma: db.prisma, rooms, config: opts.jobs, log });
 
-  // Our own close reasons are nicer than ws's, so let frames somewhat over the limit reach us.
-  const wss = new WebSocketServer({ noServer: true, maxPayload: maxMessageBytes + 64 * 1024 });
+  // Frames up to twice the limit (at least +1 MiB) reach our handler, which closes with a reason
+  // naming the limit; ws itself cuts off anything larger (1009, no reason) before buffering it.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: maxMessageBytes + Math.max(maxMessageBytes, 1024 * 1024) });
   const routeCtx = { rooms, log };
   let nextApp: NextHandle | null = null;
 

@@ -40,8 +40,15 @@ export async function handleRoute(req: IncomingMessage, res: ServerResponse, ctx
     sendJson(res, 405, { error: `${req.method} not allowed on ${pathname}` });
     return true;
   }
+  let params: string[];
   try {
-    await route.handler(req, res, ctx, ...(pathname.match(route.pattern)!.slice(1).map(decodeURIComponent)));
+    params = pathname.match(route.pattern)!.slice(1).map(decodeURIComponent);
+  } catch {
+    sendJson(res, 404, { error: `malformed path ${pathname} (no such session)` });
+    return true;
+  }
+  try {
+    await route.handler(req, res, ctx, ...params);
   } catch (err) {
     if (err instanceof HttpError) sendJson(res, err.status, { error: err.message });
     else {
