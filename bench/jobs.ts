@@ -60,6 +60,9 @@ async function makePair(url: string, wsUrl: string): Promise<Pair> {
   return { sessionId, requester, observer, melodyId, seen };
 }
 
+/** Per model: end-to-end minus the worker's own inference time (queue, HTTP, doc write, sync). */
+const overhead: Record<string, number[]> = {};
+
 async function once(url: string, p: Pair, model: Model, seed: number): Promise<number> {
   const t0 = performance.now();
   const r = await postJob(url, p.sessionId, { model, task: TASK[model], sourceTrackId: p.melodyId, bars: [0, BARS], seed, requester: { id: `bench-${p.sessionId.slice(0, 6)}`, name: 'bench' } });
@@ -67,9 +70,12 @@ async function once(url: string, p: Pair, model: Model, seed: number): Promise<n
   await waitFor(() => p.seen.has(r.body.jobId), 120_000, `${model} job ${r.body.jobId} at the observer`);
   const j = readJob(r.body.jobId, jobsMap(p.observer.doc).get(r.body.jobId)!);
   if (j?.status !== 'done') throw new Error(`${model} job ended ${j?.status}: ${j?.error}`);
+  const total = p.seen.get(r.body.jobId)! - t0;
   // Keep the session small between runs: undo the result (as the requester would).
   undoJobResult(p.requester.doc, r.body.jobId, 'bench');
-  return p.seen.get(r.body.jobId)! - t0;
+  const rec = (await (await fetch(`${url}/api/sessions/${p.sessionId}/jobs/${r.body.jobId}`)).json()) as { timings: { inferenceMs: number | null } };
+  (overhead[model] ??= []).push(total - (rec.timings.inferenceMs ?? 0));
+  return total;
 }
 
 async function main(): Promise<void> {
@@ -89,7 +95,8 @@ async function main(): Promise<void> {
       summary[`p50_ms_${model}`] = pct(xs, 50);
       summary[`p95_ms_${model}`] = pct(xs, 95);
       results[`alone_${model}`] = xs.map(Math.round);
-      console.log(`${model.padEnd(12)} alone      p50 ${summary[`p50_ms_${model}`]} ms  p95 ${summary[`p95_ms_${model}`]} ms  (n=${xs.length})`);
+      summary[`overhead_p50_ms_${model}`] = pct(overhead[model]!.slice(-RUNS), 50);
+      console.log(`${model.padEnd(12)} alone      p50 ${summary[`p50_ms_${model}`]} ms  p95 ${summary[`p95_ms_${model}`]} ms  (n=${xs.length}; of which outside the model p50 ${summary[`overhead_p50_ms_${model}`]} ms)`);
     }
     for (const model of MODELS) {
       const xs: number[] = [];
