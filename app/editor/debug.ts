@@ -45,6 +45,8 @@ export function installDebugHook(ed: Editor): () => void {
     drawnCursors: () => rollStats.cursors.map((c) => ({ ...c })),
     viewport: () => ({ ...ed.view }),
     playheadTick: () => ed.playheadTick,
+    transport: () => ({ playing: ed.engine?.playing ?? false, ticks: ed.engine?.ticks ?? 0, loop: ed.ui.loop, metronome: ed.ui.metronome }),
+    ui: () => ({ snap: ed.ui.snap, tool: ed.ui.tool, showShortcuts: ed.ui.showShortcuts }),
     undoDepth: () => ed.conn.undo.undoStack.length,
     paints: () => rollStats.paints,
     lastPaint: () => rollStats.last,
