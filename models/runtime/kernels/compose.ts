@@ -8,6 +8,8 @@ type Attrs = Record<string, unknown>;
 
 export interface Composer {
   run(kernel: string, inputs: Record<string, TensorInfo>, attrs?: Attrs): TensorInfo;
+  /** Like run, but the caller frees the result itself. */
+  call(kernel: string, inputs: Record<string, TensorInfo>, attrs?: Attrs): TensorInfo;
   /** Marks an intermediate for disposal by `finish`. */
   temp(t: TensorInfo): TensorInfo;
   /** Frees every intermediate except `result` and returns it. */
@@ -16,11 +18,15 @@ export interface Composer {
 
 export function composer(backend: tf.KernelBackend, backendName: string): Composer {
   const temps: TensorInfo[] = [];
+  const call = (kernel: string, inputs: Record<string, TensorInfo>, attrs: Attrs = {}): TensorInfo => {
+    const k = tf.getKernel(kernel, backendName);
+    if (!k) throw new Error(`${backendName} backend has no ${kernel} kernel`);
+    return k.kernelFunc({ inputs, backend, attrs: attrs as tf.NamedAttrMap }) as TensorInfo;
+  };
   return {
+    call,
     run(kernel, inputs, attrs = {}) {
-      const k = tf.getKernel(kernel, backendName);
-      if (!k) throw new Error(`${backendName} backend has no ${kernel} kernel`);
-      const out = k.kernelFunc({ inputs, backend, attrs: attrs as tf.NamedAttrMap }) as TensorInfo;
+      const out = call(kernel, inputs, attrs);
       temps.push(out);
       return out;
     },

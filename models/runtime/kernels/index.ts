@@ -1,10 +1,12 @@
 // Gradient (and other) kernels the stock wasm backend lacks or runs slowly, registered once,
 // right after the wasm backend module is imported and before training starts:
 //   Conv2DBackpropFilter (missing), Conv2DBackpropInput (slow; also tf.conv2dTranspose's forward),
-//   UnsortedSegmentSum (missing; gather/embedding gradients), Einsum (missing),
+//   UnsortedSegmentSum (missing; gather/embedding gradients), Einsum (missing), BatchMatMul (slow
+//   scalar loop for transposed operands — every matMul gradient — and for 3-D × 2-D products),
 // plus, on every backend, a Conv2D gradient that supports dilations (tfjs's throws for them) and
-// an Einsum gradient (tfjs has none).
+// an Einsum gradient (tfjs has none) and a BatchMatMul gradient that handles broadcast batch dims.
 import * as tf from '@tensorflow/tfjs';
+import { batchMatMul, batchMatMulGradConfig } from './batch-matmul';
 import { conv2dBackpropFilter, conv2dBackpropInput } from './conv-grads';
 import { conv2dGradConfig } from './dilated-conv-grad';
 import { einsum, einsumGradConfig } from './einsum';
@@ -28,7 +30,7 @@ export function stockWasmKernel(name: string): tf.KernelConfig | undefined {
 }
 
 /** Kernel names this module registers for the wasm backend (for tests and the bench). */
-export const WASM_KERNELS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'UnsortedSegmentSum', 'Einsum'] as const;
+export const WASM_KERNELS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'UnsortedSegmentSum', 'Einsum', 'BatchMatMul'] as const;
 
 export function registerWasmGradKernels(): void {
   if (registered) return;
@@ -38,7 +40,11 @@ export function registerWasmGradKernels(): void {
   replaceKernel({ kernelName: 'Conv2DBackpropInput', backendName: b, kernelFunc: conv2dBackpropInput(b) as unknown as tf.KernelFunc });
   replaceKernel({ kernelName: 'UnsortedSegmentSum', backendName: b, kernelFunc: unsortedSegmentSum as unknown as tf.KernelFunc });
   replaceKernel({ kernelName: 'Einsum', backendName: b, kernelFunc: einsum(b) as unknown as tf.KernelFunc });
+  const stockMatMul = tf.getKernel('BatchMatMul', b);
+  if (stockMatMul) replaceKernel({ ...stockMatMul, kernelFunc: batchMatMul(stockMatMul.kernelFunc, b) as unknown as tf.KernelFunc });
   if (tf.getGradient('Conv2D')) tf.unregisterGradient('Conv2D');
   tf.registerGradient(conv2dGradConfig);
   if (!tf.getGradient('Einsum')) tf.registerGradient(einsumGradConfig);
+  if (tf.getGradient('BatchMatMul')) tf.unregisterGradient('BatchMatMul');
+  tf.registerGradient(batchMatMulGradConfig);
 }
