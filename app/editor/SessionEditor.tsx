@@ -11,7 +11,23 @@ import { Participants } from './panels/Participants';
 import { AiSlot } from './panels/AiSlot';
 import { ShortcutsOverlay, Toast } from './panels/ShortcutsOverlay';
 import { PianoRoll } from './roll/PianoRoll';
+import { useConnection } from './hooks';
 import './editor.css';
+
+/** Shown when the server refused the session (unknown id, oversized document, ...). */
+function ClosedBanner({ ed }: { ed: Editor }) {
+  const conn = useConnection(ed);
+  if (!conn.closed) return null;
+  return (
+    <div className="tt-overlay" data-testid="session-closed">
+      <div className="tt-dialog tt-closed">
+        <h2>This session cannot be opened</h2>
+        <p>The server said: {conn.closed}</p>
+        <p>Anything you drew here is kept in this browser. <a href="/">Start a new session</a></p>
+      </div>
+    </div>
+  );
+}
 
 export default function SessionEditor({ sessionId }: { sessionId: string }) {
   const [ed, setEd] = useState<Editor | null>(null);
@@ -39,6 +55,7 @@ export default function SessionEditor({ sessionId }: { sessionId: string }) {
           <AiSlot ed={ed} />
         </div>
       </div>
+      <ClosedBanner ed={ed} />
       <ShortcutsOverlay ed={ed} />
       <Toast ed={ed} />
     </div>
