@@ -166,7 +166,12 @@ export class TransformerGenerator implements Generator {
         const ps = continued.map((s) => s[k]!).filter((p) => p !== REST);
         return ps.length ? ps.reduce((a, b) => a + b, 0) / ps.length - shift : NaN;
       });
-      const tracks = nearestTracks(voiceMeans, source, meanPitches(score, source));
+      const trackMeans = meanPitches(score, source);
+      // Four tracks for four voices: highest track gets the soprano, and so on down.
+      const tracks =
+        source.length === VOICES_PER_STEP
+          ? [...source].sort((x, y) => (trackMeans[source.indexOf(y)] || 0) - (trackMeans[source.indexOf(x)] || 0))
+          : nearestTracks(voiceMeans, source, trackMeans);
       add = voicesToNotes(continued, tracks.map((t, k) => (Number.isNaN(voiceMeans[k]!) ? null : t)), start, shift, params.velocity);
     }
     return { newTracks: [], add, remove: [], stats: { context_steps: ctx.length, new_steps: newSteps, tokens_sampled: dec.sampled, tokens_forced: dec.forced, melody_mode: melodyMode ? 1 : 0, octave_shift: shift || 0 } };

@@ -18,6 +18,7 @@ import { evalBatches, sampleBatch, type TokenBatch } from './encoding';
 import { nllLoss } from './loss';
 import { countParams, forward, initParams, type Params } from './network';
 import { datasetNll } from './nll';
+import { wallSeconds } from './eval';
 import { saveModel } from './weights';
 
 const extraFlags = z.object({
@@ -94,7 +95,9 @@ export async function train(o: TrainOptions): Promise<{ summary: TrainSummary; p
       config: { ...o.cfg, params: nParams, batch: o.batch, lr: o.lr, tokensPerStep, flopsPerStep: 6 * nParams * tokensPerStep, validChorales: o.validChorales, maxTranspose: 6 },
     },
     {
-      step: ({ step, rng }) => {
+      step: async ({ step, rng }) => {
+        // Let SIGINT/SIGTERM handlers run: the harness only sees them between macrotasks.
+        await new Promise<void>((resolve) => setImmediate(resolve));
         const batch = sampleBatch(data.train, o.batch, o.cfg.maxLen, rng, { maxTranspose: 6 });
         const lr = learningRate(step, o.steps, o.lr);
         const { loss, gradNorm } = trainStep(params, o.cfg, opt, batch, lr);
@@ -120,7 +123,7 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
   const extra = extraFlags.parse(Object.fromEntries(Object.entries(flags).filter(([k]) => k in extraFlags.shape)));
   const base = extra.tiny ? TINY_CONFIG : DEFAULT_CONFIG;
   const cfg: TransformerConfig = { ...base, attention: extra.attention ?? base.attention };
-  const common = parseTrainFlags(flags, { steps: 1200, batch: 16, seed: 1, out: `models/checkpoints/transformer-${cfg.attention}` });
+  const common = parseTrainFlags(flags, { steps: 1000, batch: 16, seed: 1, out: `models/checkpoints/transformer-${cfg.attention}` });
   const rt = await initRuntime();
   console.log(`transformer (${cfg.attention}) ${countParams(cfg)} params on ${rt.backend}${rt.simd ? ' simd' : ''}; ${common.steps} steps × ${common.batch}×${cfg.maxLen} tokens → ${common.out}`);
   const { summary, params } = await train({
@@ -150,7 +153,7 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
       bestValidation: summary.best,
       trainingTokens: common.steps * common.batch * cfg.maxLen,
       trainingFlops: 6 * nParams * common.steps * common.batch * cfg.maxLen,
-      trainSeconds: log.train.at(-1)?.elapsedSec ?? summary.seconds,
+      trainSeconds: wallSeconds(log.train),
     });
     fs.copyFileSync(summary.logFile, path.join(extra.export, 'train-log.json'));
     fs.copyFileSync(summary.curveFile, path.join(extra.export, 'loss-curve.svg'));
