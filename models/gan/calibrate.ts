@@ -1,0 +1,69 @@
+// Chooses the decoder's note-change penalty on the VALIDATION split: the value whose accompaniments
+// come closest to the real validation chorales' QN / EB / UPC (in units of the issue's tolerances).
+// The test split is never looked at. Run after training, before publishing:
+//   npx tsx models/gan/calibrate.ts [--dir models/weights/gan] [--write]
+import fs from 'node:fs';
+import path from 'node:path';
+import { loadJsb, type Chorale } from '../data/jsb';
+import { initRuntime } from '../runtime/index';
+import { parseArgs } from '../cli/args';
+import type { GanConfig } from './config';
+import type { Params } from './network';
+import { chorusQuality, type Quality } from './quality';
+import { accompanyLines } from './sampler';
+import { disposeParams, loadParams, WEIGHTS_DIR } from './weights';
+
+export const PENALTIES = [0, 0.5, 1, 1.5, 2, 3, 4];
+export const TEMPERATURES = [0, 0.5, 0.75, 1];
+
+export function gapOf(s: Quality, d: Quality): number {
+  return (Math.abs(s.QN - d.QN) / 5 + Math.abs(s.EB - d.EB) / 5 + Math.abs(s.UPC - d.UPC) / 0.5) / 3;
+}
+
+export interface SweepRow {
+  penalty: number;
+  temperature: number;
+  q: Quality;
+  gap: number;
+}
+
+export function sweep(params: Params, config: GanConfig, chorales: readonly Chorale[], penalties = PENALTIES, temperatures = TEMPERATURES): SweepRow[] {
+  const data = chorusQuality(chorales);
+  const rows: SweepRow[] = [];
+  for (const temperature of temperatures)
+    for (const penalty of penalties) {
+      const gen = chorales.map((ch, i) => {
+        const v = accompanyLines(params, config, [ch.map((s) => s[0]!)], { seed: 1 + i, penalty, temperature })[0]!;
+        return ch.map((s, t) => [s[0]!, v[0]![t]!, v[1]![t]!, v[2]![t]!]);
+      });
+      const q = chorusQuality(gen);
+      rows.push({ penalty, temperature, q, gap: gapOf(q, data) });
+    }
+  return rows;
+}
+
+async function main(): Promise<void> {
+  const { flags } = parseArgs(process.argv.slice(2));
+  const dir = typeof flags.dir === 'string' ? path.resolve(flags.dir) : WEIGHTS_DIR;
+  await initRuntime();
+  const { params, config } = loadParams(dir, 'generator', false);
+  const { valid } = loadJsb();
+  const data = chorusQuality(valid);
+  console.log(`valid data: QN ${data.QN.toFixed(1)} EB ${data.EB.toFixed(1)} UPC ${data.UPC.toFixed(2)} TD ${data.TD.toFixed(3)} inKey ${data.inKey.toFixed(1)}`);
+  const rows = sweep(params, config, valid);
+  for (const r of rows) console.log(`T ${r.temperature} penalty ${r.penalty.toFixed(1)}: QN ${r.q.QN.toFixed(1)} EB ${r.q.EB.toFixed(1)} UPC ${r.q.UPC.toFixed(2)} TD ${r.q.TD.toFixed(3)} inKey ${r.q.inKey.toFixed(1)} gap ${r.gap.toFixed(3)}`);
+  const best = rows.reduce((a, b) => (b.gap < a.gap ? b : a));
+  console.log(`best: temperature ${best.temperature}, penalty ${best.penalty} (gap ${best.gap.toFixed(3)})`);
+  disposeParams(params);
+  if (flags.write) {
+    const file = path.join(dir, 'generator.json');
+    const manifest = JSON.parse(fs.readFileSync(file, 'utf8')) as { config: GanConfig; meta: Record<string, unknown> };
+    manifest.config.decodePenalty = best.penalty;
+    manifest.config.decodeTemperature = best.temperature;
+    manifest.meta.decoderCalibration = { split: 'valid', chorales: valid.length, rows: rows.map((r) => ({ temperature: r.temperature, penalty: r.penalty, QN: r.q.QN, EB: r.q.EB, UPC: r.q.UPC, TD: r.q.TD, inKey: r.q.inKey, gap: r.gap })) };
+    fs.writeFileSync(file, JSON.stringify(manifest, null, 1));
+    console.log(`wrote decodeTemperature ${best.temperature}, decodePenalty ${best.penalty} into ${file}`);
+  }
+}
+
+if (process.argv[1] && /calibrate\.ts$/.test(process.argv[1])) await main();

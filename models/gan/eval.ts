@@ -1,0 +1,138 @@
+// `npm run eval -- gan [--json] [--seed S] [--weights DIR]`: accompaniments for every melody
+// (soprano) of the JSB test split, generated in one pass per chorale by the committed generator,
+// scored with the same metrics as the real test chorales: EB / UPC / QN per voice, TD melody ↔
+// each voice and between voices, in-key ratio; next to MuseGAN's published QN. Also measures the
+// seams that stitching independent 4-bar chunks would leave, against our one-pass scheme.
+import { loadJsb, REST, type Chorale } from '../data/jsb';
+import { initRuntime } from '../runtime/index';
+import type { GanConfig } from './config';
+import type { Params } from './network';
+import { chorusQuality, type Quality } from './quality';
+import { accompanyLines } from './sampler';
+import { disposeParams, loadCommittedGenerator, loadParams } from './weights';
+
+/** MuseGAN (Dong et al., AAAI 2018), as quoted in issue 6: QN of generated tracks vs real data. */
+export const MUSEGAN = { QN_generated: [44, 52], QN_real: [88, 90] } as const;
+export const TARGETS = { QN: 5, EB: 5, UPC: 0.5 } as const;
+
+function withVoices(ch: Chorale, voices: number[][]): Chorale {
+  return ch.map((s, t) => [s[0]!, voices[0]![t]!, voices[1]![t]!, voices[2]![t]!]);
+}
+
+/**
+ * Mean |pitch change| (semitones) of the accompaniment voices across the steps `t` where
+ * `at(t)` holds, counting only steps where the voice sounds on both sides.
+ */
+export function meanLeap(chorales: readonly Chorale[], at: (t: number) => boolean): number {
+  let sum = 0;
+  let n = 0;
+  for (const ch of chorales)
+    for (let t = 1; t < ch.length; t++) {
+      if (!at(t)) continue;
+      for (let v = 1; v < 4; v++) {
+        const a = ch[t - 1]![v]!;
+        const b = ch[t]![v]!;
+        if (a !== REST && b !== REST) ((sum += Math.abs(a - b)), n++);
+      }
+    }
+  return n === 0 ? NaN : sum / n;
+}
+
+export interface EvalResult {
+  generated: Quality;
+  data: Quality;
+  /** Leaps across 4-bar boundaries: real, one-pass generation, independent 4-bar chunks. */
+  leaps: { data: number; onePass: number; chunked: number; onePassInterior: number };
+}
+
+export function evaluate(params: Params, config: GanConfig, test: readonly Chorale[], seed: number): EvalResult {
+  const chunk = config.chunkSteps;
+  const generated = test.map((ch, i) => withVoices(ch, accompanyLines(params, config, [ch.map((s) => s[0]!)], { seed: seed + i })[0]!));
+  // The naive alternative: cut each melody into 4-bar chunks and accompany them independently.
+  const chunked = test.map((ch, i) => {
+    const voices: number[][] = [[], [], []];
+    for (let s = 0; s < ch.length; s += chunk) {
+      const part = accompanyLines(params, config, [ch.slice(s, s + chunk).map((x) => x[0]!)], { seed: seed + i * 1000 + s })[0]!;
+      part.forEach((v, k) => voices[k]!.push(...v));
+    }
+    return withVoices(ch, voices);
+  });
+  const boundary = (t: number): boolean => t % chunk === 0;
+  return {
+    generated: chorusQuality(generated),
+    data: chorusQuality(test),
+    leaps: {
+      data: meanLeap(test, boundary),
+      onePass: meanLeap(generated, boundary),
+      chunked: meanLeap(chunked, boundary),
+      onePassInterior: meanLeap(generated, (t) => !boundary(t)),
+    },
+  };
+}
+
+const r2 = (x: number): number => Math.round(x * 100) / 100;
+
+export async function main(flags: Record<string, string | true>): Promise<void> {
+  const t0 = performance.now();
+  const rt = await initRuntime();
+  const seed = flags.seed !== undefined ? Number(flags.seed) : 1;
+  if (!Number.isFinite(seed)) throw new Error('--seed needs a number');
+  const loaded = typeof flags.weights === 'string' ? loadParams(flags.weights, 'generator', false) : loadCommittedGenerator();
+  const { test } = loadJsb();
+  const res = evaluate(loaded.params, loaded.config, test, seed);
+  disposeParams(loaded.params);
+  const g = res.generated;
+  const d = res.data;
+  const out = {
+    model: 'gan',
+    split: 'test',
+    chorales: test.length,
+    seed,
+    backend: rt.backend,
+    QN: r2(g.QN),
+    EB: r2(g.EB),
+    UPC: r2(g.UPC),
+    TD: r2(g.TD),
+    inKey: r2(g.inKey),
+    data_QN: r2(d.QN),
+    data_EB: r2(d.EB),
+    data_UPC: r2(d.UPC),
+    data_TD: r2(d.TD),
+    data_inKey: r2(d.inKey),
+    QN_per_voice: g.perVoice.QN.map(r2),
+    EB_per_voice: g.perVoice.EB.map(r2),
+    UPC_per_voice: g.perVoice.UPC.map(r2),
+    data_QN_per_voice: d.perVoice.QN.map(r2),
+    data_EB_per_voice: d.perVoice.EB.map(r2),
+    data_UPC_per_voice: d.perVoice.UPC.map(r2),
+    TD_melody_voice: g.TD_melody.map(r2),
+    TD_between_voices: g.TD_between.map(r2),
+    data_TD_melody_voice: d.TD_melody.map(r2),
+    data_TD_between_voices: d.TD_between.map(r2),
+    musegan_QN_generated: MUSEGAN.QN_generated,
+    musegan_QN_real: MUSEGAN.QN_real,
+    QN_gap: r2(Math.abs(g.QN - d.QN)),
+    EB_gap: r2(Math.abs(g.EB - d.EB)),
+    UPC_gap: r2(Math.abs(g.UPC - d.UPC)),
+    targets_met: Math.abs(g.QN - d.QN) <= TARGETS.QN && Math.abs(g.EB - d.EB) <= TARGETS.EB && Math.abs(g.UPC - d.UPC) <= TARGETS.UPC,
+    leap_4bar_boundary_data: r2(res.leaps.data),
+    leap_4bar_boundary_one_pass: r2(res.leaps.onePass),
+    leap_4bar_boundary_chunked: r2(res.leaps.chunked),
+    leap_interior_one_pass: r2(res.leaps.onePassInterior),
+    ms: Math.round(performance.now() - t0),
+  };
+  if (!flags.json || flags.verbose) {
+    const row = (name: string, a: number, b: number, unit = '') => console.log(`${name.padEnd(26)} ${String(r2(a)).padStart(8)}${unit}  ${String(r2(b)).padStart(8)}${unit}`);
+    console.log(`GAN on ${test.length} JSB test melodies (seed ${seed}, ${rt.backend})\n${''.padEnd(26)} generated      real`);
+    row('QN (notes ≥ 3 steps)', g.QN, d.QN, '%');
+    row('EB (empty bars)', g.EB, d.EB, '%');
+    row('UPC (pitch classes/bar)', g.UPC, d.UPC);
+    row('TD (mean of 6 pairs)', g.TD, d.TD);
+    ['alto', 'tenor', 'bass'].forEach((v, i) => row(`TD melody↔${v}`, g.TD_melody[i]!, d.TD_melody[i]!));
+    ['alto–tenor', 'alto–bass', 'tenor–bass'].forEach((v, i) => row(`TD ${v}`, g.TD_between[i]!, d.TD_between[i]!));
+    row('in-key ratio', g.inKey, d.inKey, '%');
+    console.log(`MuseGAN (published): generated QN ${MUSEGAN.QN_generated.join('–')}% vs real ${MUSEGAN.QN_real.join('–')}%`);
+    console.log(`leap at 4-bar boundaries (semitones): real ${r2(res.leaps.data)}, one pass ${r2(res.leaps.onePass)}, independent chunks ${r2(res.leaps.chunked)}`);
+  }
+  if (flags.json) console.log(JSON.stringify(out));
+}
