@@ -36,7 +36,7 @@ export function AiPanel({ editor }: { editor: Editor }) {
   useEffect(() => {
     if (!tracks.some((t) => t.id === sourceId)) setSourceId((tracks.find((t) => t.role === 'melody') ?? tracks[0])?.id ?? '');
   }, [tracks, sourceId]);
-  useEffect(() => setTarget(writesExisting ? 'tracks' : 'new'), [writesExisting]);
+  useEffect(() => setTarget(writesExisting ? 'tracks' : 'new'), [writesExisting, task]);
 
   const pickModel = (m: ModelId) => {
     const t = MODELS[m].tasks.includes(task) ? task : MODELS[m].tasks[0]!;
@@ -127,10 +127,14 @@ export function AiPanel({ editor }: { editor: Editor }) {
       </label>
       <div className={styles.row}>
         <span>Result</span>
-        <select data-testid="ai-target" value={target} disabled={writesExisting} onChange={(e) => setTarget(e.target.value as Target)}>
-          <option value="new">into new tracks</option>
-          <option value="tracks">into chosen tracks</option>
-        </select>
+        {task === 'continue' ? (
+          <span className={styles.help}>appended after the music</span>
+        ) : (
+          <select data-testid="ai-target" value={target} disabled={writesExisting} onChange={(e) => setTarget(e.target.value as Target)}>
+            <option value="new">into new tracks</option>
+            <option value="tracks">into chosen tracks</option>
+          </select>
+        )}
       </div>
       {target === 'tracks' && (
         <div className={styles.tracks}>
