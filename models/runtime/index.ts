@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { registerWasmGradKernels } from './kernels/index';
+import { registerGradients, registerWasmGradKernels } from './kernels/index';
 
 export { tf };
 
@@ -71,6 +71,7 @@ async function loadWasm(): Promise<boolean> {
 }
 
 async function ensure(name: BackendName): Promise<boolean> {
+  registerGradients();
   if (loaded.has(name)) return tf.setBackend(name);
   const ok = name === 'tensorflow' ? await loadTensorflow() : name === 'wasm' ? await loadWasm() : await tf.setBackend('cpu');
   if (ok) {

@@ -202,7 +202,6 @@ describe('matMul on wasm (transposed / folded batches routed to the fast GEMM) m
     [[7, 5], [3, 4, 7], true, true],
     [[3, 5, 7], [3, 7, 4], false, false],
     [[3, 5, 7], [3, 4, 7], false, true],
-    [[2, 1, 5, 7], [1, 3, 7, 4], false, false],
   ];
   for (const [sa, sb, ta, tb] of cases) {
     it(`[${sa}]${ta ? 'ᵀ' : ''} · [${sb}]${tb ? 'ᵀ' : ''} and its gradients`, async () => {
@@ -242,16 +241,20 @@ describe('matMul on wasm (transposed / folded batches routed to the fast GEMM) m
 });
 
 describe('broadcast matMul gradient (tfjs throws for these)', () => {
+  // Partial broadcasting ([2,1]·[1,3] batch dims) is computed wrongly by tfjs's own cpu kernel, so
+  // the reference here is the product of explicitly tiled operands; checked on wasm only.
   it('equals the gradient through explicitly tiled operands', async () => {
     const A = rand([2, 1, 5, 7], 40), B = rand([1, 3, 7, 4], 41);
-    for (const backend of ['cpu', 'wasm'] as const) {
-      const [ga, gb, ta, tb] = await on(backend, () => {
+    for (const backend of ['wasm'] as const) {
+      const [ga, gb, ta, tb, y1, y2] = await on(backend, () => {
         const a = tf.tensor(A.values, A.shape), b = tf.tensor(B.values, B.shape);
         const r = tf.tensor(rand([2, 3, 5, 4], 42).values, [2, 3, 5, 4]);
         const [ga1, gb1] = tf.grads((x: tf.Tensor, z: tf.Tensor) => tf.matMul(x, z).mul(r).sum())([a, b]);
         const [ga2, gb2] = tf.grads((x: tf.Tensor, z: tf.Tensor) => tf.matMul(x.tile([1, 3, 1, 1]), z.tile([2, 1, 1, 1])).mul(r).sum())([a, b]);
-        return [ga1!, gb1!, ga2!, gb2!];
+        const y1 = tf.matMul(a, b), y2 = tf.matMul(a.tile([1, 3, 1, 1]), b.tile([2, 1, 1, 1]));
+        return [ga1!, gb1!, ga2!, gb2!, y1, y2];
       });
+      expect(relErr(y1!, y2!)).toBeLessThanOrEqual(TOL);
       expect(relErr(ga!, ta!)).toBeLessThanOrEqual(TOL);
       expect(relErr(gb!, tb!)).toBeLessThanOrEqual(TOL);
     }

@@ -23,7 +23,20 @@ export function batchMatMul(stock: tf.KernelFunc, backendName: string) {
     // 2-D products here (measured), transposed or not.
     const batchA0 = tf.util.sizeFromShape(a0.shape.slice(0, -2));
     const batchB0 = tf.util.sizeFromShape(b0.shape.slice(0, -2));
-    if (batchA0 > 1 && batchB0 > 1) return stock(args) as tf.TensorInfo;
+    if (batchA0 > 1 && batchB0 > 1) {
+      const outer = tf.backend_util.assertAndGetBroadcastShape(a0.shape.slice(0, -2), b0.shape.slice(0, -2));
+      const full = tf.util.sizeFromShape(outer);
+      if (batchA0 === full && batchB0 === full) return stock(args) as tf.TensorInfo;
+      // Partial broadcasting ([2,1,…]·[1,3,…]): tfjs's kernels index it wrongly; tile it out.
+      const c = composer(args.backend, backendName);
+      const tile = (t: tf.TensorInfo): tf.TensorInfo => {
+        const lead = t.shape.slice(0, -2);
+        const padded = [...new Array<number>(outer.length - lead.length).fill(1), ...lead];
+        const r = c.run('Reshape', { x: t }, { shape: [...padded, ...t.shape.slice(-2)] });
+        return c.run('Tile', { x: r }, { reps: [...outer.map((d, i) => d / padded[i]!), 1, 1] });
+      };
+      return c.finish(c.temp(stock({ ...args, inputs: { a: tile(a0), b: tile(b0) } }) as tf.TensorInfo));
+    }
     if (batchA0 === 1 && batchB0 === 1 && !transposeA && !transposeB) return stock(args) as tf.TensorInfo;
     const c = composer(args.backend, backendName);
     const mm2d = (a: tf.TensorInfo, b: tf.TensorInfo): tf.TensorInfo =>

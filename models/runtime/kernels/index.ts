@@ -42,9 +42,17 @@ export function registerWasmGradKernels(): void {
   replaceKernel({ kernelName: 'Einsum', backendName: b, kernelFunc: einsum(b) as unknown as tf.KernelFunc });
   const stockMatMul = tf.getKernel('BatchMatMul', b);
   if (stockMatMul) replaceKernel({ ...stockMatMul, kernelFunc: batchMatMul(stockMatMul.kernelFunc, b) as unknown as tf.KernelFunc });
-  if (tf.getGradient('Conv2D')) tf.unregisterGradient('Conv2D');
-  tf.registerGradient(conv2dGradConfig);
-  if (!tf.getGradient('Einsum')) tf.registerGradient(einsumGradConfig);
-  if (tf.getGradient('BatchMatMul')) tf.unregisterGradient('BatchMatMul');
-  tf.registerGradient(batchMatMulGradConfig);
+  registerGradients();
+}
+
+let gradientsRegistered = false;
+
+/** Backend-independent gradient fixes; called by initRuntime whichever backend is chosen. */
+export function registerGradients(): void {
+  if (gradientsRegistered) return;
+  gradientsRegistered = true;
+  for (const g of [conv2dGradConfig, einsumGradConfig, batchMatMulGradConfig]) {
+    if (tf.getGradient(g.kernelName)) tf.unregisterGradient(g.kernelName);
+    tf.registerGradient(g);
+  }
 }
