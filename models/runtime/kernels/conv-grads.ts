@@ -53,6 +53,60 @@ export function conv2dBackpropFilter(backendName: string) {
   };
 }
 
+type C = ReturnType<typeof composer>;
+
+/** A stride-1 valid conv after padding x by the given amounts; negative amounts crop instead. */
+function convPadded(c: C, x: Info, f: Info, top: number, bottom: number, left: number, right: number): Info {
+  const [b, h, w, ch] = x.shape as [number, number, number, number];
+  let t = x;
+  const ct = Math.max(0, -top), cb = Math.max(0, -bottom), cl = Math.max(0, -left), cr = Math.max(0, -right);
+  if (ct || cb || cl || cr) t = c.run('Slice', { x: t }, { begin: [0, ct, cl, 0], size: [b, h - ct - cb, w - cl - cr, ch] });
+  const pad = [[0, 0], [Math.max(0, top), Math.max(0, bottom)], [Math.max(0, left), Math.max(0, right)], [0, 0]];
+  return c.run('Conv2D', { x: t, filter: f }, { strides: [1, 1], pad, dataFormat: 'NHWC', dilations: [1, 1] });
+}
+
+/**
+ * Along one axis, output rows h ≡ r (mod s) of the input gradient only see filter taps
+ * p ≡ (r + pad) (mod s): dx[q·s + r] = Σ_j dy[q + base − j] · f[e + j·s]. That is a stride-1 conv
+ * of dy with the flipped sub-filter, shifted by `base − J + 1` (→ top padding).
+ */
+function phase(r: number, s: number, k: number, pad: number, outLen: number, q: number) {
+  const e = (r + pad) % s;
+  const base = Math.floor((r + pad) / s);
+  const J = e < k ? Math.ceil((k - e) / s) : 0;
+  const top = J - 1 - base;
+  return { e, J, top, bottom: q + J - 1 - outLen - top };
+}
+
+/**
+ * Strided input gradient (and transposed-conv forward) as s_h·s_w small stride-1 convs, one per
+ * output phase, interleaved back: s² times less work than convolving a zero-stuffed dy.
+ */
+function phasedBackpropInput(c: C, dy: Info, filter: Info, [sh, sw]: Pair, [padT, padL]: Pair, [H, W]: Pair): Info {
+  const [b, oh, ow] = dy.shape as [number, number, number, number];
+  const [kh, kw, cin] = filter.shape as [number, number, number, number];
+  const qh = Math.ceil(H / sh), qw = Math.ceil(W / sw);
+  const rows: Info[] = [];
+  for (let rh = 0; rh < sh; rh++) {
+    const ph = phase(rh, sh, kh, padT, oh, qh);
+    const cols: Info[] = [];
+    for (let rw = 0; rw < sw; rw++) {
+      const pw = phase(rw, sw, kw, padL, ow, qw);
+      if (ph.J === 0 || pw.J === 0) {
+        cols.push(c.run('Fill', {}, { shape: [b, qh, qw, cin], value: 0, dtype: 'float32' }));
+        continue;
+      }
+      const sub = c.run('StridedSlice', { x: filter }, { begin: [ph.e, pw.e, 0, 0], end: filter.shape, strides: [sh, sw, 1, 1], beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0 });
+      const g = c.run('Transpose', { x: c.run('Reverse', { x: sub }, { dims: [0, 1] }) }, { perm: [0, 1, 3, 2] });
+      cols.push(convPadded(c, dy, g, ph.top, ph.bottom, pw.top, pw.bottom));
+    }
+    // [B,qh,qw,C] × sw → [B,qh,qw,sw·C] → [B,qh,qw·sw,C]: column t·sw + rw, as wanted.
+    rows.push(sw === 1 ? cols[0]! : c.run('Reshape', { x: c.run('Concat', cols as unknown as Record<string, Info>, { axis: 3 }) }, { shape: [b, qh, qw * sw, cin] }));
+  }
+  const full = sh === 1 ? rows[0]! : c.run('Reshape', { x: c.run('Concat', rows as unknown as Record<string, Info>, { axis: 2 }) }, { shape: [b, qh * sh, qw * sw, cin] });
+  return qh * sh === H && qw * sw === W ? full : c.run('Slice', { x: full }, { begin: [0, 0, 0, 0], size: [b, H, W, cin] });
+}
+
 /** Inserts (s−1) zeros after every element along H and W, using only 4-D pads and reshapes. */
 function zeroStuff(c: ReturnType<typeof composer>, dy: Info, sh: number, sw: number): Info {
   const [b, oh, ow, o] = dy.shape as [number, number, number, number];
@@ -82,6 +136,7 @@ export function conv2dBackpropInput(backendName: string) {
     const [, H, W] = attrs.inputShape;
     const info = tf.backend_util.computeConv2DInfo(attrs.inputShape, filter.shape as [number, number, number, number], [sh, sw], [dh, dw], attrs.pad, attrs.dimRoundingMode);
     const c = composer(args.backend, backendName);
+    if ((sh > 1 || sw > 1) && dh === 1 && dw === 1) return c.finish(phasedBackpropInput(c, dy, filter, [sh, sw], [info.padInfo.top, info.padInfo.left], [H, W]));
     let t = zeroStuff(c, dy, sh, sw);
     const [b, Lh, Lw, o] = t.shape as [number, number, number, number];
     // Valid conv output length = L + top + bottom − (k−1)·d must equal H.
