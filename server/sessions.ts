@@ -35,6 +35,8 @@ export interface SessionInfo {
   /** Live meta when the session is open in memory (title, bpm, key, …). */
   meta?: Meta;
   participants: number;
+  /** Bytes the session occupies in the database (snapshot + not yet compacted updates). */
+  storedBytes: number;
 }
 
 export async function describeSession(store: DocStore, rooms: RoomRegistry, id: string): Promise<SessionInfo | null> {
@@ -42,6 +44,7 @@ export async function describeSession(store: DocStore, rooms: RoomRegistry, id: 
   const s = await store.getSession(id);
   if (!s) return null;
   const room = rooms.peek(id);
+  const storedBytes = await store.storedBytes(id);
   const meta = room ? readMeta(room.doc) : undefined;
   return {
     id: s.id,
@@ -51,5 +54,6 @@ export async function describeSession(store: DocStore, rooms: RoomRegistry, id: 
     updatedAt: s.updatedAt.toISOString(),
     ...(meta ? { meta } : {}),
     participants: room?.peers.size ?? 0,
+    storedBytes,
   };
 }

@@ -5,7 +5,7 @@
 import * as Y from 'yjs';
 import { Awareness, applyAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness';
 import { frame, MESSAGE_AWARENESS, MESSAGE_SYNC, type ClientMessage } from '../sync/protocol';
-import { writeSyncStep1, writeSyncStep2, writeSyncUpdate } from '../sync/sync';
+import { writeSyncStep1, writeSyncStep2, writeSyncStep2FromUpdate, writeSyncUpdate } from '../sync/sync';
 import { writeAwarenessUpdate } from '../sync/awareness';
 import type { Persister } from './persister';
 
@@ -20,8 +20,18 @@ export const LOAD_ORIGIN = Symbol('tutti:load');
 export const SERVER_ORIGIN = Symbol('tutti:server');
 
 export class Room {
-  readonly doc = new Y.Doc();
-  readonly awareness = new Awareness(this.doc);
+  private readonly ydoc = new Y.Doc();
+  readonly awareness = new Awareness(this.ydoc);
+  /**
+   * A loaded snapshot not yet applied to the Y.Doc. Applying a big document takes hundreds of
+   * milliseconds, so a room opens with the bytes alone: a new client (empty state vector) is
+   * answered with them at once, and the server applies them right after, while the client does
+   * the same — instead of the client waiting for the server's apply and re-encode first.
+   */
+  private deferred: Uint8Array | null = null;
+  /** The exact full state as stored, while nothing has changed since load. */
+  private storedState: Uint8Array | null = null;
+  private awaitingStep1 = new Set<Peer>();
   /** Each peer with the awareness client ids it has announced (removed when it leaves). */
   readonly peers = new Map<Peer, Set<number>>();
   /** Connections plus in-flight withDoc calls; the room may unload only at zero. */
@@ -33,22 +43,49 @@ export class Room {
     readonly persister: Persister,
   ) {
     this.awareness.setLocalState(null); // the server itself is not a participant
-    this.doc.on('update', this.onDocUpdate);
+    this.ydoc.on('update', this.onDocUpdate);
     this.awareness.on('update', this.onAwarenessUpdate);
   }
 
-  /** Replays stored state without persisting it again. */
+  /** The session's document (applies a deferred snapshot first). */
+  get doc(): Y.Doc {
+    this.ensureApplied();
+    return this.ydoc;
+  }
+
+  /** Replays stored state without persisting it again (a lone snapshot is applied lazily). */
   restore(snapshot: Uint8Array | null, updates: Uint8Array[]): void {
-    this.doc.transact(() => {
-      if (snapshot) Y.applyUpdate(this.doc, snapshot, LOAD_ORIGIN);
-      for (const u of updates) Y.applyUpdate(this.doc, u, LOAD_ORIGIN);
+    if (snapshot && updates.length === 0) {
+      this.deferred = snapshot;
+      this.storedState = snapshot;
+      return;
+    }
+    this.ydoc.transact(() => {
+      if (snapshot) Y.applyUpdate(this.ydoc, snapshot, LOAD_ORIGIN);
+      for (const u of updates) Y.applyUpdate(this.ydoc, u, LOAD_ORIGIN);
     }, LOAD_ORIGIN);
+  }
+
+  private ensureApplied(): void {
+    const snapshot = this.deferred;
+    if (!snapshot || this.closed) return;
+    this.deferred = null;
+    Y.applyUpdate(this.ydoc, snapshot, LOAD_ORIGIN);
+    for (const peer of this.awaitingStep1) if (this.peers.has(peer)) this.sendStep1(peer);
+    this.awaitingStep1.clear();
+  }
+
+  private sendStep1(peer: Peer): void {
+    peer.send(frame(MESSAGE_SYNC, (e) => writeSyncStep1(e, this.ydoc)));
   }
 
   addPeer(peer: Peer): void {
     this.peers.set(peer, new Set());
     // Start the handshake from our side too, so the peer learns what we have without asking.
-    peer.send(frame(MESSAGE_SYNC, (e) => writeSyncStep1(e, this.doc)));
+    if (this.deferred) {
+      this.awaitingStep1.add(peer);
+      setImmediate(() => this.ensureApplied());
+    } else this.sendStep1(peer);
     const present = [...this.awareness.getStates().keys()];
     if (present.length > 0) peer.send(frame(MESSAGE_AWARENESS, (e) => writeAwarenessUpdate(e, this.awareness, present)));
   }
@@ -57,6 +94,7 @@ export class Room {
     const ids = this.peers.get(peer);
     if (!ids) return;
     this.peers.delete(peer);
+    this.awaitingStep1.delete(peer);
     if (ids.size > 0) removeAwarenessStates(this.awareness, [...ids], null);
   }
 
@@ -64,7 +102,10 @@ export class Room {
   receive(peer: Peer, msg: ClientMessage): void {
     switch (msg.kind) {
       case 'syncStep1':
-        peer.send(frame(MESSAGE_SYNC, (e) => writeSyncStep2(e, this.doc, msg.stateVector)));
+        if (this.deferred && this.storedState && Y.decodeStateVector(msg.stateVector).size === 0) {
+          const state = this.storedState; // a new client: the stored bytes are exactly what it lacks
+          peer.send(frame(MESSAGE_SYNC, (e) => writeSyncStep2FromUpdate(e, state)));
+        } else peer.send(frame(MESSAGE_SYNC, (e) => writeSyncStep2(e, this.doc, msg.stateVector)));
         return;
       case 'syncStep2':
       case 'syncUpdate':
@@ -88,15 +129,18 @@ export class Room {
   destroy(): void {
     this.closed = true;
     this.persister.dispose();
-    this.doc.off('update', this.onDocUpdate);
+    this.deferred = this.storedState = null;
+    this.ydoc.off('update', this.onDocUpdate);
     this.awareness.off('update', this.onAwarenessUpdate);
     this.awareness.destroy();
-    this.doc.destroy();
+    this.ydoc.destroy();
     this.peers.clear();
+    this.awaitingStep1.clear();
   }
 
   private onDocUpdate = (update: Uint8Array, origin: unknown): void => {
     if (origin === LOAD_ORIGIN) return;
+    this.storedState = null;
     this.persister.push(update);
     // The sender already has its own update; everyone else gets it once, encoded once.
     this.broadcast(frame(MESSAGE_SYNC, (e) => writeSyncUpdate(e, update)), origin);

@@ -57,6 +57,12 @@ export function writeSyncStep2(encoder: encoding.Encoder, doc: Y.Doc, stateVecto
   encoding.writeVarUint8Array(encoder, Y.encodeStateAsUpdate(doc, stateVector));
 }
 
+/** Step 2 carrying an already-encoded update (e.g. a stored snapshot for a client with nothing). */
+export function writeSyncStep2FromUpdate(encoder: encoding.Encoder, update: Uint8Array): void {
+  encoding.writeVarUint(encoder, SYNC_STEP2);
+  encoding.writeVarUint8Array(encoder, update);
+}
+
 export function writeSyncUpdate(encoder: encoding.Encoder, update: Uint8Array): void {
   encoding.writeVarUint(encoder, SYNC_UPDATE);
   encoding.writeVarUint8Array(encoder, update);

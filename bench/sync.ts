@@ -1,0 +1,318 @@
+// `npm run bench:sync`: how fast an edit reaches the other people in a session, how the server
+// copes with many rooms, and how long a big session takes to open — with the stock
+// @y/websocket-server measured in the same run as the baseline.
+//
+// Latency: in each room one writer (a real y-websocket WebsocketProvider on a Y.Doc, adding one
+// note per edit through lib/score) edits while the others are protocol-level receivers: they do
+// the y-websocket handshake and timestamp each incoming sync-update frame without applying it,
+// so the figure is the server's edit→peer delivery, not this process's Yjs work. One edit is in
+// flight per room; a sample is (peer receipt time − edit time) for every peer and edit.
+// Cold load: a 10,000-note session persisted and unloaded; time from a new client connecting to
+// its first completed sync (database → first sync), median of several runs.
+// The servers run as child processes; this process only hosts the clients.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import WebSocket from 'ws';
+import * as Y from 'yjs';
+import * as encoding from 'lib0/encoding';
+import { WebsocketProvider } from 'y-websocket';
+import { addNotes, readNotes, readTracks } from '@/lib/score';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const now = () => performance.now();
+
+interface ServerProc {
+  name: string;
+  wsUrl: string;
+  httpUrl: string;
+  child: ChildProcess;
+  rssMb(): number;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as net.AddressInfo).port;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+function rssOf(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
+}
+
+async function spawnServer(name: string, args: string[], env: Record<string, string>, ready: RegExp, port: number): Promise<ServerProc> {
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`${name} did not start:\n${out}`)), 120_000);
+    const on = (d: Buffer) => {
+      out += d.toString();
+      if (ready.test(out)) {
+        clearTimeout(t);
+        resolve();
+      }
+    };
+    child.stdout!.on('data', on);
+    child.stderr!.on('data', on);
+    child.once('exit', (code) => reject(new Error(`${name} exited (${code}):\n${out}`)));
+  });
+  return {
+    name,
+    wsUrl: `ws://127.0.0.1:${port}/sync`,
+    httpUrl: `http://127.0.0.1:${port}`,
+    child,
+    rssMb: () => rssOf(child.pid!),
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await Promise.race([exited, sleep(30_000)]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    },
+  };
+}
+
+async function startTutti(dataDir: string): Promise<ServerProc> {
+  const port = await freePort();
+  return spawnServer('tutti', ['--import', 'tsx', 'server/main.ts', '--no-next'], {
+    PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: '', TUTTI_UNLOAD_DELAY_MS: '200', CHECKPOINT_DISABLE: '1',
+  }, /listening on/, port);
+}
+
+async function startBaseline(): Promise<ServerProc> {
+  const port = await freePort();
+  return spawnServer('@y/websocket-server', [path.join(ROOT, 'node_modules/@y/websocket-server/src/server.js')], { PORT: String(port), HOST: '127.0.0.1' }, /running at/, port);
+}
+
+async function newSession(s: ServerProc): Promise<string> {
+  if (s.name !== 'tutti') return `bench-${Math.random().toString(36).slice(2)}`; // the stock server makes rooms on demand
+  const res = await fetch(`${s.httpUrl}/api/sessions`, { method: 'POST' });
+  return ((await res.json()) as { id: string }).id;
+}
+
+/** A receiver: handshake like y-websocket, then timestamp every sync-update frame. */
+class Receiver {
+  ws: WebSocket;
+  onUpdate: ((t: number) => void) | null = null;
+  open: Promise<void>;
+  constructor(url: string) {
+    this.ws = new WebSocket(url);
+    this.ws.binaryType = 'nodebuffer';
+    this.open = new Promise((resolve, reject) => {
+      this.ws.once('open', () => {
+        const e = encoding.createEncoder();
+        encoding.writeVarUint(e, 0); // sync
+        encoding.writeVarUint(e, 0); // step 1
+        encoding.writeVarUint8Array(e, Y.encodeStateVector(new Y.Doc()));
+        this.ws.send(encoding.toUint8Array(e));
+        resolve();
+      });
+      this.ws.once('error', reject);
+    });
+    this.ws.on('message', (d: Buffer) => {
+      if (d[0] === 0 && d[1] === 2) this.onUpdate?.(now());
+    });
+  }
+  close() {
+    this.ws.terminate();
+  }
+}
+
+class Writer {
+  doc = new Y.Doc();
+  provider: WebsocketProvider;
+  trackId = '';
+  i = 0;
+  constructor(wsUrl: string, room: string) {
+    this.provider = new WebsocketProvider(wsUrl, room, this.doc, { WebSocketPolyfill: WebSocket as never, disableBc: true });
+  }
+  async ready() {
+    while (!this.provider.synced) await sleep(10);
+    this.trackId = readTracks(this.doc)[0]?.id ?? 'bench';
+  }
+  edit() {
+    const i = this.i++;
+    addNotes(this.doc, [{ trackId: this.trackId as never, pitch: 36 + (i % 48), start: i * 120, duration: 120, velocity: 90 }]);
+  }
+  close() {
+    this.provider.destroy();
+    this.doc.destroy();
+  }
+}
+
+/** One room: a writer and `peers` receivers. run(edits) returns latency samples in ms. */
+async function openRoom(s: ServerProc, peers: number) {
+  const id = await newSession(s);
+  const writer = new Writer(s.wsUrl, id);
+  const receivers = Array.from({ length: peers }, () => new Receiver(`${s.wsUrl}/${id}`));
+  await Promise.all(receivers.map((r) => r.open));
+  await writer.ready();
+  await sleep(100);
+  return {
+    async run(edits: number, warmup: number, gapMs: number, samples: number[]) {
+      for (let k = 0; k < edits + warmup; k++) {
+        let got = 0;
+        let t0 = 0;
+        const done = new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 5000); // a lost update shows up as a missing sample
+          for (const r of receivers)
+            r.onUpdate = (t) => {
+              r.onUpdate = null;
+              if (k >= warmup) samples.push(t - t0);
+              if (++got === receivers.length) {
+                clearTimeout(timer);
+                resolve();
+              }
+            };
+        });
+        t0 = now();
+        writer.edit();
+        await done;
+        if (got < receivers.length) throw new Error(`${receivers.length - got} peers never received edit ${k}`);
+        await sleep(gapMs);
+      }
+    },
+    close() {
+      writer.close();
+      for (const r of receivers) r.close();
+    },
+  };
+}
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? +s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!.toFixed(2) : NaN;
+};
+
+async function latency(s: ServerProc, clients: number, edits: number) {
+  const room = await openRoom(s, clients - 1);
+  const samples: number[] = [];
+  await room.run(edits, 10, 5, samples);
+  room.close();
+  await sleep(300);
+  return { p50: pct(samples, 50), p99: pct(samples, 99), samples: samples.length };
+}
+
+async function manyRooms(s: ServerProc, rooms: number, perRoom: number, edits: number) {
+  const idleRss = s.rssMb(); // before the rooms open: the process (and, for Tutti, its embedded database) at rest
+  const rs = [];
+  for (let i = 0; i < rooms; i += 10) rs.push(...(await Promise.all(Array.from({ length: Math.min(10, rooms - i) }, () => openRoom(s, perRoom - 1)))));
+  const samples: number[] = [];
+  let peakRss = s.rssMb();
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, s.rssMb())), 100);
+  // Every room edits at once (each its own sequence, ~20 edits/s per room).
+  await Promise.all(rs.map(async (r, i) => {
+    await sleep((i * 7) % 50);
+    await r.run(edits, 3, 50, samples);
+  }));
+  clearInterval(sampler);
+  const rss = s.rssMb();
+  for (const r of rs) r.close();
+  await sleep(500);
+  return { p50: pct(samples, 50), p99: pct(samples, 99), samples: samples.length, idleRssMb: +idleRss.toFixed(1), rssMb: +rss.toFixed(1), peakRssMb: +peakRss.toFixed(1) };
+}
+
+async function coldLoad(s: ServerProc, notes: number, runs: number) {
+  const id = await newSession(s);
+  const w = new Writer(s.wsUrl, id);
+  await w.ready();
+  for (let i = 0; i < notes; i += 500)
+    addNotes(w.doc, Array.from({ length: Math.min(500, notes - i) }, (_, j) => ({ trackId: w.trackId as never, pitch: 36 + ((i + j) % 48), start: (i + j) * 120, duration: 120, velocity: 1 + ((i + j) % 127) })));
+  const info = async () => (await (await fetch(`${s.httpUrl}/api/sessions/${id}`)).json()) as { participants: number; storedBytes: number };
+  w.close();
+  const times: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    // Wait until the room has unloaded (persisted and compacted) so the load comes from the database.
+    await sleep(400);
+    for (let t = 0; t < 100 && ((await info()).participants > 0); t++) await sleep(100);
+    await sleep(600);
+    const doc = new Y.Doc();
+    const t0 = now();
+    const p = new WebsocketProvider(s.wsUrl, id, doc, { WebSocketPolyfill: WebSocket as never, disableBc: true });
+    while (!p.synced) await sleep(1);
+    times.push(now() - t0);
+    const n = readNotes(doc).length;
+    if (n !== notes) throw new Error(`cold load saw ${n} notes, expected ${notes}`);
+    p.destroy();
+    doc.destroy();
+  }
+  await sleep(1500);
+  const stored = (await info()).storedBytes;
+  return { medianMs: pct(times, 50), runs: times.map((t) => +t.toFixed(1)), storedBytes: stored };
+}
+
+async function main() {
+  const quick = process.argv.includes('--quick');
+  const sizes = [10, 50, 200];
+  const edits = quick ? 30 : 100;
+  const results: Record<string, unknown> = { date: new Date().toISOString(), host: { cpus: os.cpus().length, loadavg: os.loadavg() }, node: process.version };
+
+  const baseline = await startBaseline();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tutti-bench-'));
+  const tutti = await startTutti(dataDir);
+  try {
+    // Interleave the two servers per size so background load hits both alike.
+    for (const n of sizes) {
+      for (const s of [tutti, baseline]) {
+        const r = await latency(s, n, edits);
+        console.error(`[bench] ${s.name} ${n} clients: p50 ${r.p50} ms, p99 ${r.p99} ms (${r.samples} samples)`);
+        results[`${s.name === 'tutti' ? 'tutti' : 'baseline'}_${n}`] = r;
+      }
+    }
+    for (const s of [tutti, baseline]) {
+      const r = await manyRooms(s, quick ? 20 : 100, 10, quick ? 10 : 20);
+      console.error(`[bench] ${s.name} 100 rooms x 10 clients: p50 ${r.p50} ms, p99 ${r.p99} ms, RSS ${r.rssMb} MB (peak ${r.peakRssMb})`);
+      results[`${s.name === 'tutti' ? 'tutti' : 'baseline'}_rooms`] = r;
+    }
+    const load = await coldLoad(tutti, 10_000, quick ? 3 : 5);
+    console.error(`[bench] cold load of 10k notes: median ${load.medianMs} ms (${load.runs.join(', ')}), stored ${load.storedBytes} bytes`);
+    results.cold_load = load;
+  } finally {
+    await tutti.stop();
+    await baseline.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+
+  const r = results as Record<string, { p50: number; p99: number; rssMb?: number; peakRssMb?: number; medianMs?: number; storedBytes?: number }>;
+  const summary = {
+    p50_ms_10_clients: r.tutti_10!.p50,
+    p99_ms_10_clients: r.tutti_10!.p99,
+    p50_ms_50_clients: r.tutti_50!.p50,
+    p99_ms_50_clients: r.tutti_50!.p99,
+    p50_ms_200_clients: r.tutti_200!.p50,
+    p99_ms_200_clients: r.tutti_200!.p99,
+    baseline_p50_ms_10_clients: r.baseline_10!.p50,
+    baseline_p99_ms_10_clients: r.baseline_10!.p99,
+    baseline_p50_ms_50_clients: r.baseline_50!.p50,
+    baseline_p99_ms_50_clients: r.baseline_50!.p99,
+    baseline_p50_ms_200_clients: r.baseline_200!.p50,
+    baseline_p99_ms_200_clients: r.baseline_200!.p99,
+    p99_ms_100_rooms_x10: r.tutti_rooms!.p99,
+    rss_mb_100_rooms_x10: r.tutti_rooms!.peakRssMb,
+    rss_mb_before_rooms: (r.tutti_rooms as { idleRssMb?: number }).idleRssMb,
+    baseline_p99_ms_100_rooms_x10: r.baseline_rooms!.p99,
+    baseline_rss_mb_100_rooms_x10: r.baseline_rooms!.peakRssMb,
+    baseline_rss_mb_before_rooms: (r.baseline_rooms as { idleRssMb?: number }).idleRssMb,
+    load_ms_10k_notes: r.cold_load!.medianMs,
+    stored_bytes_10k_notes: r.cold_load!.storedBytes,
+    quick,
+  };
+  fs.mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
+  fs.writeFileSync(path.join(ROOT, 'bench/results/sync.json'), JSON.stringify({ ...results, summary }, null, 2) + '\n');
+  console.log(JSON.stringify(summary));
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
