@@ -6,6 +6,7 @@ import { createRng } from '../runtime/rng';
 import type { TransformerConfig } from './config';
 import { voiceOfPosition } from './encoding';
 import { JsDecoder, toFloatParams } from './js-decoder';
+import { createDecoder } from './sampler';
 import { disposeCache, disposeParams, emptyCache, forward, initParams, skew, step, type Params } from './network';
 
 beforeAll(async () => {
@@ -89,13 +90,35 @@ describe('incremental decoding', () => {
     });
   }
 
-  it('relative cache slides past maxLen without growing', () => {
+  it('relative cache slides past maxLen without growing; JS and tfjs decoders agree there too', () => {
     const cfg = cfgOf('relative');
     const params = model(cfg, 7);
     const cache = emptyCache();
-    for (let i = 0; i < cfg.maxLen + 5; i++) step(params, cfg, cache, Int32Array.of(5), Int32Array.of(i % 4)).dispose();
+    const js = new JsDecoder(toFloatParams(params), cfg);
+    const { tokens } = sequence(3 * cfg.maxLen);
+    for (let i = 0; i < tokens.length; i++) {
+      const t = step(params, cfg, cache, Int32Array.of(tokens[i]!), Int32Array.of(i % 4));
+      const a = t.dataSync();
+      t.dispose();
+      expect(maxDiff(a, js.feed(tokens[i]!, i % 4)) / Math.max(1, ...Array.from(a, Math.abs))).toBeLessThan(1e-4);
+    }
     expect(cache.keys[0]!.shape[2]).toBe(cfg.maxLen);
     disposeCache(cache);
+    disposeParams(params);
+  });
+
+  it('absolute positions: both decoders re-prime the same way once the window is full', () => {
+    const cfg = cfgOf('absolute');
+    const params = model(cfg, 9);
+    const a = createDecoder({ params, cfg }, 'tfjs');
+    const b = createDecoder({ params, cfg }, 'js');
+    const { tokens } = sequence(3 * cfg.maxLen);
+    for (let i = 0; i < tokens.length; i++) {
+      const x = a.feed(tokens[i]!, i % 4);
+      expect(maxDiff(x, b.feed(tokens[i]!, i % 4)) / Math.max(1, ...Array.from(x, Math.abs))).toBeLessThan(1e-4);
+    }
+    a.dispose();
+    b.dispose();
     disposeParams(params);
   });
 });
