@@ -101,4 +101,29 @@ describe('two editors on one session', () => {
     expect((await notes(B.page)).some((n) => n.pitch === 72 && n.start === 1920)).toBe(true);
     await screenshot(B.page, 'collab-4-B-after-merge');
   });
+
+  it('an offline edit survives closing the tab: IndexedDB keeps it and it syncs when the page reopens', async () => {
+    const before = await noteCount(B.page);
+    const url = A.page.url();
+    await A.context.setOffline(true);
+    await waitFor(A.page, () => (window as any).__tutti.connection() === 'offline', null);
+    await clickRoll(A.page, 2880, 69);
+    await waitFor(A.page, (n) => (window as any).__tutti.noteCount() === n + 1, before);
+    await A.page.waitForTimeout(300); // let y-indexeddb commit the update
+    await A.page.close();
+    await A.context.setOffline(false);
+    A.page = await A.context.newPage();
+    await A.page.goto(url);
+    await waitOnline(A.page);
+    await waitFor(B.page, (n) => (window as any).__tutti.noteCount() === n + 1, before, 20_000);
+    expect((await notes(B.page)).some((n) => n.pitch === 69 && n.start === 2880)).toBe(true);
+  });
+
+  it('a renamed participant shows up under the new name for the others (and is remembered)', async () => {
+    const input = B.page.getByTestId('my-name');
+    await input.fill('Bobby');
+    await input.press('Enter');
+    await expect.poll(() => A.page.locator('[data-testid=participant][data-name=Bobby]').count()).toBe(1);
+    expect(await B.page.evaluate(() => window.localStorage.getItem('tutti:name'))).toBe('Bobby');
+  });
 });

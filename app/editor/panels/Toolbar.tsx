@@ -93,7 +93,7 @@ export function Toolbar({ ed }: { ed: Editor }) {
         <button className={`tt-btn ${ui.tool === 'draw' ? 'on' : ''}`} data-testid="tool-draw" onClick={() => ed.setUi({ tool: 'draw' })} title="Pencil: click to draw, drag for length (P)" aria-label="Pencil"><Icon name="pencil" /></button>
         <button className={`tt-btn ${ui.tool === 'select' ? 'on' : ''}`} data-testid="tool-select" onClick={() => ed.setUi({ tool: 'select' })} title="Select: drag a box (S)" aria-label="Select"><Icon name="select" /></button>
         <label className="tt-field" title="Snap to grid">
-          <span>Snap</span>
+          <span>Grid</span>
           <select className="tt-select" data-testid="snap" value={ui.snap} onChange={(e) => ed.setUi({ snap: e.target.value as SnapId })}>
             {SNAP_OPTIONS.map((o) => <option key={o.id} value={o.id}>{o.label}</option>)}
           </select>

@@ -64,6 +64,16 @@ export function drawBase(ctx: CanvasRenderingContext2D, ed: Editor, preview: Pre
     ctx.fillRect(x, pitchToY(v, n.pitch) + 1, Math.max(2, n.duration * v.pxPerTick - 1), rh - 3);
   }
   ctx.globalAlpha = 1;
+  // Other people's selections show on ghost notes too (they may be editing another track).
+  if (remoteSel.size) {
+    ctx.lineWidth = 2;
+    for (const n of ghosts) {
+      const rc = remoteSel.get(n.id);
+      if (!rc) continue;
+      ctx.strokeStyle = rc;
+      ctx.strokeRect(tickToX(v, n.start) + 0.5, pitchToY(v, n.pitch) + 1.5, Math.max(2, n.duration * v.pxPerTick - 2), rh - 4);
+    }
+  }
   drawn += ghosts.length;
   const color = colors.get(active ?? '') ?? '#5b8def';
   const label = rh >= 12;
