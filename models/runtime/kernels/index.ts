@@ -3,11 +3,14 @@
 //   Conv2DBackpropFilter (missing), Conv2DBackpropInput (slow; also tf.conv2dTranspose's forward),
 //   UnsortedSegmentSum (missing; gather/embedding gradients), Einsum (missing), BatchMatMul (slow
 //   scalar loop for transposed operands — every matMul gradient — and for 3-D × 2-D products),
+//   and via the cpu backend: depthwise-conv gradients (missing) and MaxPoolGrad /
+//   ResizeNearestNeighborGrad / ResizeBilinearGrad (wrong results on wasm),
 // plus, on every backend, a Conv2D gradient that supports dilations (tfjs's throws for them) and
 // an Einsum gradient (tfjs has none) and a BatchMatMul gradient that handles broadcast batch dims.
 import * as tf from '@tensorflow/tfjs';
 import { batchMatMul, batchMatMulGradConfig } from './batch-matmul';
 import { conv2dBackpropFilter, conv2dBackpropInput } from './conv-grads';
+import { CPU_FALLBACK_KERNELS, cpuFallback } from './cpu-fallback';
 import { conv2dGradConfig } from './dilated-conv-grad';
 import { einsum, einsumGradConfig } from './einsum';
 import { unsortedSegmentSum } from './segment-sum';
@@ -30,7 +33,7 @@ export function stockWasmKernel(name: string): tf.KernelConfig | undefined {
 }
 
 /** Kernel names this module registers for the wasm backend (for tests and the bench). */
-export const WASM_KERNELS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'UnsortedSegmentSum', 'Einsum', 'BatchMatMul'] as const;
+export const WASM_KERNELS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'UnsortedSegmentSum', 'Einsum', 'BatchMatMul', ...CPU_FALLBACK_KERNELS] as const;
 
 export function registerWasmGradKernels(): void {
   if (registered) return;
@@ -42,6 +45,7 @@ export function registerWasmGradKernels(): void {
   replaceKernel({ kernelName: 'Einsum', backendName: b, kernelFunc: einsum(b) as unknown as tf.KernelFunc });
   const stockMatMul = tf.getKernel('BatchMatMul', b);
   if (stockMatMul) replaceKernel({ ...stockMatMul, kernelFunc: batchMatMul(stockMatMul.kernelFunc, b) as unknown as tf.KernelFunc });
+  for (const name of CPU_FALLBACK_KERNELS) replaceKernel({ kernelName: name, backendName: b, kernelFunc: cpuFallback(name) as unknown as tf.KernelFunc });
   registerGradients();
 }
 
