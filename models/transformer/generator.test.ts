@@ -14,8 +14,8 @@ import { COMMITTED_DIR, loadModel } from './weights';
 const track = (id: string, name: string, order: number): Track => ({ id: id as TrackId, name, instrument: 'piano', color: '#336699', role: order === 0 ? 'melody' : 'accompaniment', muted: false, solo: false, volume: 1, order });
 const note = (id: string, trackId: string, pitch: number, startQ: number, durQ = 1): Note => ({ id: id as NoteId, trackId: trackId as TrackId, pitch, start: startQ * 480, duration: durQ * 480, velocity: 90 });
 
-// "Ode to Joy", 4 bars of quarters in C major.
-const ODE = [64, 64, 65, 67, 67, 65, 64, 62, 60, 60, 62, 64, 64, 62, 62, 62];
+// "Ode to Joy", 4 bars of quarters in F major (a chorale soprano's register).
+const ODE = [64, 64, 65, 67, 67, 65, 64, 62, 60, 60, 62, 64, 64, 62, 62, 62].map((p) => p + 5);
 function melodyScore(): Score {
   return {
     meta: { title: 'ode', bpm: 90, timeSignature: [4, 4], key: 'C major', lengthBars: 4, schemaVersion: 1 },
@@ -62,7 +62,7 @@ describe('transformer generator (committed weights)', () => {
 
   it('the decoder keeps every forced soprano token', async () => {
     const model = loadModel(COMMITTED_DIR);
-    const plan = ODE.flatMap((p) => [pitchToToken(p + 5), null, null, null]);
+    const plan = ODE.flatMap((p) => [pitchToToken(p), null, null, null]);
     const out = await decode(model, { tokens: plan, startsPiece: true }, { temperature: 1, topP: 1 }, createRng(3));
     expect(out.filter((_, i) => i % 4 === 0)).toEqual(plan.filter((_, i) => i % 4 === 0));
     expect(out.every((t) => t >= 0 && t <= 46)).toBe(true);
@@ -78,6 +78,17 @@ describe('transformer generator (committed weights)', () => {
     expect(tf.memory().numTensors).toBe(before);
     expect(b.add).toEqual(a.add);
     expect(c.add).not.toEqual(a.add);
+  });
+
+  it('initialise + generate + dispose leaves no tensors behind', async () => {
+    const before = tf.memory().numTensors;
+    const g = new TransformerGenerator();
+    await g.initialize();
+    await g.initialize(); // cheap and idempotent
+    expect(tf.memory().numTensors).toBeGreaterThan(before);
+    await g.generate(melodyScore(), req({ task: 'continue', params: { bars: 1 } }));
+    g.dispose();
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('continues a melody after its last bar, into the melody track', async () => {
