@@ -32,8 +32,10 @@ interface Active {
   /** Resolves once the job reached a final state in the doc and the database. */
   settled: Promise<void>;
   resolveSettled(): void;
-  /** Serialises this job's doc and DB writes so a late progress never overwrites "done". */
-  chain: Promise<unknown>;
+  /** Serialise this job's status writes so a late progress never overwrites "done". Two chains:
+   *  the result must wait for earlier document writes (fast, in memory) but not for the database. */
+  docChain: Promise<unknown>;
+  dbChain: Promise<unknown>;
 }
 
 const DOC_PROGRESS_EVERY_MS = 150;
@@ -104,7 +106,7 @@ export class JobService {
     );
     let resolveSettled = (): void => undefined;
     const settled = new Promise<void>((r) => (resolveSettled = r));
-    this.active.set(jobId, { sessionId, ctrl: new AbortController(), settled, resolveSettled, chain: Promise.resolve() });
+    this.active.set(jobId, { sessionId, ctrl: new AbortController(), settled, resolveSettled, docChain: Promise.resolve(), dbChain: Promise.resolve() });
     this.queue.enqueue(sessionId, jobId, () => this.run(sessionId, jobId, req));
     return { jobId };
   }
@@ -239,7 +241,7 @@ export class JobService {
           },
         },
       );
-      await a.chain;
+      await a.docChain;
       const finishedAt = new Date();
       // flush: once the record says "done", the notes are durable too.
       const applied = await this.deps.rooms.withDoc(
@@ -247,6 +249,7 @@ export class JobService {
         (doc) => applyResult(doc, result, jobOrigin(jobId), { jobId, finishedAt: finishedAt.getTime(), maxNotes: this.deps.config.maxInputNotes }),
         { origin: jobOrigin(jobId), flush: true },
       );
+      await a.dbChain;
       await this.deps.store.update(jobId, {
         status: 'done',
         progress: 1,
@@ -267,7 +270,8 @@ export class JobService {
 
   private async finish(jobId: string, status: JobStatus, f: { error: string; errorCode: string }): Promise<void> {
     const a = this.active.get(jobId);
-    await a?.chain;
+    await a?.docChain;
+    await a?.dbChain;
     const finishedAt = new Date();
     await this.deps.store.update(jobId, { status, finishedAt, ...f });
     if (a) await this.deps.rooms.withDoc(a.sessionId, (doc) => writeJobState(doc, jobId, { status, error: f.error, finishedAt: finishedAt.getTime() }), { origin: jobOrigin(jobId) });
@@ -277,12 +281,9 @@ export class JobService {
   private write(jobId: string, db: JobPatch | null, doc: Parameters<typeof writeJobState>[2] | null): void {
     const a = this.active.get(jobId);
     if (!a) return;
-    a.chain = a.chain
-      .then(async () => {
-        if (doc) await this.deps.rooms.withDoc(a.sessionId, (d) => writeJobState(d, jobId, doc), { origin: jobOrigin(jobId) });
-        if (db) await this.deps.store.update(jobId, db);
-      })
-      .catch((e) => this.deps.log?.(`jobs: status write for ${jobId} failed: ${(e as Error).message}`));
+    const log = (e: unknown) => this.deps.log?.(`jobs: status write for ${jobId} failed: ${(e as Error).message}`);
+    if (doc) a.docChain = a.docChain.then(() => this.deps.rooms.withDoc(a.sessionId, (d) => writeJobState(d, jobId, doc), { origin: jobOrigin(jobId) })).catch(log);
+    if (db) a.dbChain = a.dbChain.then(() => this.deps.store.update(jobId, db)).catch(log);
   }
 }
 
