@@ -47,14 +47,14 @@ export function countParams(cfg: TransformerConfig): number {
 
 let instances = 0;
 /** tfjs variable names are global; every model instance gets its own prefix. */
-export function variableName(param: string): string {
-  if (param === 'tok_emb') instances++;
-  return `transformer${instances}/${param}`;
+export function variablePrefix(): string {
+  return `transformer${++instances}`;
 }
 
 /** Small-normal init (GPT-2 style); residual projections scaled by 1/√(2·layers); gains 1, biases 0. */
 export function initParams(cfg: TransformerConfig, rng: Rng): Params {
   const params: Params = {};
+  const prefix = variablePrefix();
   for (const [name, shape] of paramShapes(cfg)) {
     const size = shape.reduce((a, b) => a * b, 1);
     const values = new Float32Array(size);
@@ -64,7 +64,7 @@ export function initParams(cfg: TransformerConfig, rng: Rng): Params {
       const std = base === 'w_o' || base === 'w_2' ? 0.02 / Math.sqrt(2 * cfg.layers) : 0.02;
       for (let i = 0; i < size; i++) values[i] = rng.normal() * std;
     }
-    params[name] = tf.variable(tf.tensor(values, shape), true, variableName(name));
+    params[name] = tf.variable(tf.tensor(values, shape), true, `${prefix}/${name}`);
   }
   return params;
 }

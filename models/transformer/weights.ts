@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { loadTensors, saveTensors } from '../runtime/io';
 import { tf } from '../runtime/index';
 import { transformerConfigSchema, type TransformerConfig } from './config';
-import { paramShapes, variableName, type Params } from './network';
+import { paramShapes, variablePrefix, type Params } from './network';
 
 export const COMMITTED_DIR = fileURLToPath(new URL('../weights/transformer/', import.meta.url));
 /** The ablation's absolute-position model, kept next to the committed one for `eval`. */
@@ -39,12 +39,13 @@ export function loadModel(dir: string): { params: Params; cfg: TransformerConfig
   if (!fs.existsSync(path.join(dir, 'weights.json'))) throw new TransformerWeightsMissingError(dir);
   const tensors = loadTensors(dir, 'weights');
   const params: Params = {};
+  const prefix = variablePrefix();
   try {
     for (const [name, shape] of paramShapes(cfg)) {
       const t = tensors[name];
       if (!t) throw new Error(`${dir} lacks tensor "${name}"`);
       if (!tf.util.arraysEqual(t.shape, shape)) throw new Error(`tensor "${name}" has shape [${t.shape}], config wants [${shape}]`);
-      params[name] = tf.variable(t, false, variableName(name));
+      params[name] = tf.variable(t, false, `${prefix}/${name}`);
     }
   } finally {
     for (const t of Object.values(tensors)) t.dispose();
