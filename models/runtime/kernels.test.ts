@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initRuntime, tf } from './index';
 import { createRng } from './rng';
 
-type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
+type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
 const TOL = 1e-4;
 
 function relErr(a: Float32Array | Int32Array | Uint8Array, b: Float32Array | Int32Array | Uint8Array): number {
@@ -55,6 +55,7 @@ const convCases: ConvCase[] = [
   { x: [2, 7, 8, 2], f: [3, 3, 2, 3], s: 1, pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
   { x: [2, 7, 8, 2], f: [3, 3, 2, 3], s: 2, pad: [[0, 0], [2, 0], [1, 1], [0, 0]] },
   { x: [2, 9, 8, 3], f: [1, 1, 3, 4], s: 2, pad: 'same' },
+  { x: [2, 9, 9, 2], f: [3, 3, 2, 3], s: 2, pad: 1 },
   { x: [2, 12, 9, 2], f: [5, 5, 2, 3], s: 3, pad: 'same' },
   { x: [2, 12, 10, 2], f: [3, 2, 2, 3], s: 2, pad: 'valid' },
 ];
@@ -71,9 +72,9 @@ describe('conv2d gradients on wasm match cpu', () => {
       const errs = await parity(() => {
         const x = tf.tensor4d(xs.values, xs.shape as [number, number, number, number]);
         const f = tf.tensor4d(fs.values, fs.shape as [number, number, number, number]);
-        const y0 = tf.conv2d(x, f, c.s, c.pad);
+        const y0 = tf.conv2d(x, f, c.s, c.pad as 'same', 'NHWC', 1, typeof c.pad === 'number' ? 'floor' : undefined);
         const r = tf.tensor(rand(y0.shape, 3).values, y0.shape);
-        const [gx, gf] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.s, c.pad).mul(r).sum())([x, f]);
+        const [gx, gf] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.s, c.pad as 'same', 'NHWC', 1, typeof c.pad === 'number' ? 'floor' : undefined).mul(r).sum())([x, f]);
         return [y0, gx!, gf!];
       });
       for (const e of errs) expect(e).toBeLessThanOrEqual(TOL);

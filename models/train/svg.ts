@@ -61,8 +61,9 @@ export function lineChartSvg(series: Series[], opts: ChartOptions): string {
   const pad = (y1 - y0) * 0.05;
   y0 -= pad;
   y1 += pad;
-  const px = (x: number): number => m.l + ((x - x0) / (x1 - x0)) * (W - m.l - m.r);
-  const py = (y: number): number => H - m.b - ((ty(y) - y0) / (y1 - y0)) * (H - m.t - m.b);
+  const r1 = (v: number): number => Math.round(v * 10) / 10;
+  const px = (x: number): number => r1(m.l + ((x - x0) / (x1 - x0)) * (W - m.l - m.r));
+  const py = (y: number): number => r1(H - m.b - ((ty(y) - y0) / (y1 - y0)) * (H - m.t - m.b));
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
     `<rect width="${W}" height="${H}" fill="#fff"/>`,
