@@ -1,32 +1,43 @@
 // The embedded database: PGlite (PostgreSQL compiled to WASM) keeping its files under DATA_DIR,
 // served on a loopback port by pglite-socket so Prisma reaches it through the same adapter-pg
 // path as a real PostgreSQL server. One schema and one migration history serve both modes.
+// It runs in a worker thread (pglite-worker.mjs) so queries do not block the server's event loop.
 import fs from 'node:fs';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { Worker } from 'node:worker_threads';
 
 export interface EmbeddedDb {
   url: string;
   close(): Promise<void>;
 }
 
+type WorkerReply = { ready: true; port: number } | { error: string } | { closed: true };
+
 export async function startEmbeddedDb(dataDir: string): Promise<EmbeddedDb> {
   const dir = path.resolve(dataDir, 'pglite');
   fs.mkdirSync(dir, { recursive: true });
-  const db = await PGlite.create(dir);
-  // PGlite is a single session: one connection serialises every query and keeps transactions
-  // from different pool clients from interleaving.
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 1 });
-  await server.start();
-  const conn = server.getServerConn();
-  const port = Number(conn.slice(conn.lastIndexOf(':') + 1));
-  if (!port) throw new Error(`embedded database did not report its port (got "${conn}")`);
+  const worker = new Worker(new URL('./pglite-worker.mjs', import.meta.url), { workerData: { dir } });
+  const port = await new Promise<number>((resolve, reject) => {
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`embedded database worker exited (${code}) while starting`)));
+    worker.once('message', (m: WorkerReply) => {
+      if ('ready' in m) resolve(m.port);
+      else reject(new Error(`embedded database in ${dir} failed to start: ${'error' in m ? m.error : 'unexpected reply'}`));
+    });
+  });
+  worker.removeAllListeners('exit');
+  worker.removeAllListeners('error');
+  worker.on('error', (err) => console.error('[db] embedded database worker failed', err));
   return {
     url: `postgresql://postgres@127.0.0.1:${port}/postgres`,
     async close() {
-      await server.stop();
-      await db.close();
+      const closed = new Promise<void>((resolve) => {
+        worker.on('message', (m: WorkerReply) => 'closed' in m && resolve());
+        worker.once('exit', () => resolve());
+      });
+      worker.postMessage('close');
+      await closed;
+      await worker.terminate();
     },
   };
 }
