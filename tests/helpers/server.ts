@@ -41,8 +41,8 @@ export function tempDataDir(prefix = 'tutti-test-'): string {
 
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = opts.dataDir ?? tempDataDir();
-  const args = ['--import', 'tsx', path.join(ROOT, 'server/main.ts')];
-  if (!opts.next) args.push('--no-next');
+  // With Next, go through the start script: it builds the web app first when .next is stale.
+  const args = opts.next ? [path.join(ROOT, 'scripts/start.mjs')] : ['--import', 'tsx', path.join(ROOT, 'server/main.ts'), '--no-next'];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: {
@@ -60,7 +60,8 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in 120 s:\n${output}`)), 120_000);
+    const limit = opts.next ? 600_000 : 120_000; // a first Next build takes minutes on a busy machine
+    const timer = setTimeout(() => reject(new Error(`server did not start in ${limit / 1000} s:\n${output}`)), limit);
     const onData = (d: Buffer) => {
       output += d.toString();
       const m = /listening on http:\/\/localhost:(\d+)/.exec(output);
