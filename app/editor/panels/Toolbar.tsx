@@ -9,6 +9,7 @@ import { useConnection, useScoreVersion, useUi } from '../hooks';
 import * as cmd from '../commands';
 import { setLoop, setMetronome, stop, togglePlay } from '../transport';
 import { Icon } from './Icon';
+import { CommitInput } from './CommitInput';
 
 const TS_OPTIONS: [number, number][] = [[4, 4], [3, 4], [2, 4], [6, 8], [5, 4], [7, 8], [12, 8]];
 
@@ -61,10 +62,11 @@ export function Toolbar({ ed }: { ed: Editor }) {
 
   const connLabel = conn.closed ? 'Closed' : conn.state === 'online' ? (conn.synced ? 'Online' : 'Syncing…') : conn.state === 'offline' ? 'Offline' : 'Connecting…';
   return (
-    <header className="tt-toolbar">
+    // A clicked button gives up focus, so Space afterwards means play/stop, not "press again".
+    <header className="tt-toolbar" onClick={(e) => (e.target as HTMLElement).closest('button')?.blur()}>
       <div className="tt-brand">
         <a href="/" className="tt-logo" title="Tutti home">Tutti</a>
-        <input className="tt-title" data-testid="session-title" value={meta.title} maxLength={200} onChange={(e) => cmd.editMeta(ed, { title: e.target.value })} aria-label="Session title" />
+        <CommitInput className="tt-title" data-testid="session-title" value={meta.title} maxLength={200} onCommit={(title) => cmd.editMeta(ed, { title })} aria-label="Session title" title={meta.title} />
       </div>
 
       <div className="tt-group" role="group" aria-label="Transport">

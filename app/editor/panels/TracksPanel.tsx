@@ -6,6 +6,7 @@ import type { Editor } from '../editor';
 import { useScoreVersion, useUi } from '../hooks';
 import * as cmd from '../commands';
 import { INSTRUMENT_LABELS } from '../audio/labels';
+import { CommitInput } from './CommitInput';
 
 export function TracksPanel({ ed }: { ed: Editor }) {
   useScoreVersion(ed);
@@ -25,7 +26,7 @@ export function TracksPanel({ ed }: { ed: Editor }) {
           <li key={t.id} className={`tt-track ${ui.activeTrackId === t.id ? 'active' : ''}`} data-testid="track" data-track-id={t.id} onClick={() => ed.setUi({ activeTrackId: t.id })} style={{ borderLeftColor: t.color }}>
             <div className="tt-track-row">
               <input type="color" className="tt-color" value={t.color} onChange={(e) => cmd.editTrack(ed, t.id, { color: e.target.value })} title="Colour" data-testid="track-color" />
-              <input className="tt-track-name" value={t.name} maxLength={100} data-testid="track-name" onChange={(e) => e.target.value.trim() && cmd.editTrack(ed, t.id, { name: e.target.value })} aria-label="Track name" />
+              <CommitInput className="tt-track-name" value={t.name} maxLength={100} data-testid="track-name" onCommit={(name) => cmd.editTrack(ed, t.id, { name })} aria-label="Track name" />
               <span className="tt-track-count">{counts.get(t.id) ?? 0}</span>
             </div>
             <div className="tt-track-row">
