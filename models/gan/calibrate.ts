@@ -7,13 +7,15 @@ import path from 'node:path';
 import { loadJsb, type Chorale } from '../data/jsb';
 import { initRuntime } from '../runtime/index';
 import { parseArgs } from '../cli/args';
-import type { GanConfig } from './config';
+import { NUM_CLASSES, type GanConfig } from './config';
+import { rhythmPrior } from './decode';
 import type { Params } from './network';
 import { chorusQuality, type Quality } from './quality';
-import { accompanyLines } from './sampler';
+import { decodeLogits, melodyLogits } from './sampler';
+import { createRng } from '../runtime/rng';
 import { disposeParams, loadParams, WEIGHTS_DIR } from './weights';
 
-export const PENALTIES = [0, 0.5, 1, 1.5, 2, 3, 4];
+export const PENALTIES = [0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5];
 export const TEMPERATURES = [0, 0.5, 0.75, 1];
 
 export function gapOf(s: Quality, d: Quality): number {
@@ -30,10 +32,13 @@ export interface SweepRow {
 export function sweep(params: Params, config: GanConfig, chorales: readonly Chorale[], penalties = PENALTIES, temperatures = TEMPERATURES): SweepRow[] {
   const data = chorusQuality(chorales);
   const rows: SweepRow[] = [];
+  // One forward pass per chorale; every decoder setting reuses its logits (same noise, fresh draws).
+  const logits = chorales.map((ch, i) => melodyLogits(params, config, [ch.map((s) => s[0]!)], 1 + i));
   for (const temperature of temperatures)
     for (const penalty of penalties) {
       const gen = chorales.map((ch, i) => {
-        const v = accompanyLines(params, config, [ch.map((s) => s[0]!)], { seed: 1 + i, penalty, temperature })[0]!;
+        const l = logits[i]!;
+        const v = decodeLogits({ ...l, rng: createRng(1000 + i) }, config, { penalty, temperature })[0]!;
         return ch.map((s, t) => [s[0]!, v[0]![t]!, v[1]![t]!, v[2]![t]!]);
       });
       const q = chorusQuality(gen);
@@ -47,7 +52,8 @@ async function main(): Promise<void> {
   const dir = typeof flags.dir === 'string' ? path.resolve(flags.dir) : WEIGHTS_DIR;
   await initRuntime();
   const { params, config } = loadParams(dir, 'generator', false);
-  const { valid } = loadJsb();
+  const { valid, train } = loadJsb();
+  if (config.decodeRhythm.length === 0) config.decodeRhythm = rhythmPrior(train, NUM_CLASSES);
   const data = chorusQuality(valid);
   console.log(`valid data: QN ${data.QN.toFixed(1)} EB ${data.EB.toFixed(1)} UPC ${data.UPC.toFixed(2)} TD ${data.TD.toFixed(3)} inKey ${data.inKey.toFixed(1)}`);
   const rows = sweep(params, config, valid);
@@ -59,6 +65,7 @@ async function main(): Promise<void> {
     const file = path.join(dir, 'generator.json');
     const manifest = JSON.parse(fs.readFileSync(file, 'utf8')) as { config: GanConfig; meta: Record<string, unknown> };
     manifest.config.decodePenalty = best.penalty;
+    manifest.config.decodeRhythm = config.decodeRhythm;
     manifest.config.decodeTemperature = best.temperature;
     manifest.meta.decoderCalibration = { split: 'valid', chorales: valid.length, rows: rows.map((r) => ({ temperature: r.temperature, penalty: r.penalty, QN: r.q.QN, EB: r.q.EB, UPC: r.q.UPC, TD: r.q.TD, inKey: r.q.inKey, gap: r.gap })) };
     fs.writeFileSync(file, JSON.stringify(manifest, null, 1));

@@ -39,9 +39,17 @@ export interface GanConfig {
   relaxGumbel: boolean;
   /** Decoder: nats charged per pitch change in a voice (see decode.ts); calibrated on the valid split. */
   decodePenalty: number;
+  /**
+   * Decoder: per 16th of the beat, the relative cost of a pitch change (decode.ts rhythmPrior, from
+   * the training chorales); the penalty at step t is decodePenalty · decodeRhythm[t % 4]. Empty =
+   * the same penalty everywhere.
+   */
+  decodeRhythm: number[];
   /** Decoder: 0 = most likely path; > 0 = sample paths at this temperature. Calibrated with the penalty. */
   decodeTemperature: number;
   learningRate: number;
+  /** Adam step size of the cross-entropy warm-up (a plain likelihood fit tolerates a larger one). */
+  pretrainLearningRate: number;
   beta1: number;
   beta2: number;
   batch: number;
@@ -67,17 +75,19 @@ export const DEFAULT_CONFIG: GanConfig = {
   criticBar: 128,
   criticSteps: 5,
   gpWeight: 10,
-  pretrainSteps: 400,
-  criticWarmupSteps: 40,
-  reconWeight: 1,
+  pretrainSteps: 1000,
+  criticWarmupSteps: 25,
+  reconWeight: 2,
   relaxTemperature: 0.5,
   relaxGumbel: true,
-  decodePenalty: 1.5,
+  decodePenalty: 0,
   decodeTemperature: 0,
+  decodeRhythm: [],
   learningRate: 2e-4,
+  pretrainLearningRate: 1e-3,
   beta1: 0.5,
   beta2: 0.9,
-  batch: 32,
+  batch: 16,
 };
 
 export const TINY_CONFIG: GanConfig = {

@@ -1,7 +1,7 @@
 // The note decoder: with no penalty it is the per-step argmax; with a penalty it removes a
 // one-step blip but keeps a confident change; it finds the true optimum (checked by brute force).
 import { describe, expect, it } from 'vitest';
-import { samplePath, viterbiPath } from './decode';
+import { rhythmPrior, samplePath, viterbiPath } from './decode';
 import { createRng } from '../runtime/rng';
 
 const rows = (ps: number[][]): number[] => ps.flatMap((p) => p.map(Math.log));
@@ -74,5 +74,34 @@ describe('viterbiPath', () => {
     const logits = Array.from({ length: 40 * 5 }, (_, i) => Math.cos(i * 3.1));
     const path = samplePath(logits, 0, 5, 40, 5, 1e6, 1, createRng(2).next);
     expect(new Set(path).size).toBe(1);
+  });
+
+  it('samplePath stays exact with a per-step (metrical) penalty, including a negative one', () => {
+    const n = 3;
+    const steps = 3;
+    const logits = [0.3, 0.2, -0.5, 0.1, 0.9, 0, -1, 0.3, 0.6];
+    const pen = (t: number) => (t === 1 ? -0.4 : 1.3);
+    const lse = (t: number) => Math.log(logits.slice(t * n, t * n + n).reduce((a, l) => a + Math.exp(l), 0));
+    const weight = (path: number[]) => Math.exp(path.reduce((s, k, t) => s + logits[t * n + k]! - lse(t) - (t > 0 && path[t - 1] !== k ? pen(t) : 0), 0));
+    const paths = Array.from({ length: n ** steps }, (_, c) => [c % n, Math.floor(c / n) % n, Math.floor(c / n ** 2)]);
+    const z = paths.reduce((s, p) => s + weight(p), 0);
+    const counts = new Map<string, number>();
+    const rng = createRng(5);
+    for (let i = 0; i < 20000; i++) {
+      const key = samplePath(logits, 0, n, steps, n, pen, 1, rng.next).join(',');
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    let tv = 0;
+    for (const p of paths) tv += Math.abs((counts.get(p.join(',')) ?? 0) / 20000 - weight(p) / z) / 2;
+    expect(tv).toBeLessThan(0.02);
+  });
+
+  it('rhythmPrior makes on-beat changes cheapest', () => {
+    // Alto changes every beat (4 steps); soprano ignored; tenor/bass hold.
+    const ch = Array.from({ length: 64 }, (_, t) => [70, 60 + (Math.floor(t / 4) % 2), 55, 48]);
+    const prior = rhythmPrior([ch], 47);
+    expect(prior[0]!).toBeLessThan(prior[1]!);
+    expect(prior[0]!).toBeLessThan(prior[2]!);
+    expect(prior[1]).toBeCloseTo(prior[3]!, 9);
   });
 });

@@ -1,9 +1,37 @@
 // Turning per-step pitch distributions into note sequences. Independent argmax per step makes a
 // voice flicker wherever two pitches are nearly equally likely (1-step "notes" that ruin QN and
-// sound like a stuck key). Instead each voice is decoded as the most likely path under a Markov
-// prior that charges `penalty` nats per change of pitch: maximise Σ_t log p_t(x_t) − penalty·#changes
-// (Viterbi). A confident change still happens; a blip does not. Because the prior has only two
-// transition costs (stay / change), each step costs O(K) instead of O(K²).
+// sound like a stuck key). Instead each voice is decoded under a Markov prior that charges
+// penalty(t) nats for a change of pitch at step t: maximise Σ_t log p_t(x_t) − Σ_changes penalty(t)
+// (Viterbi), or sample paths from the same chain (forward filtering, backward sampling). A
+// confident change still happens; a blip does not. The penalty follows the metre: it is scaled
+// from how often Bach's inner voices change pitch at each 16th of the beat (rhythmPrior), so
+// changes land on beats and 8ths, as in the chorales. Because the prior has only two transition
+// costs (stay / change), each step costs O(K) instead of O(K²).
+import type { Chorale } from '../data/jsb';
+
+/** Penalty at step t: a constant, or a function of the step. */
+export type Penalty = number | ((t: number) => number);
+const penaltyAt = (p: Penalty, t: number): number => (typeof p === 'number' ? p : p(t));
+
+/**
+ * Per position in the beat (16th 0..3), the cost log((1 − p)(K − 1) / p) of a pitch change under
+ * a chain that changes with the empirical probability p at that position (to any of the other
+ * K − 1 classes uniformly): from the alto, tenor and bass lines of the training chorales.
+ */
+export function rhythmPrior(chorales: readonly Chorale[], classes: number, stepsPerBeat = 4): number[] {
+  const changes = new Array<number>(stepsPerBeat).fill(0);
+  const total = new Array<number>(stepsPerBeat).fill(0);
+  for (const ch of chorales)
+    for (let t = 1; t < ch.length; t++)
+      for (let v = 1; v < ch[t]!.length; v++) {
+        total[t % stepsPerBeat]!++;
+        if (ch[t]![v] !== ch[t - 1]![v]) changes[t % stepsPerBeat]!++;
+      }
+  return changes.map((c, r) => {
+    const p = Math.min(1 - 1e-4, Math.max(1e-4, c / Math.max(1, total[r]!)));
+    return Math.log(((1 - p) * (classes - 1)) / p);
+  });
+}
 
 /** log-softmax of `logits[offset + k·stride]`, k < n, into `out`. */
 function logSoftmax(logits: ArrayLike<number>, offset: number, n: number, out: Float64Array): void {
@@ -26,7 +54,7 @@ export function viterbiPath(
   rowStride: number,
   steps: number,
   n: number,
-  penalty: number,
+  penalty: Penalty,
   noise?: (t: number, k: number) => number,
 ): number[] {
   if (steps === 0) return [];
@@ -40,7 +68,7 @@ export function viterbiPath(
   for (let t = 1; t < steps; t++) {
     let best = 0;
     for (let k = 1; k < n; k++) if (score[k]! > score[best]!) best = k;
-    const switchScore = score[best]! - penalty;
+    const switchScore = score[best]! - penaltyAt(penalty, t);
     logSoftmax(logits, offset + t * rowStride, n, lp);
     for (let k = 0; k < n; k++) {
       const stay = score[k]!;
@@ -71,7 +99,7 @@ export function samplePath(
   rowStride: number,
   steps: number,
   n: number,
-  penalty: number,
+  penalty: Penalty,
   temperature: number,
   uniform: () => number,
 ): number[] {
@@ -79,9 +107,11 @@ export function samplePath(
   const lp = new Float64Array(n);
   // alpha[t*n + k]: log forward message, normalised per step.
   const alpha = new Float64Array(steps * n);
-  const logSwitch = -penalty;
-  const stay = 1 - Math.exp(-penalty); // A[j][j] = e^(−penalty) + stay = 1
   for (let t = 0; t < steps; t++) {
+    // Transition into step t: stay weight 1, switch to any particular other class e^(−penalty).
+    const pen = t > 0 ? penaltyAt(penalty, t) : 0;
+    const logSwitch = -pen;
+    const stayExtra = 1 - Math.exp(-pen); // A[j][j] = e^(−pen) + stayExtra = 1 (may be < 0 if pen < 0)
     logSoftmax(logits, offset + t * rowStride, n, lp);
     let lseprev = 0;
     if (t > 0) {
@@ -96,11 +126,12 @@ export function samplePath(
       let a = lp[k]! / temperature;
       if (t > 0) {
         const prev = alpha[(t - 1) * n + k]!;
-        // log(stay·α_{t−1}(k) + e^(−penalty)·Σ_j α_{t−1}(j))
-        const x = stay > 0 ? Math.log(stay) + prev : -Infinity;
+        // log(stayExtra·α_{t−1}(k) + e^(−pen)·Σ_j α_{t−1}(j)); the sum includes α_{t−1}(k) itself.
         const y = logSwitch + lseprev;
+        const x = Math.abs(stayExtra) > 0 ? Math.log(Math.abs(stayExtra)) + prev : -Infinity;
         const hi = Math.max(x, y);
-        a += hi + Math.log(Math.exp(x - hi) + Math.exp(y - hi));
+        const inner = Math.exp(y - hi) + Math.sign(stayExtra) * Math.exp(x - hi);
+        a += hi + Math.log(Math.max(inner, 1e-300));
       }
       alpha[t * n + k] = a;
       m = Math.max(m, a);
@@ -121,9 +152,9 @@ export function samplePath(
   const path = new Array<number>(steps);
   for (let k = 0; k < n; k++) w[k] = Math.exp(alpha[(steps - 1) * n + k]!);
   path[steps - 1] = draw();
-  const sw = Math.exp(-penalty);
   for (let t = steps - 2; t >= 0; t--) {
     const nextK = path[t + 1]!;
+    const sw = Math.exp(-penaltyAt(penalty, t + 1));
     for (let j = 0; j < n; j++) w[j] = Math.exp(alpha[t * n + j]!) * (j === nextK ? 1 : sw);
     path[t] = draw();
   }

@@ -9,17 +9,17 @@
 // drawn from the request's seed in bar order.
 import { REST, STEPS_PER_BAR } from '../data/jsb';
 import { tf } from '../runtime/index';
-import { createRng } from '../runtime/rng';
+import { createRng, type Rng } from '../runtime/rng';
 import { NUM_ACCOMP, NUM_CLASSES, type GanConfig } from './config';
 import { barNoise, classToPitch, encodeLine } from './encoding';
-import { samplePath, viterbiPath } from './decode';
+import { samplePath, viterbiPath, type Penalty } from './decode';
 import { generate, type Params } from './network';
 
 export interface SampleOptions {
   seed: number;
   /** Default: the config's calibrated decodeTemperature. 0 = the most likely path per voice; > 0 samples paths with the distribution sharpened/flattened by 1/temperature. */
   temperature?: number;
-  /** Nats per pitch change in the decoder (default: the config's calibrated decodePenalty). */
+  /** Scale of the decoder's note-change penalty (default: the config's calibrated decodePenalty). */
   penalty?: number;
 }
 
@@ -28,18 +28,21 @@ export function paddedSteps(steps: number): number {
   return Math.max(STEPS_PER_BAR, Math.ceil(steps / STEPS_PER_BAR) * STEPS_PER_BAR);
 }
 
-/**
- * Accompanies a batch of melody lines (MIDI pitch inside the window, or REST, per 16th step; all the
- * same length) → [line][voice][step] MIDI pitch or REST. Pure given (params, lines, options).
- */
-export function accompanyLines(params: Params, config: GanConfig, melodies: readonly (readonly number[])[], opts: SampleOptions): number[][][] {
-  if (melodies.length === 0) return [];
-  const steps = melodies[0]!.length;
+/** The generator's logits for a batch of equal-length melody lines, plus the seeded stream after the noise draws. */
+export interface MelodyLogits {
+  flat: Float32Array;
+  lines: number;
+  steps: number;
+  padded: number;
+  rng: Rng;
+}
+
+export function melodyLogits(params: Params, config: GanConfig, melodies: readonly (readonly number[])[], seed: number): MelodyLogits {
+  const steps = melodies[0]?.length ?? 0;
   if (melodies.some((m) => m.length !== steps)) throw new Error('accompanyLines needs melodies of equal length');
-  if (steps === 0) return melodies.map(() => Array.from({ length: NUM_ACCOMP }, () => []));
   const padded = paddedSteps(steps);
   const bars = padded / STEPS_PER_BAR;
-  const rng = createRng(opts.seed);
+  const rng = createRng(seed);
   const mel = new Float32Array(melodies.length * padded * NUM_CLASSES);
   const noise = new Float32Array(melodies.length * bars * config.noiseDim);
   melodies.forEach((m, i) => {
@@ -47,20 +50,37 @@ export function accompanyLines(params: Params, config: GanConfig, melodies: read
     mel.set(encodeLine(line), i * padded * NUM_CLASSES);
     noise.set(barNoise(rng, bars, config.noiseDim), i * bars * config.noiseDim);
   });
-  const temperature = opts.temperature ?? config.decodeTemperature;
-  const penalty = opts.penalty ?? config.decodePenalty;
   const logits = tf.tidy(() => generate(params, config, tf.tensor3d(mel, [melodies.length, padded, NUM_CLASSES]), tf.tensor3d(noise, [melodies.length, bars, config.noiseDim])));
-  const flat = logits.dataSync();
+  const flat = logits.dataSync() as Float32Array;
   logits.dispose();
+  return { flat, lines: melodies.length, steps, padded, rng };
+}
+
+/** Decodes logits into [line][voice][step] MIDI pitch or REST (draws from `l.rng` when sampling). */
+export function decodeLogits(l: MelodyLogits, config: GanConfig, opts: Omit<SampleOptions, 'seed'>): number[][][] {
+  const temperature = opts.temperature ?? config.decodeTemperature;
+  const scale = opts.penalty ?? config.decodePenalty;
+  const rhythm = config.decodeRhythm;
+  const penalty: Penalty = rhythm.length > 0 ? (t: number) => scale * rhythm[t % rhythm.length]! : scale;
   const row = NUM_ACCOMP * NUM_CLASSES;
-  return melodies.map((_, i) =>
+  return Array.from({ length: l.lines }, (_, i) =>
     Array.from({ length: NUM_ACCOMP }, (_, v) => {
-      const offset = i * padded * row + v * NUM_CLASSES;
+      const offset = i * l.padded * row + v * NUM_CLASSES;
       const path =
         temperature > 0
-          ? samplePath(flat, offset, row, steps, NUM_CLASSES, penalty, temperature, rng.next)
-          : viterbiPath(flat, offset, row, steps, NUM_CLASSES, penalty);
+          ? samplePath(l.flat, offset, row, l.steps, NUM_CLASSES, penalty, temperature, l.rng.next)
+          : viterbiPath(l.flat, offset, row, l.steps, NUM_CLASSES, penalty);
       return path.map(classToPitch);
     }),
   );
+}
+
+/**
+ * Accompanies a batch of melody lines (MIDI pitch inside the window, or REST, per 16th step; all the
+ * same length) → [line][voice][step] MIDI pitch or REST. Pure given (params, lines, options).
+ */
+export function accompanyLines(params: Params, config: GanConfig, melodies: readonly (readonly number[])[], opts: SampleOptions): number[][][] {
+  if (melodies.length === 0) return [];
+  if (melodies[0]!.length === 0) return melodies.map(() => Array.from({ length: NUM_ACCOMP }, () => []));
+  return decodeLogits(melodyLogits(params, config, melodies, opts.seed), config, opts);
 }

@@ -18,6 +18,7 @@ import { DEFAULT_CONFIG, NUM_ACCOMP, NUM_CLASSES, TINY_CONFIG, validateConfig, t
 import { CURVE_FILES, writeCurves, type LossPoint, type MetricPoint } from './curves';
 import { barNoise, sampleBatch, stackWindows } from './encoding';
 import { criticTerms, generatorTerms, relax } from './loss';
+import { rhythmPrior } from './decode';
 import { countParams, criticSpec, generate, generatorSpec, initParams, type Params } from './network';
 import { chorusQuality, type Quality } from './quality';
 import { accompanyLines } from './sampler';
@@ -66,6 +67,7 @@ export function createGanLoop(config: GanConfig, train: readonly Chorale[], seed
   const D = initParams(criticSpec(c), seed * 2 + 2);
   const optG = tf.train.adam(c.learningRate, c.beta1, c.beta2);
   const optD = tf.train.adam(c.learningRate, c.beta1, c.beta2);
+  const optPre = tf.train.adam(c.pretrainLearningRate);
   const T = c.chunkSteps;
   const bars = T / STEPS_PER_BAR;
   const dataQuality = chorusQuality(opts.validation);
@@ -89,7 +91,7 @@ export function createGanLoop(config: GanConfig, train: readonly Chorale[], seed
       if (step < c.pretrainSteps) {
         const { mel, real, noise } = batchTensors(rng);
         let ce = 0;
-        optG.minimize(() => {
+        optPre.minimize(() => {
           const r = generatorTerms(G, D, c, mel, noise, real, false);
           ce = r.crossEntropy.dataSync()[0]!;
           return r.crossEntropy;
@@ -163,6 +165,7 @@ export function createGanLoop(config: GanConfig, train: readonly Chorale[], seed
       await saveParams(dir, 'critic', D, c);
       await saveOptimizer(dir, 'opt-g', optG, c);
       await saveOptimizer(dir, 'opt-d', optD, c);
+      await saveOptimizer(dir, 'opt-pre', optPre, c);
     },
     async load(dir) {
       for (const [prefix, target] of [['generator', G], ['critic', D]] as const) {
@@ -172,6 +175,7 @@ export function createGanLoop(config: GanConfig, train: readonly Chorale[], seed
       }
       await loadOptimizer(dir, 'opt-g', optG);
       await loadOptimizer(dir, 'opt-d', optD);
+      if (fs.existsSync(path.join(dir, 'opt-pre.json'))) await loadOptimizer(dir, 'opt-pre', optPre);
       // Restore the curves' history from the harness log so a resumed run draws the whole run.
       const logFile = path.join(path.dirname(dir), 'train-log.json');
       if (fs.existsSync(logFile)) {
@@ -185,6 +189,7 @@ export function createGanLoop(config: GanConfig, train: readonly Chorale[], seed
       disposeParams(D);
       optG.dispose();
       optD.dispose();
+      optPre.dispose();
     },
   };
   return loop;
@@ -208,7 +213,7 @@ function numFlag(flags: Record<string, string | true>, name: string): number | u
 export async function main(flags: Record<string, string | true>): Promise<void> {
   const rt = await initRuntime();
   const base = flags.tiny ? TINY_CONFIG : DEFAULT_CONFIG;
-  const f = parseTrainFlags(flags, { steps: flags.tiny ? 20 : 1200, batch: base.batch, seed: 1, out: 'models/checkpoints/gan' });
+  const f = parseTrainFlags(flags, { steps: flags.tiny ? 20 : 1225, batch: base.batch, seed: 1, out: 'models/checkpoints/gan' });
   const config = validateConfig({
     ...base,
     batch: f.batch,
@@ -217,10 +222,13 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
     pretrainSteps: numFlag(flags, 'pretrain') ?? base.pretrainSteps,
     criticWarmupSteps: numFlag(flags, 'critic-warmup') ?? base.criticWarmupSteps,
     learningRate: numFlag(flags, 'lr') ?? base.learningRate,
+    pretrainLearningRate: numFlag(flags, 'pretrain-lr') ?? base.pretrainLearningRate,
     relaxTemperature: numFlag(flags, 'relax-temperature') ?? base.relaxTemperature,
     relaxGumbel: flags['no-gumbel'] ? false : base.relaxGumbel,
   });
   const data = loadJsb();
+  // The decoder's metrical prior comes from the training chorales (see decode.ts).
+  config.decodeRhythm = rhythmPrior(data.train, NUM_CLASSES).map((x) => Math.round(x * 1000) / 1000);
   const validation = validationWindows(data.valid, config.chunkSteps, flags.tiny ? 8 : 96);
   let loop: GanLoop | undefined;
   console.log(`[gan] backend ${rt.backend}${rt.notes.length ? ` (${rt.notes.join('; ')})` : ''}; ${data.train.length} training chorales, ${validation.length} validation windows`);
