@@ -40,7 +40,10 @@ function JobRow({ editor, job, mine }: { editor: Editor; job: JobState; mine: bo
     <li className={styles.job} data-testid="ai-job" data-job-id={job.id} data-status={job.status}>
       <div className={styles.jobHead}>
         <strong>{model}</strong> · {task}
-        <span className={`${styles.status} ${styles[job.status]}`}>{STATUS_TEXT[job.status]}</span>
+        <span className={`${styles.status} ${styles[job.status]}`}>
+          {STATUS_TEXT[job.status]}
+          {job.status === 'running' ? ` ${Math.round(job.progress * 100)}%` : ''}
+        </span>
       </div>
       <div className={styles.help}>
         asked by {mine ? 'you' : job.requesterName}
