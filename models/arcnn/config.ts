@@ -20,10 +20,15 @@ export const TICKS_PER_STEP = 120;
 export interface NetConfig {
   /** Feature maps per U-Net level (full, 1/2, 1/4 resolution). */
   widths: [number, number, number];
+  /**
+   * Channels of the bottleneck's whole-register branch (0 = none): a conv spanning all pitch rows
+   * that lets the bass see the soprano two octaves up, which 3×3 convs at 1/4 resolution cannot.
+   */
+  globalPitch: number;
 }
 
-export const DEFAULT_NET: NetConfig = { widths: [12, 24, 48] };
-export const TINY_NET: NetConfig = { widths: [4, 8, 8] };
+export const DEFAULT_NET: NetConfig = { widths: [12, 24, 48], globalPitch: 64 };
+export const TINY_NET: NetConfig = { widths: [4, 8, 8], globalPitch: 8 };
 
 export interface TrainConfig {
   steps: number;

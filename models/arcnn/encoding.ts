@@ -138,7 +138,9 @@ export function makeTrainingPair(orig: VoiceRoll, rng: Rng): TrainingPair {
       }
     }
   }
-  const share = rng.next();
+  // Skewed towards heavy deletion (mean 2/3): harmonising from an empty accompaniment is the
+  // product's main use and the hardest case, with the least context to copy from.
+  const share = Math.sqrt(rng.next());
   for (let c = 0; c < n; c++) if (mask[c] && roll[c] && rng.next() < share) roll[c] = 0;
   const adds = rng.int(Math.max(1, Math.round(onCells * 0.08)) + 1);
   const edVS: number[] = [];

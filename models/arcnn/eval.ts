@@ -1,5 +1,5 @@
-// `npm run eval -- arcnn [--json] [--limit N] [--share S] [--seed S]`: the AR-CNN on the JSB test
-// split only.
+// `npm run eval -- arcnn [--json] [--limit N] [--share S] [--seed S] [--temperature T]
+// [--iterations N per 8 bars] [--checkpoint DIR] [--split valid]`: the AR-CNN on the JSB test split only.
 // 1. Infill NLL: hide a share of the alto/tenor/bass voice-steps of each test chorale; the net sees
 //    the rest with the hidden voice-steps marked editable, and its toggle logits restricted to one
 //    hidden voice-step's 46 pitches give p(pitch); NLL (nats per hidden voice-step) of Bach's pitch.
@@ -13,7 +13,8 @@ import { loadJsb, type Chorale } from '../data/jsb';
 import { averageSummaries, estimateKey, summarize, type MetricSummary, type TrackRoll } from '../metrics/index';
 import { initRuntime, tf } from '../runtime/index';
 import { createRng } from '../runtime/rng';
-import { IN_CHANNELS, ROLL_HIGH, ROLL_LOW, ROLL_PITCHES, TIME_MULTIPLE, VOICES } from './config';
+import { loadVariables } from '../runtime/io';
+import { DEFAULT_NET, DEFAULT_TRAIN, IN_CHANNELS, ROLL_HIGH, ROLL_LOW, ROLL_PITCHES, TIME_MULTIPLE, VOICES } from './config';
 import { cellIndex, choraleToVoiceRoll, inputPlanes, type VoiceRoll } from './encoding';
 import { createNet, disposeNet, forward, parameterCount, type ArcnnNet } from './network';
 import { sampleEdits } from './sampler';
@@ -56,13 +57,13 @@ export interface InfillResult {
   hidden: number;
 }
 
-export function infillNll(trained: ArcnnNet, untrained: ArcnnNet, test: readonly Chorale[], freq: number[][], share: number, seed: number): InfillResult {
+/** Mean NLL of one net over hidden A/T/B voice-steps (same hiding for every net given the seed). */
+export function maskedNll(nets: ArcnnNet[], chorales: readonly Chorale[], share: number, seed: number, freq?: number[][]): { nll: number[]; baseline: number; hidden: number } {
   const rng = createRng(seed);
-  let a = 0;
-  let b = 0;
-  let c = 0;
+  const sums = nets.map(() => 0);
+  let base = 0;
   let hidden = 0;
-  for (const ch of test) {
+  for (const ch of chorales) {
     const steps = padded(ch.length);
     const full = choraleToVoiceRoll(ch, 0, steps);
     const roll: VoiceRoll = { steps, data: new Uint8Array(full.data) };
@@ -77,16 +78,19 @@ export function infillNll(trained: ArcnnNet, untrained: ArcnnNet, test: readonly
         cells.push([t, v, m - ROLL_LOW]);
       }
     }
-    const lt = logits(trained, roll, editableVS);
-    const lu = logits(untrained, roll, editableVS);
-    for (const [t, v, p] of cells) {
-      a += cellNll(lt, t, v, p);
-      b += cellNll(lu, t, v, p);
-      c -= Math.log(freq[v]![p]!);
-    }
+    nets.forEach((net, i) => {
+      const l = logits(net, roll, editableVS);
+      for (const [t, v, p] of cells) sums[i]! += cellNll(l, t, v, p);
+    });
+    if (freq) for (const [, v, p] of cells) base -= Math.log(freq[v]![p]!);
     hidden += cells.length;
   }
-  return { trained: a / hidden, untrained: b / hidden, baseline: c / hidden, hidden };
+  return { nll: sums.map((s) => s / hidden), baseline: base / hidden, hidden };
+}
+
+export function infillNll(trained: ArcnnNet, untrained: ArcnnNet, test: readonly Chorale[], freq: number[][], share: number, seed: number): InfillResult {
+  const r = maskedNll([trained, untrained], test, share, seed, freq);
+  return { trained: r.nll[0]!, untrained: r.nll[1]!, baseline: r.baseline, hidden: r.hidden };
 }
 
 function tracksOf(roll: VoiceRoll, steps: number): TrackRoll[] {
@@ -95,7 +99,7 @@ function tracksOf(roll: VoiceRoll, steps: number): TrackRoll[] {
   );
 }
 
-export async function harmonize(net: ArcnnNet, ch: Chorale, seed: number): Promise<VoiceRoll> {
+export async function harmonize(net: ArcnnNet, ch: Chorale, seed: number, temperature = 1, per8Bars = 100, fill?: number): Promise<VoiceRoll> {
   const steps = padded(ch.length);
   const roll = choraleToVoiceRoll(
     ch.map((s) => [s[0]!, -1, -1, -1]),
@@ -104,8 +108,8 @@ export async function harmonize(net: ArcnnNet, ch: Chorale, seed: number): Promi
   );
   const editable = new Uint8Array(roll.data.length);
   for (let t = 0; t < ch.length; t++) for (let v = 1; v < VOICES; v++) for (let p = 0; p <= TOP; p++) editable[cellIndex(t, p, v)] = 1;
-  const iterations = Math.max(1, Math.round((100 * steps) / 128));
-  const res = await sampleEdits(net, { roll, editable }, { iterations, maxRemoveShare: 1, maxNotesAdded: 1e6, temperature: 1 }, createRng(seed));
+  const iterations = Math.max(1, Math.round((per8Bars * steps) / 128));
+  const res = await sampleEdits(net, { roll, editable }, { iterations, maxRemoveShare: 1, maxNotesAdded: 1e6, temperature }, createRng(seed), { fill });
   return res.roll;
 }
 
@@ -120,10 +124,23 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
   const limit = flags.limit !== undefined ? Number(flags.limit) : Infinity;
   const share = flags.share !== undefined ? Number(flags.share) : 0.5;
   const seed = flags.seed !== undefined ? Number(flags.seed) : 1;
+  const temperature = flags.temperature !== undefined ? Number(flags.temperature) : 1;
+  const per8Bars = flags.iterations !== undefined ? Number(flags.iterations) : 100;
+  const fill = flags.fill !== undefined ? Number(flags.fill) : undefined;
   const rt = await initRuntime();
   const data = loadJsb();
-  const test = data.test.slice(0, limit);
-  const { net, info } = loadWeights();
+  // --split valid is for choosing knobs without looking at test; reported figures use test.
+  const split = flags.split === 'valid' ? 'valid' : 'test';
+  const test = data[split].slice(0, limit);
+  // --checkpoint DIR evaluates a training checkpoint instead of the committed weights.
+  const { net, info } =
+    typeof flags.checkpoint === 'string'
+      ? (() => {
+          const n = createNet(DEFAULT_NET, 0);
+          loadVariables(flags.checkpoint, 'net', Object.fromEntries(n.vars));
+          return { net: n, info: { trainedSteps: -1, seed: DEFAULT_TRAIN.seed } };
+        })()
+      : loadWeights();
   const untrained = createNet(net.config, info.seed);
   const t0 = performance.now();
   const infill = infillNll(net, untrained, test, pitchFrequencies(data.train), share, seed);
@@ -136,7 +153,7 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
     const ch = test[i]!;
     const realTracks = tracksOf(choraleToVoiceRoll(ch), ch.length);
     const key = estimateKey(realTracks);
-    const out = await harmonize(net, ch, seed + i);
+    const out = await harmonize(net, ch, seed + i, temperature, per8Bars, fill);
     gen.push(summarize(tracksOf(out, ch.length), { key }));
     real.push(summarize(realTracks, { key }));
     if (!json && process.stderr.isTTY) process.stderr.write(`\rharmonising test chorales ${i + 1}/${test.length}`);
@@ -147,10 +164,12 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
   const r = averageSummaries(real);
   const result = {
     model: 'arcnn',
-    split: 'test',
+    split,
     chorales: test.length,
     parameters: parameterCount(net.config),
     trained_steps: info.trainedSteps,
+    harmonization_temperature: temperature,
+    harmonization_iterations_per_8_bars: per8Bars,
     infill_share: share,
     infill_hidden_cells: infill.hidden,
     infill_nll: r4(infill.trained),
@@ -166,7 +185,8 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
   };
   disposeNet(net);
   disposeNet(untrained);
-  if (limit === Infinity) fs.writeFileSync(path.join(WEIGHTS_DIR, 'eval-results.json'), JSON.stringify(result, null, 1) + '\n');
+  const official = limit === Infinity && temperature === 1 && per8Bars === 100 && fill === undefined && share === 0.5 && typeof flags.checkpoint !== 'string' && split === 'test';
+  if (official) fs.writeFileSync(path.join(WEIGHTS_DIR, 'eval-results.json'), JSON.stringify(result, null, 1) + '\n');
   if (!json) {
     console.log(`AR-CNN on the JSB test split (${test.length} chorales)`);
     console.log(`infill NLL (nats / hidden voice-step, ${share * 100}% of A/T/B hidden, ${infill.hidden} cells):`);

@@ -3,11 +3,14 @@
 // "toggle here" logit per cell and voice [time, pitch, 4]. Three resolutions (1, 1/2, 1/4) with
 // 2×2 max-pooling down and nearest-neighbour upsampling + additive skips up; the decoder is kept
 // to one conv per level because sampling runs the net once per iteration (≤ 10 ms budget).
+// At the bottleneck a whole-register branch (a conv spanning all 12 pitch rows, added back to every
+// row) gives each voice a view of the others across the full range: without it the receptive
+// field spans about ±20 semitones and the bass cannot see the soprano (see config.ts).
 // Pooling and upsampling are written as reshapes so every gradient is a basic op the wasm
-// backend has; the convolutions are all 3×3 / 1×1, stride 1, 'same'.
+// backend has.
 import { tf } from '../runtime/index';
 import { createRng } from '../runtime/rng';
-import { IN_CHANNELS, VOICES, type NetConfig } from './config';
+import { IN_CHANNELS, ROLL_PITCHES, VOICES, type NetConfig } from './config';
 
 export interface ArcnnNet {
   config: NetConfig;
@@ -29,6 +32,14 @@ export function layerShapes(cfg: NetConfig): [string, number[]][] {
     ...conv('enc2b', 3, b, b),
     ...conv('mid_a', 3, b, c),
     ...conv('mid_b', 3, c, c),
+    ...(cfg.globalPitch > 0
+      ? ([
+          [`glob_a.w`, [3, ROLL_PITCHES / 4, c, cfg.globalPitch]],
+          [`glob_a.b`, [cfg.globalPitch]],
+          [`glob_b.w`, [1, 1, cfg.globalPitch, c]],
+          [`glob_b.b`, [c]],
+        ] as [string, number[]][])
+      : []),
     ...conv('mid_c', 3, c, c),
     ...conv('up2', 1, c, b),
     ...conv('dec2', 3, b, b),
@@ -51,8 +62,9 @@ export function createNet(cfg: NetConfig, seed: number): ArcnnNet {
     const values = new Float32Array(size);
     if (name.endsWith('.w')) {
       const fanIn = shape[0]! * shape[1]! * shape[2]!;
-      // The output layer starts small so the initial toggle distribution is near uniform.
-      const std = name.startsWith('out') ? 0.01 : Math.sqrt(2 / fanIn);
+      // The output layer starts small so the initial toggle distribution is near uniform; the
+      // whole-register branch ends in zeros so adding it to a trained net starts as identity.
+      const std = name.startsWith('out') ? 0.01 : name.startsWith('glob_b') ? 0 : Math.sqrt(2 / fanIn);
       for (let i = 0; i < size; i++) values[i] = rng.normal() * std;
     }
     // Unnamed: tfjs variable names are process-global and two nets (trained + untrained) coexist.
@@ -91,7 +103,19 @@ export function forward(net: ArcnnNet, x: tf.Tensor4D): tf.Tensor4D {
   return tf.tidy(() => {
     const e1 = conv(net, conv(net, x, 'enc1a'), 'enc1b');
     const e2 = conv(net, conv(net, pool(e1), 'enc2a'), 'enc2b');
-    const m = conv(net, conv(net, conv(net, pool(e2), 'mid_a'), 'mid_b'), 'mid_c');
+    let m = conv(net, conv(net, pool(e2), 'mid_a'), 'mid_b');
+    if (net.config.globalPitch > 0) {
+      // One feature vector per (1/4-res) time step from all pitch rows, added back to every row.
+      const padded = tf.pad(m, [
+        [0, 0],
+        [1, 1],
+        [0, 0],
+        [0, 0],
+      ]) as tf.Tensor4D;
+      const g = tf.relu(tf.add(tf.conv2d(padded, net.vars.get('glob_a.w') as tf.Tensor4D, 1, 'valid'), net.vars.get('glob_a.b')!)) as tf.Tensor4D;
+      m = tf.add(m, conv(net, g, 'glob_b', false)) as tf.Tensor4D;
+    }
+    m = conv(net, m, 'mid_c');
     const d2 = conv(net, tf.add(upsample(conv(net, m, 'up2')), e2) as tf.Tensor4D, 'dec2');
     const d1 = conv(net, tf.add(upsample(conv(net, d2, 'up1')), e1) as tf.Tensor4D, 'dec1');
     return conv(net, d1, 'out', false);

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadJsb } from '../data/jsb';
 import { initRuntime, tf } from '../runtime/index';
-import { loadOptimizer, loadVariables, saveOptimizer, saveVariables } from '../runtime/io';
+import { loadOptimizer, loadTensors, loadVariables, saveOptimizer, saveVariables } from '../runtime/io';
 import { createRng } from '../runtime/rng';
 import { checkpointPaths, runTraining, type TrainSummary } from '../train/harness';
 import { parseTrainFlags } from '../train/flags';
@@ -15,6 +15,7 @@ import { makeTrainingPair, randomWindow, type TrainingPair } from './encoding';
 import { toggleKlLoss } from './loss';
 import { createNet, disposeNet, forward, parameterCount, type ArcnnNet } from './network';
 import { WEIGHTS_DIR, saveWeights } from './weights';
+import { maskedNll } from './eval';
 
 export interface Batch {
   x: tf.Tensor4D;
@@ -73,14 +74,28 @@ export async function main(flags: Record<string, string | true>): Promise<TrainS
   const steps = DEFAULT_TRAIN.bars * STEPS_PER_BAR;
   const data = loadJsb();
   const net = createNet(cfg, f.seed);
-  const opt = tf.train.adam(DEFAULT_TRAIN.lr);
+  // --init DIR: warm start from a checkpoint; weights it lacks (a newly added branch) keep their init.
+  if (typeof flags.init === 'string' && !fs.existsSync(checkpointPaths(f.out).checkpoint)) {
+    const saved = loadTensors(flags.init, 'net');
+    const loaded: string[] = [];
+    for (const [name, v] of net.vars) {
+      const t = saved[name];
+      if (t && tf.util.arraysEqual(t.shape, v.shape)) (v.assign(t), loaded.push(name));
+    }
+    Object.values(saved).forEach((t) => t.dispose());
+    console.log(`arcnn: warm start from ${flags.init}: ${loaded.length}/${net.vars.size} weight tensors`);
+  }
+  // --lr: peak learning rate (a warm start continues from a lower one).
+  const lr = typeof flags.lr === 'string' ? Number(flags.lr) : DEFAULT_TRAIN.lr;
+  if (!(lr > 0 && lr < 1)) throw new Error(`--lr must be in (0, 1) (got ${String(flags.lr)})`);
+  const opt = tf.train.adam(lr);
   // Fixed validation pairs from the valid split (never test), the same at every validation.
   const vRng = createRng(f.seed + 7);
   const valid = Array.from({ length: tiny ? 1 : 6 }, () =>
     stackPairs(Array.from({ length: 16 }, () => makeTrainingPair(randomWindow(data.valid, steps, vRng), vRng)), steps),
   );
   const vars = (): Record<string, tf.Variable> => Object.fromEntries(net.vars);
-  const lrAt = (s: number): number => DEFAULT_TRAIN.lr * (0.05 + 0.95 * 0.5 * (1 + Math.cos((Math.PI * s) / f.steps)));
+  const lrAt = (s: number): number => lr * (0.05 + 0.95 * 0.5 * (1 + Math.cos((Math.PI * s) / f.steps)));
   const summary = await runTraining(
     {
       name: 'arcnn',
@@ -91,7 +106,7 @@ export async function main(flags: Record<string, string | true>): Promise<TrainS
       checkpointEvery: f.checkpointEvery ?? (tiny ? 10 : 100),
       resume: f.resume,
       progress: f.progress,
-      config: { net: cfg, parameters: parameterCount(cfg), batch: f.batch, windowSteps: steps, lr: DEFAULT_TRAIN.lr, schedule: 'cosine to 5%', backend: rt.backend, loss: 'KL(uniform over edit cells || softmax over editable cells)' },
+      config: { net: cfg, parameters: parameterCount(cfg), batch: f.batch, windowSteps: steps, lr, init: typeof flags.init === 'string' ? flags.init : null, schedule: 'cosine to 5%', backend: rt.backend, loss: 'KL(uniform over edit cells || softmax over editable cells)' },
     },
     {
       step({ step, rng }) {
@@ -110,7 +125,9 @@ export async function main(flags: Record<string, string | true>): Promise<TrainS
           s += l.dataSync()[0]!;
           l.dispose();
         }
-        return { loss: s / valid.length };
+        // Pitch NLL of A/T/B given only the soprano (harmonising from nothing), on 8 valid chorales.
+        const harm = maskedNll([net], data.valid.slice(0, tiny ? 1 : 8), 1, 1).nll[0]!;
+        return { loss: s / valid.length, harm_nll: harm };
       },
       async save(dir) {
         await saveVariables(dir, 'net', vars());

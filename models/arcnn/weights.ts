@@ -16,6 +16,7 @@ const NAME = 'arcnn';
 const configSchema = z.object({
   model: z.literal('arcnn'),
   widths: z.tuple([z.number().int().positive(), z.number().int().positive(), z.number().int().positive()]),
+  globalPitch: z.number().int().nonnegative().default(0),
   trainedSteps: z.number().int().nonnegative(),
   seed: z.number().int(),
 });
@@ -31,7 +32,7 @@ export class ArcnnWeightsMissingError extends Error {
 export async function saveWeights(net: ArcnnNet, dir: string, info: { trainedSteps: number; seed: number }): Promise<void> {
   fs.mkdirSync(dir, { recursive: true });
   await saveTensors(dir, NAME, Object.fromEntries(net.vars));
-  const cfg: WeightsConfig = { model: 'arcnn', widths: net.config.widths, ...info };
+  const cfg: WeightsConfig = { model: 'arcnn', widths: net.config.widths, globalPitch: net.config.globalPitch, ...info };
   fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(cfg, null, 1) + '\n');
 }
 
@@ -43,7 +44,7 @@ export function weightsExist(dir = WEIGHTS_DIR): boolean {
 export function loadWeights(dir = WEIGHTS_DIR): { net: ArcnnNet; info: WeightsConfig } {
   if (!weightsExist(dir)) throw new ArcnnWeightsMissingError(dir);
   const info = configSchema.parse(JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')));
-  const config: NetConfig = { widths: info.widths };
+  const config: NetConfig = { widths: info.widths, globalPitch: info.globalPitch };
   const tensors = loadTensors(dir, NAME);
   const vars = new Map<string, tf.Variable>();
   try {
