@@ -78,6 +78,11 @@ export class Editor {
     if ([...sel].some((id) => !this.store.notes.has(id))) this.setSelection([...sel].filter((id) => this.store.notes.has(id)));
   };
 
+  /** The user has scrolled, zoomed or edited: never move the view on their behalf again. */
+  userTookControl(): void {
+    this.framed = true;
+  }
+
   /** Scrolls to where the music is the first time notes appear (a loaded or imported session). */
   frameMusic(): void {
     this.framed = true;

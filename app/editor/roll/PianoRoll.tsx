@@ -92,6 +92,7 @@ export function PianoRoll({ ed }: { ed: Editor }) {
 
     const onWheel = (e: WheelEvent) => {
       e.preventDefault();
+      ed.userTookControl();
       const r = area.getBoundingClientRect();
       const v = ed.view;
       let next: Viewport;

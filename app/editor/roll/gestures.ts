@@ -48,6 +48,7 @@ export class RollGestures {
   down = (e: PointerEvent) => {
     if (e.button !== 0) return;
     const ed = this.ed;
+    ed.userTookControl();
     const { tick, pitch } = this.pos(e);
     this.el.setPointerCapture(e.pointerId);
     const h = this.hit(tick, pitch);
