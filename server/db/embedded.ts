@@ -16,7 +16,8 @@ type WorkerReply = { ready: true; port: number } | { error: string } | { closed:
 export async function startEmbeddedDb(dataDir: string): Promise<EmbeddedDb> {
   const dir = path.resolve(dataDir, 'pglite');
   fs.mkdirSync(dir, { recursive: true });
-  const worker = new Worker(new URL('./pglite-worker.mjs', import.meta.url), { workerData: { dir } });
+  // The worker is plain JS and needs none of the parent's loaders (e.g. tsx).
+  const worker = new Worker(new URL('./pglite-worker.mjs', import.meta.url), { workerData: { dir }, execArgv: [] });
   const port = await new Promise<number>((resolve, reject) => {
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`embedded database worker exited (${code}) while starting`)));

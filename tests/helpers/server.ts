@@ -6,7 +6,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import crypto from 'node:crypto';
 import { startServer, type StartOptions, type TuttiServer } from '@/server/app';
+import { openDatabase } from '@/server/db/client';
+import { readMigrations } from '@/server/db/migrate';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 export const PG_URL = process.env.TUTTI_TEST_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
@@ -35,12 +38,47 @@ export interface TestServer {
   kill(): Promise<void>;
 }
 
-export function tempDataDir(prefix = 'tutti-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+/**
+ * A fresh DATA_DIR. Creating an embedded database (initdb + migrations) costs seconds, so the
+ * first call builds a migrated template once per migration set and later calls copy it (a
+ * cleanly closed PGlite directory is an ordinary Postgres data dir, safe to copy).
+ */
+export async function tempDataDir(prefix = 'tutti-test-'): Promise<string> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  created.push(dir);
+  const template = await embeddedTemplate();
+  fs.cpSync(template, path.join(dir, 'pglite'), { recursive: true });
+  return dir;
+}
+
+// Data dirs are ~40 MB each: remove them when the test process ends.
+const created: string[] = [];
+process.once('exit', () => {
+  for (const dir of created) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+let templatePromise: Promise<string> | null = null;
+function embeddedTemplate(): Promise<string> {
+  templatePromise ??= (async () => {
+    const key = crypto.createHash('sha256').update(readMigrations().map((m) => `${m.name}:${m.checksum}`).join('|')).digest('hex').slice(0, 12);
+    const template = path.join(os.tmpdir(), `tutti-pglite-template-${key}`);
+    if (fs.existsSync(path.join(template, 'PG_VERSION'))) return template;
+    const building = fs.mkdtempSync(path.join(os.tmpdir(), 'tutti-template-build-'));
+    const db = await openDatabase({ dataDir: building });
+    await db.close();
+    try {
+      fs.renameSync(path.join(building, 'pglite'), template); // atomic; another process may have won
+    } catch {
+      if (!fs.existsSync(path.join(template, 'PG_VERSION'))) throw new Error(`could not create the database template ${template}`);
+    }
+    fs.rmSync(building, { recursive: true, force: true });
+    return template;
+  })();
+  return templatePromise;
 }
 
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
-  const dataDir = opts.dataDir ?? tempDataDir();
+  const dataDir = opts.dataDir ?? (await tempDataDir());
   // With Next, go through the start script: it builds the web app first when .next is stale.
   const args = opts.next ? [path.join(ROOT, 'scripts/start.mjs')] : ['--import', 'tsx', path.join(ROOT, 'server/main.ts'), '--no-next'];
   const child = spawn(process.execPath, args, {
@@ -100,7 +138,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
 
 /** The server in this process (no Next), for tests that inspect rooms or memory. */
 export async function startInProcessServer(opts: StartOptions = {}): Promise<TuttiServer & { wsUrl: string; dataDir: string }> {
-  const dataDir = opts.dataDir ?? tempDataDir();
+  const dataDir = opts.dataDir ?? (await tempDataDir());
   const s = await startServer({ port: 0, host: '127.0.0.1', next: false, unloadDelayMs: 50, log: () => {}, ...opts, dataDir });
   return Object.assign(s, { wsUrl: `ws://127.0.0.1:${s.port}/sync`, dataDir });
 }

@@ -28,7 +28,7 @@ const modes: Mode[] = [
   {
     name: 'embedded',
     async setup() {
-      const dataDir = tempDataDir();
+      const dataDir = await tempDataDir();
       return { dataDir, readStored: (id) => readStoredEmbedded(dataDir, id), cleanup: async () => {} };
     },
   },
@@ -37,7 +37,7 @@ const modes: Mode[] = [
     async setup() {
       await requirePostgres();
       const s = pgSchemaUrl();
-      return { databaseUrl: s.url, dataDir: tempDataDir(), readStored: (id) => readStoredPg(s.url, id), cleanup: () => s.drop() };
+      return { databaseUrl: s.url, dataDir: await tempDataDir(), readStored: (id) => readStoredPg(s.url, id), cleanup: () => s.drop() };
     },
   },
 ];
