@@ -3,6 +3,9 @@
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   reactStrictMode: true,
+  // The web build type-checks only what it bundles (app/ and lib/); `npm run typecheck` covers the rest,
+  // so a model script in progress can never break `npm start`.
+  typescript: { tsconfigPath: 'tsconfig.next.json' },
   serverExternalPackages: ['@prisma/client', '@electric-sql/pglite', '@tensorflow/tfjs-node', 'pg'],
 };
 export default nextConfig;
