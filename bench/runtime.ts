@@ -3,7 +3,8 @@
 // their ratio, matMul GFLOP/s on both, and the conv-gradient kernels before/after our
 // replacements. Writes bench/results/runtime.json; the last line printed is one JSON object.
 // Flags: --reps N (timed repetitions on wasm, default 10), --cpu-reps N (default 1: one cpu
-// training step of this net takes minutes on a loaded 2-core machine).
+// training step of this net takes minutes on a loaded 2-core machine), --cpu-kernels (also time
+// the cpu backend's filter gradient of the reference conv; slow).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -74,7 +75,7 @@ async function unetFigures(backend: BackendName, reps: number) {
 }
 
 /** The guide's reference conv (16×128×32×32, 3×3×32×32): forward vs both gradients. */
-async function convKernelFigures(reps: number) {
+async function convKernelFigures(reps: number, withCpu: boolean) {
   await initRuntime({ backend: 'wasm' });
   const x = tf.randomNormal([16, 128, 32, 32], 0, 1, 'float32', 4) as tf.Tensor4D;
   const f = tf.randomNormal([3, 3, 32, 32], 0, 1, 'float32', 5) as tf.Tensor4D;
@@ -101,15 +102,18 @@ async function convKernelFigures(reps: number) {
       backend.disposeData(out.dataId);
     });
   }
-  await initRuntime({ backend: 'cpu' });
-  const [xc, fc, dyc] = [x, f, dy].map((t) => tf.tensor(t.dataSync(), t.shape)) as tf.Tensor4D[];
-  const cpuFilterGrad = time(1, () => {
-    const t = tf.engine().runKernel('Conv2DBackpropFilter', { x: xc!, dy: dyc! }, { ...attrs, filterShape: [3, 3, 32, 32] } as unknown as tf.NamedAttrMap) as tf.Tensor;
-    t.dataSync();
-    t.dispose();
-  }, 0);
-  tf.dispose([xc!, fc!, dyc!]);
-  await initRuntime({ backend: 'wasm' });
+  let cpuFilterGrad = NaN;
+  if (withCpu) {
+    await initRuntime({ backend: 'cpu' });
+    const [xc, dyc] = [x, dy].map((t) => tf.tensor(t.dataSync(), t.shape)) as tf.Tensor4D[];
+    cpuFilterGrad = time(1, () => {
+      const t = tf.engine().runKernel('Conv2DBackpropFilter', { x: xc!, dy: dyc! }, { ...attrs, filterShape: [3, 3, 32, 32] } as unknown as tf.NamedAttrMap) as tf.Tensor;
+      t.dataSync();
+      t.dispose();
+    }, 0);
+    tf.dispose([xc!, dyc!]);
+    await initRuntime({ backend: 'wasm' });
+  }
   tf.dispose([x, f, dy]);
   return {
     wasm_forward_ms: forward,
@@ -123,19 +127,26 @@ async function convKernelFigures(reps: number) {
 
 const rt = await initRuntime({ backend: 'wasm' });
 console.error(`bench:runtime — wasm simd=${rt.simd} threads=${rt.threads}; U-Net batch ${BATCH} × [${SHAPE}] (${REPS} wasm reps, ${CPU_REPS} cpu reps)`);
-const wasm = await unetFigures('wasm', REPS);
-console.error(`wasm: forward ${wasm.forward_ms.toFixed(1)} ms, train step ${wasm.train_step_ms.toFixed(1)} ms, matMul ${wasm.matmul_gflops.toFixed(2)} GFLOP/s`);
+// wasm is timed before and after the (long) cpu phase and averaged, so a change in machine load
+// during the run biases the ratio less.
+const wasmBefore = await unetFigures('wasm', REPS);
+console.error(`wasm: forward ${wasmBefore.forward_ms.toFixed(1)} ms, train step ${wasmBefore.train_step_ms.toFixed(1)} ms, matMul ${wasmBefore.matmul_gflops.toFixed(2)} GFLOP/s`);
 const cpu = await unetFigures('cpu', CPU_REPS);
 console.error(`cpu:  forward ${cpu.forward_ms.toFixed(1)} ms, train step ${cpu.train_step_ms.toFixed(1)} ms, matMul ${cpu.matmul_gflops.toFixed(2)} GFLOP/s`);
-const conv = await convKernelFigures(Math.min(REPS, 5));
-console.error(`conv 16×128×32×32 3×3×32×32 on wasm: forward ${conv.wasm_forward_ms.toFixed(1)} ms, filter grad ${conv.wasm_filter_grad_ms.toFixed(1)} ms (cpu ${conv.cpu_filter_grad_ms.toFixed(0)} ms), input grad ${conv.wasm_input_grad_ms.toFixed(1)} ms (stock wasm ${conv.wasm_stock_input_grad_ms.toFixed(1)} ms)`);
+const wasmAfter = await unetFigures('wasm', REPS);
+console.error(`wasm: forward ${wasmAfter.forward_ms.toFixed(1)} ms, train step ${wasmAfter.train_step_ms.toFixed(1)} ms, matMul ${wasmAfter.matmul_gflops.toFixed(2)} GFLOP/s (after cpu)`);
+const avg = (k: 'forward_ms' | 'train_step_ms' | 'matmul_gflops') => (wasmBefore[k] + wasmAfter[k]) / 2;
+const wasm = { forward_ms: avg('forward_ms'), train_step_ms: avg('train_step_ms'), matmul_gflops: avg('matmul_gflops'), params: wasmBefore.params };
+const conv = await convKernelFigures(Math.min(REPS, 5), Boolean(flags['cpu-kernels']));
+console.error(`conv 16×128×32×32 3×3×32×32 on wasm: forward ${conv.wasm_forward_ms.toFixed(1)} ms, filter grad ${conv.wasm_filter_grad_ms.toFixed(1)} ms (cpu ${Number.isNaN(conv.cpu_filter_grad_ms) ? 'not timed' : conv.cpu_filter_grad_ms.toFixed(0) + ' ms'}), input grad ${conv.wasm_input_grad_ms.toFixed(1)} ms (stock wasm ${conv.wasm_stock_input_grad_ms.toFixed(1)} ms)`);
 
 const result = {
   bench: 'runtime',
   date: new Date().toISOString(),
   node: process.version,
   cpus: os.cpus().length,
-  loadavg_1m: os.loadavg()[0],
+  loadavg_1m_at_end: os.loadavg()[0],
+  wasm_runs: { before_cpu: wasmBefore, after_cpu: wasmAfter },
   wasm_simd: rt.simd,
   wasm_threads: rt.threads,
   unet: { batch: BATCH, input: SHAPE, params: wasm.params },
