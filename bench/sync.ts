@@ -8,7 +8,8 @@
 // so the figure is the server's edit→peer delivery, not this process's Yjs work. One edit is in
 // flight per room; a sample is (peer receipt time − edit time) for every peer and edit.
 // Cold load: a 10,000-note session persisted and unloaded; time from a new client connecting to
-// its first completed sync (database → first sync), median of several runs.
+// its first completed sync (database → first sync, including the client applying the state),
+// median of several runs; separately, the server's part: connect → full state received.
 // The servers run as child processes; this process only hosts the clients.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -214,6 +215,7 @@ async function manyRooms(s: ServerProc, rooms: number, perRoom: number, edits: n
   }));
   clearInterval(sampler);
   const rss = s.rssMb();
+  peakRss = Math.max(peakRss, rss);
   for (const r of rs) r.close();
   await sleep(500);
   return { p50: pct(samples, 50), p99: pct(samples, 99), samples: samples.length, idleRssMb: +idleRss.toFixed(1), rssMb: +rss.toFixed(1), peakRssMb: +peakRss.toFixed(1) };
@@ -228,11 +230,22 @@ async function coldLoad(s: ServerProc, notes: number, runs: number) {
   const info = async () => (await (await fetch(`${s.httpUrl}/api/sessions/${id}`)).json()) as { participants: number; storedBytes: number };
   w.close();
   const times: number[] = [];
-  for (let r = 0; r < runs; r++) {
-    // Wait until the room has unloaded (persisted and compacted) so the load comes from the database.
+  const serverTimes: number[] = [];
+  // Wait until the room has unloaded (persisted and compacted) so the load comes from the database.
+  const waitUnloaded = async () => {
     await sleep(400);
     for (let t = 0; t < 100 && ((await info()).participants > 0); t++) await sleep(100);
     await sleep(600);
+  };
+  for (let r = 0; r < runs; r++) {
+    // The server's share: connect → the full state (sync step 2) has arrived, before any client work.
+    await waitUnloaded();
+    const raw = new Receiver(`${s.wsUrl}/${id}`);
+    const t1 = now();
+    await new Promise<void>((resolve) => raw.ws.on('message', (d: Buffer) => d[0] === 0 && d[1] === 1 && resolve()));
+    serverTimes.push(now() - t1);
+    raw.close();
+    await waitUnloaded();
     const doc = new Y.Doc();
     const t0 = now();
     const p = new WebsocketProvider(s.wsUrl, id, doc, { WebSocketPolyfill: WebSocket as never, disableBc: true });
@@ -245,7 +258,13 @@ async function coldLoad(s: ServerProc, notes: number, runs: number) {
   }
   await sleep(1500);
   const stored = (await info()).storedBytes;
-  return { medianMs: pct(times, 50), runs: times.map((t) => +t.toFixed(1)), storedBytes: stored };
+  return {
+    medianMs: pct(times, 50),
+    runs: times.map((t) => +t.toFixed(1)),
+    serverMedianMs: pct(serverTimes, 50),
+    serverRuns: serverTimes.map((t) => +t.toFixed(1)),
+    storedBytes: stored,
+  };
 }
 
 async function main() {
@@ -272,7 +291,7 @@ async function main() {
       results[`${s.name === 'tutti' ? 'tutti' : 'baseline'}_rooms`] = r;
     }
     const load = await coldLoad(tutti, 10_000, quick ? 3 : 5);
-    console.error(`[bench] cold load of 10k notes: median ${load.medianMs} ms (${load.runs.join(', ')}), stored ${load.storedBytes} bytes`);
+    console.error(`[bench] cold load of 10k notes: median ${load.medianMs} ms (${load.runs.join(', ')}); server part (to step 2 received) median ${load.serverMedianMs} ms (${load.serverRuns.join(', ')}); stored ${load.storedBytes} bytes`);
     results.cold_load = load;
   } finally {
     await tutti.stop();
@@ -301,6 +320,7 @@ async function main() {
     baseline_rss_mb_100_rooms_x10: r.baseline_rooms!.peakRssMb,
     baseline_rss_mb_before_rooms: (r.baseline_rooms as { idleRssMb?: number }).idleRssMb,
     load_ms_10k_notes: r.cold_load!.medianMs,
+    load_server_ms_10k_notes: (r.cold_load as { serverMedianMs?: number }).serverMedianMs,
     stored_bytes_10k_notes: r.cold_load!.storedBytes,
     quick,
   };
