@@ -16,6 +16,16 @@ type WorkerReply = { ready: true; port: number } | { error: string } | { closed:
 export async function startEmbeddedDb(dataDir: string): Promise<EmbeddedDb> {
   const dir = path.resolve(dataDir, 'pglite');
   fs.mkdirSync(dir, { recursive: true });
+  if (!fs.existsSync(path.join(dir, 'PG_VERSION'))) {
+    // First start: initdb leaves PGlite's WASM heap at ~0.9 GB, and WASM memory never shrinks.
+    // Initialise in a throwaway worker; the serving one then starts at ~0.3 GB.
+    const init = await startWorker(dir);
+    await init.close();
+  }
+  return startWorker(dir);
+}
+
+async function startWorker(dir: string): Promise<EmbeddedDb> {
   // The worker is plain JS and needs none of the parent's loaders (e.g. tsx).
   const worker = new Worker(new URL('./pglite-worker.mjs', import.meta.url), { workerData: { dir }, execArgv: [] });
   const port = await new Promise<number>((resolve, reject) => {
