@@ -49,7 +49,11 @@ export function sweep(params: Params, config: GanConfig, chorales: readonly Chor
 
 async function main(): Promise<void> {
   const { flags } = parseArgs(process.argv.slice(2));
-  const dir = typeof flags.dir === 'string' ? path.resolve(flags.dir) : WEIGHTS_DIR;
+  await calibrate(typeof flags.dir === 'string' ? path.resolve(flags.dir) : WEIGHTS_DIR, Boolean(flags.write));
+}
+
+/** Sweeps the decoder on the valid split for the generator in `dir`; with `write`, stores the best setting in its manifest. */
+export async function calibrate(dir: string, write: boolean): Promise<void> {
   await initRuntime();
   const { params, config } = loadParams(dir, 'generator', false);
   const { valid, train } = loadJsb();
@@ -61,7 +65,7 @@ async function main(): Promise<void> {
   const best = rows.reduce((a, b) => (b.gap < a.gap ? b : a));
   console.log(`best: temperature ${best.temperature}, penalty ${best.penalty} (gap ${best.gap.toFixed(3)})`);
   disposeParams(params);
-  if (flags.write) {
+  if (write) {
     const file = path.join(dir, 'generator.json');
     const manifest = JSON.parse(fs.readFileSync(file, 'utf8')) as { config: GanConfig; meta: Record<string, unknown> };
     manifest.config.decodePenalty = best.penalty;

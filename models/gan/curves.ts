@@ -23,8 +23,8 @@ export function lossCurveSvg(train: readonly LossPoint[], title: string): string
     { label: 'critic loss (−W + λ·GP)', color: '#1f5fa8', points: smooth(pts(train, 'd_loss')) },
     { label: 'Wasserstein estimate', color: '#2a9d4b', points: smooth(pts(train, 'wasserstein')) },
     { label: 'gradient penalty', color: '#8e44ad', points: smooth(pts(train, 'gp')) },
-    { label: 'generator adversarial (−D(G))', color: '#d8572a', points: smooth(pts(train, 'g_adv')) },
-    { label: 'generator cross-entropy', color: '#b8860b', points: smooth(pts(train, 'ce')) },
+    { label: 'G adversarial −D(G)', color: '#d8572a', points: smooth(pts(train, 'g_adv')) },
+    { label: 'G cross-entropy', color: '#b8860b', points: smooth(pts(train, 'ce')) },
   ];
   return lineChartSvg(series, { title, xLabel: 'generator step', yLabel: 'loss (moving average)' });
 }
@@ -62,4 +62,12 @@ export function writeCurves(dir: string, train: readonly LossPoint[], points: re
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, CURVE_FILES[0]), lossCurveSvg(train, title));
   fs.writeFileSync(path.join(dir, CURVE_FILES[1]), metricsSvg(points, data, title));
+}
+
+/** Redraws both charts from a harness log (train-log.json), e.g. when publishing a finished run. */
+export function writeCurvesFromLog(logFile: string, dir: string, title: string): void {
+  const log = JSON.parse(fs.readFileSync(logFile, 'utf8')) as { train: LossPoint[]; validation: Array<{ step: number; metrics: Record<string, number> }> };
+  const last = log.validation.at(-1)?.metrics ?? {};
+  const data = Object.fromEntries(['QN', 'EB', 'UPC', 'TD'].map((k) => [k, last[`data_${k}`] ?? NaN]));
+  writeCurves(dir, log.train, log.validation.map((v) => ({ step: v.step, sample: v.metrics })), data, title);
 }

@@ -39,6 +39,8 @@ export function meanLeap(chorales: readonly Chorale[], at: (t: number) => boolea
 }
 
 export interface EvalResult {
+  /** Percent of accompaniment voice-steps that change when only the seed changes. */
+  seedDiversity: number;
   generated: Quality;
   data: Quality;
   /** Leaps across 4-bar boundaries: real, one-pass generation, independent 4-bar chunks. */
@@ -57,8 +59,18 @@ export function evaluate(params: Params, config: GanConfig, test: readonly Chora
     }
     return withVoices(ch, voices);
   });
+  // How much the seed (the noise) changes the result: share of voice-steps that differ between two seeds.
+  let differ = 0;
+  let total = 0;
+  test.forEach((ch, i) => {
+    const other = accompanyLines(params, config, [ch.map((s) => s[0]!)], { seed: seed + i + 7919 })[0]!;
+    ch.forEach((_, t) => {
+      for (let v = 0; v < 3; v++) ((differ += other[v]![t] !== generated[i]![t]![v + 1] ? 1 : 0), total++);
+    });
+  });
   const boundary = (t: number): boolean => t % chunk === 0;
   return {
+    seedDiversity: total === 0 ? 0 : (100 * differ) / total,
     generated: chorusQuality(generated),
     data: chorusQuality(test),
     leaps: {
@@ -115,6 +127,7 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
     EB_gap: r2(Math.abs(g.EB - d.EB)),
     UPC_gap: r2(Math.abs(g.UPC - d.UPC)),
     targets_met: Math.abs(g.QN - d.QN) <= TARGETS.QN && Math.abs(g.EB - d.EB) <= TARGETS.EB && Math.abs(g.UPC - d.UPC) <= TARGETS.UPC,
+    seed_diversity_pct: r2(res.seedDiversity),
     leap_4bar_boundary_data: r2(res.leaps.data),
     leap_4bar_boundary_one_pass: r2(res.leaps.onePass),
     leap_4bar_boundary_chunked: r2(res.leaps.chunked),
@@ -132,6 +145,7 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
     ['alto–tenor', 'alto–bass', 'tenor–bass'].forEach((v, i) => row(`TD ${v}`, g.TD_between[i]!, d.TD_between[i]!));
     row('in-key ratio', g.inKey, d.inKey, '%');
     console.log(`MuseGAN (published): generated QN ${MUSEGAN.QN_generated.join('–')}% vs real ${MUSEGAN.QN_real.join('–')}%`);
+    console.log(`seed diversity: ${r2(res.seedDiversity)}% of voice-steps change with the seed`);
     console.log(`leap at 4-bar boundaries (semitones): real ${r2(res.leaps.data)}, one pass ${r2(res.leaps.onePass)}, independent chunks ${r2(res.leaps.chunked)}`);
   }
   if (flags.json) console.log(JSON.stringify(out));

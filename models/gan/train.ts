@@ -6,7 +6,8 @@
 // updates + one generator update. Every validation it
 // accompanies fixed validation-split melodies and logs EB/UPC/QN/TD of the samples next to the
 // real chorales', and redraws the loss and metric curves next to the checkpoint. --publish copies
-// the final generator, log and curves into models/weights/gan/.
+// the final generator, log and curves into models/weights/gan/ and calibrates its decoder on the
+// valid split (calibrate.ts).
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadJsb, STEPS_PER_BAR, type Chorale } from '../data/jsb';
@@ -15,9 +16,10 @@ import { createRng } from '../runtime/rng';
 import { parseTrainFlags } from '../train/flags';
 import { checkpointPaths, runTraining, type TrainLog, type TrainLoop } from '../train/harness';
 import { DEFAULT_CONFIG, NUM_ACCOMP, NUM_CLASSES, TINY_CONFIG, validateConfig, type GanConfig } from './config';
-import { CURVE_FILES, writeCurves, type LossPoint, type MetricPoint } from './curves';
+import { CURVE_FILES, writeCurves, writeCurvesFromLog, type LossPoint, type MetricPoint } from './curves';
 import { barNoise, sampleBatch, stackWindows } from './encoding';
 import { criticTerms, generatorTerms, relax } from './loss';
+import { calibrate } from './calibrate';
 import { rhythmPrior } from './decode';
 import { countParams, criticSpec, generate, generatorSpec, initParams, type Params } from './network';
 import { chorusQuality, type Quality } from './quality';
@@ -155,7 +157,7 @@ export function createGanLoop(config: GanConfig, train: readonly Chorale[], seed
       const gap = targetGap(q, dataQuality);
       const sample = qualityRecord(q);
       metricHistory.push({ step, sample });
-      if (opts.outDir) writeCurves(opts.outDir, lossHistory, metricHistory, qualityRecord(dataQuality), `GAN (seed ${seed})`);
+      if (opts.outDir) writeCurves(opts.outDir, lossHistory, metricHistory, qualityRecord(dataQuality), curveTitle(c, seed));
       const data = Object.fromEntries(Object.entries(qualityRecord(dataQuality)).map(([k, v]) => [`data_${k}`, v]));
       // The best checkpoint minimises harmony error plus distance to the data's rhythm statistics.
       return { loss: ce + gap, ce, target_gap: gap, ...sample, ...data };
@@ -193,6 +195,10 @@ export function createGanLoop(config: GanConfig, train: readonly Chorale[], seed
     },
   };
   return loop;
+}
+
+export function curveTitle(c: GanConfig, seed: number): string {
+  return `GAN seed ${seed}: CE warm-up to ${c.pretrainSteps}, critic warm-up to ${c.pretrainSteps + c.criticWarmupSteps}, WGAN-GP after`;
 }
 
 /** Fixed 4-bar validation windows: every `hop` steps of each valid chorale, first `max` of them. */
@@ -251,7 +257,11 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
     },
   );
   console.log(`[gan] ${summary.completedSteps} steps in ${summary.seconds.toFixed(0)} s; last validation ${JSON.stringify(summary.lastValidation)}`);
-  if (flags.publish) publish(f.out, typeof flags.publish === 'string' ? flags.publish : 'checkpoint');
+  if (flags.publish) {
+    publish(f.out, typeof flags.publish === 'string' ? flags.publish : 'checkpoint');
+    writeCurvesFromLog(path.join(WEIGHTS_DIR, 'train-log.json'), WEIGHTS_DIR, curveTitle(config, f.seed));
+    await calibrate(WEIGHTS_DIR, true);
+  }
   loop?.dispose();
 }
 
