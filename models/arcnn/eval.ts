@@ -136,7 +136,8 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
   const { net, info } =
     typeof flags.checkpoint === 'string'
       ? (() => {
-          const n = createNet(DEFAULT_NET, 0);
+          const hasGlobal = fs.readFileSync(path.join(flags.checkpoint, 'net.json'), 'utf8').includes('glob_a.w');
+          const n = createNet({ ...DEFAULT_NET, globalPitch: hasGlobal ? DEFAULT_NET.globalPitch : 0 }, 0);
           loadVariables(flags.checkpoint, 'net', Object.fromEntries(n.vars));
           return { net: n, info: { trainedSteps: -1, seed: DEFAULT_TRAIN.seed } };
         })()
