@@ -49,7 +49,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TuttiServer>
   const log = opts.log ?? defaultLog;
   const maxMessageBytes = opts.maxMessageBytes ?? 8 * 1024 * 1024;
   const db = await openDatabase({ dataDir: opts.dataDir ?? './data', databaseUrl: opts.databaseUrl, schema: opts.schema });
-  const rooms = new RoomRegistry(new PrismaDocStore(db.prisma), {
+  const rooms = new RoomRegistry(new PrismaDocStore(db.prisma, db.pool), {
     batchMs: opts.batchMs ?? 250,
     compactEvery: opts.compactEvery ?? 200,
     unloadDelayMs: opts.unloadDelayMs ?? 2000,
