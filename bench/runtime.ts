@@ -57,7 +57,7 @@ async function unetFigures(backend: BackendName, reps: number) {
   const model = buildUNet();
   const opt = tf.train.adam(1e-3);
   const x = tf.tidy(() => tf.randomUniform([BATCH, ...SHAPE], 0, 1, 'float32', 1).greater(0.9).toFloat());
-  const forward = time(reps, () => tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync()), warmup);
+  const forward = time(reps, () => tf.tidy(() => void (model.predict(x) as tf.Tensor).dataSync()), warmup);
   const step = time(reps, () => {
     const loss = opt.minimize(() => tf.losses.sigmoidCrossEntropy(x, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar, true)!;
     loss.dataSync();
@@ -66,7 +66,7 @@ async function unetFigures(backend: BackendName, reps: number) {
   const n = 512;
   const a = tf.randomNormal([n, n], 0, 1, 'float32', 2);
   const b = tf.randomNormal([n, n], 0, 1, 'float32', 3);
-  const mm = time(Math.max(3, Math.min(reps, 5)), () => tf.tidy(() => tf.matMul(a, b).dataSync()), warmup);
+  const mm = time(Math.max(3, Math.min(reps, 5)), () => tf.tidy(() => void tf.matMul(a, b).dataSync()), warmup);
   const params = model.countParams();
   tf.dispose([x, a, b]);
   model.dispose();
@@ -86,7 +86,7 @@ async function convKernelFigures(reps: number, withCpu: boolean) {
     t.dataSync();
     t.dispose();
   };
-  const forward = time(reps, () => tf.tidy(() => tf.conv2d(x, f, 1, 'same').dataSync()));
+  const forward = time(reps, () => tf.tidy(() => void tf.conv2d(x, f, 1, 'same').dataSync()));
   const filterGrad = time(reps, run('Conv2DBackpropFilter', { x, dy }, { filterShape: [3, 3, 32, 32] }));
   const inputGrad = time(reps, run('Conv2DBackpropInput', { dy, filter: f }, { inputShape: [16, 128, 32, 32] }));
   // The stock wasm input-gradient kernel, called directly for comparison.
