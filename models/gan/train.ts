@@ -219,7 +219,7 @@ function numFlag(flags: Record<string, string | true>, name: string): number | u
 export async function main(flags: Record<string, string | true>): Promise<void> {
   const rt = await initRuntime();
   const base = flags.tiny ? TINY_CONFIG : DEFAULT_CONFIG;
-  const f = parseTrainFlags(flags, { steps: flags.tiny ? 20 : 1225, batch: base.batch, seed: 1, out: 'models/checkpoints/gan' });
+  const f = parseTrainFlags(flags, { steps: flags.tiny ? 20 : 1625, batch: base.batch, seed: 1, out: 'models/checkpoints/gan' });
   const config = validateConfig({
     ...base,
     batch: f.batch,
