@@ -113,6 +113,9 @@ describe('transformer generator (committed weights)', () => {
     };
     expect(res.add.every((n) => n.start >= 16 * 120)).toBe(true);
     expect(mean('s')).toBeGreaterThan(mean('b'));
+    // allTracks: the CLI names one source track; the knob reads all four.
+    const all = await gen.generate(score, { task: 'continue', sourceTrackIds: ['s'] as TrackId[], seed: 2, params: { bars: 1, allTracks: true } });
+    expect(new Set(all.add.map((n) => n.trackId)).size).toBeGreaterThanOrEqual(3);
   });
 
   it('rejects bad requests with GeneratorParamError', async () => {

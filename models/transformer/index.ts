@@ -79,6 +79,10 @@ export class TransformerGenerator implements Generator {
       throw new GeneratorParamError(`the transformer does not do "${request.task}" (it does ${TRANSFORMER_TASKS.join(', ')})`);
     if (request.seed !== undefined && !Number.isFinite(request.seed)) throw new GeneratorParamError('seed must be a finite number');
     const params = parseParams(request.params);
+    if (params.allTracks) {
+      const pitched = score.tracks.filter((t) => t.instrument !== 'drums' && score.notes.some((n) => n.trackId === t.id)).map((t) => t.id);
+      request = { ...request, sourceTrackIds: request.task === 'harmonize' ? pitched.filter((id) => !request.targetTrackIds?.includes(id)) : pitched };
+    }
     checkTracks(score, request.sourceTrackIds, 'sourceTrackIds');
     if (request.bars) {
       const [a, b] = request.bars;

@@ -19,6 +19,8 @@ export const paramsSchema = z
     bars: z.number().int().min(1).max(MAX_CONTINUE_BARS).optional(),
     /** Velocity of generated notes. */
     velocity: z.number().int().min(1).max(127).optional(),
+    /** Read every pitched track with notes as the source (e.g. continue all four voices from the CLI). */
+    allTracks: z.boolean().optional(),
   })
   .strict();
 
@@ -33,6 +35,7 @@ export interface TransformerParams {
   topP: number;
   bars: number | null;
   velocity: number;
+  allTracks: boolean;
 }
 
 export function parseParams(raw: unknown): TransformerParams {
@@ -42,5 +45,5 @@ export function parseParams(raw: unknown): TransformerParams {
     throw new GeneratorParamError(`invalid transformer parameters: ${issues.join('; ')}`, issues);
   }
   const p = r.data;
-  return { temperature: p.temperature ?? 1, topP: p.topP ?? 1, bars: p.bars ?? null, velocity: p.velocity ?? 80 };
+  return { temperature: p.temperature ?? 1, topP: p.topP ?? 1, bars: p.bars ?? null, velocity: p.velocity ?? 80, allTracks: p.allTracks ?? false };
 }
