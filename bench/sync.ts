@@ -23,6 +23,8 @@ import { WebsocketProvider } from 'y-websocket';
 import { addNotes, readNotes, readTracks } from '@/lib/score';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
+/** TUTTI_BENCH_DATABASE_URL=postgresql://… runs Tutti on PostgreSQL instead of the embedded database. */
+const BENCH_DB = process.env.TUTTI_BENCH_DATABASE_URL || undefined;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const now = () => performance.now();
 
@@ -83,7 +85,7 @@ async function spawnServer(name: string, args: string[], env: Record<string, str
 async function startTutti(dataDir: string): Promise<ServerProc> {
   const port = await freePort();
   return spawnServer('tutti', ['--import', 'tsx', 'server/main.ts', '--no-next'], {
-    PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: '', TUTTI_UNLOAD_DELAY_MS: '200', CHECKPOINT_DISABLE: '1',
+    PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: BENCH_DB ?? '', TUTTI_UNLOAD_DELAY_MS: '200', CHECKPOINT_DISABLE: '1',
   }, /listening on/, port);
 }
 
@@ -322,10 +324,12 @@ async function main() {
     load_ms_10k_notes: r.cold_load!.medianMs,
     load_server_ms_10k_notes: (r.cold_load as { serverMedianMs?: number }).serverMedianMs,
     stored_bytes_10k_notes: r.cold_load!.storedBytes,
+    database: BENCH_DB ? 'postgres' : 'embedded',
     quick,
   };
   fs.mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
-  fs.writeFileSync(path.join(ROOT, 'bench/results/sync.json'), JSON.stringify({ ...results, summary }, null, 2) + '\n');
+  const file = BENCH_DB ? 'sync-postgres.json' : 'sync.json';
+  fs.writeFileSync(path.join(ROOT, 'bench/results', file), JSON.stringify({ ...results, database: BENCH_DB ? 'postgres' : 'embedded', summary }, null, 2) + '\n');
   console.log(JSON.stringify(summary));
 }
 
