@@ -41,7 +41,7 @@ if (newestMtime(generated) < newestMtime(path.join(root, 'prisma/schema.prisma')
 
 if (!args.includes('--no-next') && !args.includes('--dev')) {
   const buildId = path.join(root, '.next/BUILD_ID');
-  const sources = ['app', 'lib', 'public', 'next.config.js', 'package-lock.json', 'tsconfig.json'].map((p) => newestMtime(path.join(root, p)));
+  const sources = ['app', 'lib', 'public', 'next.config.js', 'package-lock.json', 'tsconfig.json', 'tsconfig.next.json'].map((p) => newestMtime(path.join(root, p)));
   if (newestMtime(buildId) < Math.max(...sources)) run(bin('next'), ['build'], 'building the web app (first start or sources changed)');
 }
 
