@@ -1,4 +1,5 @@
-// `npm run train -- arcnn [--steps N --batch B --seed S --out DIR --fresh --tiny]`: trains the
+// `npm run train -- arcnn [--steps N --batch B --seed S --out DIR --fresh --tiny --lr X
+// --init CHECKPOINT_DIR --no-publish]`: trains the
 // AR-CNN on random 4-bar windows of the JSB train split (transposed within the pitch window),
 // validates the loss on a fixed set of valid-split pairs, and, at the end, copies the best
 // checkpoint's weights, the log and the loss curve into models/weights/arcnn (unless --no-publish).
