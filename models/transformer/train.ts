@@ -123,7 +123,7 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
   const extra = extraFlags.parse(Object.fromEntries(Object.entries(flags).filter(([k]) => k in extraFlags.shape)));
   const base = extra.tiny ? TINY_CONFIG : DEFAULT_CONFIG;
   const cfg: TransformerConfig = { ...base, attention: extra.attention ?? base.attention };
-  const common = parseTrainFlags(flags, { steps: 1100, batch: 16, seed: 1, out: `models/checkpoints/transformer-${cfg.attention}` });
+  const common = parseTrainFlags(flags, { steps: 1500, batch: 16, seed: 1, out: `models/checkpoints/transformer-${cfg.attention}` });
   const rt = await initRuntime();
   console.log(`transformer (${cfg.attention}) ${countParams(cfg)} params on ${rt.backend}${rt.simd ? ' simd' : ''}; ${common.steps} steps × ${common.batch}×${cfg.maxLen} tokens → ${common.out}`);
   const { summary, params } = await train({
