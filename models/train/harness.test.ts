@@ -121,6 +121,23 @@ describe('training harness on wasm', () => {
     expect(fs.readFileSync(path.join(out, 'checkpoint', 'w'), 'utf8')).toBe('2');
   });
 
+  it('a real SIGTERM during synchronous steps stops the run between steps with a checkpoint', async () => {
+    const out = tmp();
+    let n = 0;
+    const loop: TrainLoop = {
+      step: () => {
+        if (++n === 3) process.kill(process.pid, 'SIGTERM');
+        return { loss: 1 };
+      },
+      save: async (d) => fs.writeFileSync(path.join(d, 'w'), String(n)),
+      load: async () => undefined,
+    };
+    const summary = await runTraining({ name: 'sig', outDir: out, steps: 5000, seed: 1, checkpointEvery: 10_000, progress: 'off' }, loop);
+    expect(summary.interrupted).toBe(true);
+    expect(summary.completedSteps).toBeLessThan(50);
+    expect(Number(fs.readFileSync(path.join(out, 'checkpoint', 'w'), 'utf8'))).toBe(summary.completedSteps);
+  });
+
   it('common flags parse and reject bad values', () => {
     const f = parseTrainFlags({ steps: '500', seed: '9', fresh: true, extra: 'x' }, { steps: 10, batch: 16, out: 'models/checkpoints/x' });
     expect(f).toMatchObject({ steps: 500, batch: 16, seed: 9, resume: false, progress: 'auto' });

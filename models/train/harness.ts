@@ -266,6 +266,9 @@ export async function runTraining(opts: HarnessOptions, loopOrFactory: TrainLoop
         writeLog(opts.outDir, log);
       }
       lastStepTime = Date.now(); // validation and checkpoint time stays out of steps/s
+      // A step whose work resolves through microtasks only never lets libuv run the SIGINT/SIGTERM
+      // handlers; one macrotask turn per step lets a stop request land between steps.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
     if (interrupted) {
       await writeCheckpoint(paths.checkpoint, state(), (d) => loop.save(d));
