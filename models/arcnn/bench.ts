@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_META, PPQ, defaultTrack, newNoteId, newTrackId, type Note, type Score, type Track } from '../../lib/score';
 import type { GenerateRequest } from '../generator';
 import { initRuntime, tf } from '../runtime/index';
-import { IN_CHANNELS, ROLL_PITCHES } from './config';
+import { ROLL_PITCHES, inChannels } from './config';
 import { ArcnnGenerator } from './index';
 import { forward } from './network';
 import { loadWeights } from './weights';
@@ -84,7 +84,7 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
   gen.dispose();
 
   const { net } = loadWeights();
-  const x = tf.zeros([1, 128, ROLL_PITCHES, IN_CHANNELS]) as tf.Tensor4D;
+  const x = tf.zeros([1, 128, ROLL_PITCHES, inChannels(net.config)]) as tf.Tensor4D;
   const fw: number[] = [];
   for (let i = 0; i < 3 + 30; i++) {
     const t0 = performance.now();

@@ -9,8 +9,10 @@ export const ROLL_PITCHES = 48;
 export const ROLL_HIGH = 81;
 /** Voice channels: soprano (the melody), alto, tenor, bass. */
 export const VOICES = 4;
-/** Input planes: 4 voice rolls, 4 "editable" masks, 1 pitch-height ramp. */
+/** Base input planes: 4 voice rolls, 4 "editable" masks, 1 pitch-height ramp. */
 export const IN_CHANNELS = 2 * VOICES + 1;
+/** Extra planes with NetConfig.pcProfile: the window's pitch-class profile of fixed / all sounding cells. */
+export const PC_CHANNELS = 2;
 /** Time must be a multiple of this (two 2× poolings). */
 export const TIME_MULTIPLE = 4;
 export const STEPS_PER_BAR = 16;
@@ -25,10 +27,19 @@ export interface NetConfig {
    * that lets the bass see the soprano two octaves up, which 3×3 convs at 1/4 resolution cannot.
    */
   globalPitch: number;
+  /**
+   * Two extra input planes that broadcast, at every cell, how much that cell's pitch class sounds
+   * in the whole window (fixed notes; all notes). 3×3 convs see ±1 bar and ±20 semitones, too
+   * little to infer the key from a melody; this gives every cell the key for the cost of 2 planes.
+   */
+  pcProfile: boolean;
 }
 
-export const DEFAULT_NET: NetConfig = { widths: [12, 24, 48], globalPitch: 64 };
-export const TINY_NET: NetConfig = { widths: [4, 8, 8], globalPitch: 8 };
+/** Input planes a net with this config expects. */
+export const inChannels = (cfg: Pick<NetConfig, 'pcProfile'>): number => IN_CHANNELS + (cfg.pcProfile ? PC_CHANNELS : 0);
+
+export const DEFAULT_NET: NetConfig = { widths: [12, 24, 48], globalPitch: 64, pcProfile: true };
+export const TINY_NET: NetConfig = { widths: [4, 8, 8], globalPitch: 8, pcProfile: true };
 
 export interface TrainConfig {
   steps: number;
@@ -41,4 +52,4 @@ export interface TrainConfig {
   validEvery: number;
 }
 
-export const DEFAULT_TRAIN: TrainConfig = { steps: 3500, batch: 16, bars: 4, lr: 2e-3, seed: 1234, validEvery: 250 };
+export const DEFAULT_TRAIN: TrainConfig = { steps: 5000, batch: 16, bars: 4, lr: 2e-3, seed: 1, validEvery: 250 };

@@ -4,7 +4,7 @@
 // (convolutions are pitch-shift invariant; the ramp tells them which register they are in).
 import type { Rng } from '../runtime/rng';
 import type { Chorale } from '../data/jsb';
-import { IN_CHANNELS, ROLL_HIGH, ROLL_LOW, ROLL_PITCHES, VOICES } from './config';
+import { IN_CHANNELS, PC_CHANNELS, ROLL_HIGH, ROLL_LOW, ROLL_PITCHES, VOICES } from './config';
 
 export interface VoiceRoll {
   steps: number;
@@ -53,21 +53,51 @@ export function randomWindow(chorales: readonly Chorale[], steps: number, rng: R
 }
 
 /**
- * Input planes [t][p][IN_CHANNELS] for one roll: voices 0–3, editable masks 4–7 (1 on every pitch
- * of a (step, voice) the sampler may edit), pitch ramp 8. `editableVS` is [t][v] 0/1.
+ * Input planes [t][p][channels] for one roll: voices 0–3, editable masks 4–7 (1 on every pitch
+ * of a (step, voice) the sampler may edit), pitch ramp 8. `editableVS` is [t][v] 0/1. With
+ * `profile`, planes 9–10 hold the pitch-class profile of the whole window broadcast onto every
+ * cell of that pitch class: 9 counts only fixed (non-editable) sounding cells, the given context
+ * such as a melody; 10 counts every sounding cell. Each is scaled so its largest class is 1.
  */
-export function inputPlanes(roll: VoiceRoll, editableVS: Uint8Array, out?: Float32Array): Float32Array {
+export function inputPlanes(roll: VoiceRoll, editableVS: Uint8Array, out?: Float32Array, profile = false): Float32Array {
   const { steps, data } = roll;
-  const x = out ?? new Float32Array(steps * ROLL_PITCHES * IN_CHANNELS);
+  const ch = IN_CHANNELS + (profile ? PC_CHANNELS : 0);
+  const x = out ?? new Float32Array(steps * ROLL_PITCHES * ch);
+  const fixedPc = new Float64Array(12);
+  const allPc = new Float64Array(12);
+  if (profile) {
+    for (let t = 0; t < steps; t++) {
+      for (let p = 0; p < ROLL_PITCHES; p++) {
+        const c = (t * ROLL_PITCHES + p) * VOICES;
+        for (let v = 0; v < VOICES; v++) {
+          if (!data[c + v]) continue;
+          const pc = (p + ROLL_LOW) % 12;
+          allPc[pc]!++;
+          if (!editableVS[t * VOICES + v]) fixedPc[pc]!++;
+        }
+      }
+    }
+    const norm = (h: Float64Array): void => {
+      const m = Math.max(...h);
+      if (m > 0) for (let i = 0; i < 12; i++) h[i] = h[i]! / m;
+    };
+    norm(fixedPc);
+    norm(allPc);
+  }
   for (let t = 0; t < steps; t++) {
     for (let p = 0; p < ROLL_PITCHES; p++) {
-      const o = (t * ROLL_PITCHES + p) * IN_CHANNELS;
+      const o = (t * ROLL_PITCHES + p) * ch;
       const c = (t * ROLL_PITCHES + p) * VOICES;
       for (let v = 0; v < VOICES; v++) {
         x[o + v] = data[c + v]!;
         x[o + VOICES + v] = editableVS[t * VOICES + v]!;
       }
       x[o + 2 * VOICES] = p / (ROLL_PITCHES - 1);
+      if (profile) {
+        const pc = (p + ROLL_LOW) % 12;
+        x[o + IN_CHANNELS] = fixedPc[pc]!;
+        x[o + IN_CHANNELS + 1] = allPc[pc]!;
+      }
     }
   }
   return x;
@@ -117,7 +147,7 @@ export interface TrainingPair {
  * Bach. Added cells fall near the voice's own range so they are plausible mistakes, not noise far
  * off in the register where they would be trivial to spot.
  */
-export function makeTrainingPair(orig: VoiceRoll, rng: Rng): TrainingPair {
+export function makeTrainingPair(orig: VoiceRoll, rng: Rng, profile = true): TrainingPair {
   const { steps } = orig;
   const n = steps * ROLL_PITCHES * VOICES;
   const roll = new Uint8Array(orig.data);
@@ -164,5 +194,5 @@ export function makeTrainingPair(orig: VoiceRoll, rng: Rng): TrainingPair {
     roll[c] = roll[c] ? 0 : 1;
     target[c] = 1;
   }
-  return { x: inputPlanes({ steps, data: roll }, editableVS), target, mask };
+  return { x: inputPlanes({ steps, data: roll }, editableVS, undefined, profile), target, mask };
 }

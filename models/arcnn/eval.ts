@@ -13,8 +13,8 @@ import { loadJsb, type Chorale } from '../data/jsb';
 import { averageSummaries, estimateKey, summarize, type MetricSummary, type TrackRoll } from '../metrics/index';
 import { initRuntime, tf } from '../runtime/index';
 import { createRng } from '../runtime/rng';
-import { loadVariables } from '../runtime/io';
-import { DEFAULT_NET, DEFAULT_TRAIN, IN_CHANNELS, ROLL_HIGH, ROLL_LOW, ROLL_PITCHES, TIME_MULTIPLE, VOICES } from './config';
+import { loadTensors, loadVariables } from '../runtime/io';
+import { DEFAULT_NET, DEFAULT_TRAIN, inChannels, ROLL_HIGH, ROLL_LOW, ROLL_PITCHES, TIME_MULTIPLE, VOICES } from './config';
 import { cellIndex, choraleToVoiceRoll, inputPlanes, type VoiceRoll } from './encoding';
 import { createNet, disposeNet, forward, parameterCount, type ArcnnNet } from './network';
 import { sampleEdits } from './sampler';
@@ -34,8 +34,8 @@ export function pitchFrequencies(train: readonly Chorale[]): number[][] {
 }
 
 function logits(net: ArcnnNet, roll: VoiceRoll, editableVS: Uint8Array): Float32Array {
-  const x = inputPlanes(roll, editableVS);
-  const y = tf.tidy(() => forward(net, tf.tensor4d(x, [1, roll.steps, ROLL_PITCHES, IN_CHANNELS])));
+  const x = inputPlanes(roll, editableVS, undefined, net.config.pcProfile);
+  const y = tf.tidy(() => forward(net, tf.tensor4d(x, [1, roll.steps, ROLL_PITCHES, inChannels(net.config)])));
   const out = y.dataSync() as Float32Array;
   y.dispose();
   return out;
@@ -132,16 +132,19 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
   // --split valid is for choosing knobs without looking at test; reported figures use test.
   const split = flags.split === 'valid' ? 'valid' : 'test';
   const test = data[split].slice(0, limit);
-  // --checkpoint DIR evaluates a training checkpoint instead of the committed weights.
+  // --checkpoint DIR evaluates a training checkpoint, --weights DIR a published weights folder,
+  // instead of the committed weights (the architecture is read off the tensors' names and shapes).
   const { net, info } =
     typeof flags.checkpoint === 'string'
       ? (() => {
-          const hasGlobal = fs.readFileSync(path.join(flags.checkpoint, 'net.json'), 'utf8').includes('glob_a.w');
-          const n = createNet({ ...DEFAULT_NET, globalPitch: hasGlobal ? DEFAULT_NET.globalPitch : 0 }, 0);
+          const saved = loadTensors(flags.checkpoint, 'net');
+          const cfg = { ...DEFAULT_NET, globalPitch: saved['glob_a.w'] ? DEFAULT_NET.globalPitch : 0, pcProfile: saved['enc1a.w']!.shape[2] === inChannels({ pcProfile: true }) };
+          Object.values(saved).forEach((t) => t.dispose());
+          const n = createNet(cfg, 0);
           loadVariables(flags.checkpoint, 'net', Object.fromEntries(n.vars));
           return { net: n, info: { trainedSteps: -1, seed: DEFAULT_TRAIN.seed } };
         })()
-      : loadWeights();
+      : loadWeights(typeof flags.weights === 'string' ? flags.weights : undefined);
   const untrained = createNet(net.config, info.seed);
   const t0 = performance.now();
   const infill = infillNll(net, untrained, test, pitchFrequencies(data.train), share, seed);
@@ -186,7 +189,7 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
   };
   disposeNet(net);
   disposeNet(untrained);
-  const official = limit === Infinity && temperature === 1 && per8Bars === 100 && fill === undefined && share === 0.5 && typeof flags.checkpoint !== 'string' && split === 'test';
+  const official = limit === Infinity && temperature === 1 && per8Bars === 100 && fill === undefined && share === 0.5 && typeof flags.checkpoint !== 'string' && typeof flags.weights !== 'string' && split === 'test';
   if (official) fs.writeFileSync(path.join(WEIGHTS_DIR, 'eval-results.json'), JSON.stringify(result, null, 1) + '\n');
   if (!json) {
     console.log(`AR-CNN on the JSB test split (${test.length} chorales)`);

@@ -10,7 +10,7 @@
 // backend has.
 import { tf } from '../runtime/index';
 import { createRng } from '../runtime/rng';
-import { IN_CHANNELS, ROLL_PITCHES, VOICES, type NetConfig } from './config';
+import { ROLL_PITCHES, VOICES, inChannels, type NetConfig } from './config';
 
 export interface ArcnnNet {
   config: NetConfig;
@@ -26,7 +26,7 @@ export function layerShapes(cfg: NetConfig): [string, number[]][] {
     [`${name}.b`, [cout]],
   ];
   return [
-    ...conv('enc1a', 3, IN_CHANNELS, a),
+    ...conv('enc1a', 3, inChannels(cfg), a),
     ...conv('enc1b', 3, a, a),
     ...conv('enc2a', 3, a, b),
     ...conv('enc2b', 3, b, b),
@@ -98,7 +98,7 @@ function upsample(x: tf.Tensor4D): tf.Tensor4D {
   return tf.reshape(y, [n, 2 * t, 2 * p, c]);
 }
 
-/** Toggle logits [batch, time, pitch, voice] for input planes [batch, time, pitch, IN_CHANNELS]. */
+/** Toggle logits [batch, time, pitch, voice] for input planes [batch, time, pitch, inChannels(config)]. */
 export function forward(net: ArcnnNet, x: tf.Tensor4D): tf.Tensor4D {
   return tf.tidy(() => {
     const e1 = conv(net, conv(net, x, 'enc1a'), 'enc1b');

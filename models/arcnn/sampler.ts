@@ -12,7 +12,7 @@
 import { GenerationAbortedError } from '../generator';
 import { tf } from '../runtime/index';
 import type { Rng } from '../runtime/rng';
-import { IN_CHANNELS, ROLL_PITCHES, VOICES } from './config';
+import { ROLL_PITCHES, VOICES, inChannels } from './config';
 import { inputPlanes, type VoiceRoll } from './encoding';
 import { forward, type ArcnnNet } from './network';
 
@@ -86,7 +86,8 @@ export async function sampleEdits(net: ArcnnNet, input: SamplerInput, knobs: Sam
   let added = 0;
   let removed = 0;
   let toggles = 0;
-  const planes = new Float32Array(steps * ROLL_PITCHES * IN_CHANNELS);
+  const ch = inChannels(net.config);
+  const planes = new Float32Array(steps * ROLL_PITCHES * ch);
   const fill = opts.fill ?? 1.5;
   const invT = 1 / knobs.temperature;
 
@@ -127,8 +128,8 @@ export async function sampleEdits(net: ArcnnNet, input: SamplerInput, knobs: Sam
   let it = 0;
   for (; it < knobs.iterations; it++) {
     if (opts.signal?.aborted) throw new GenerationAbortedError();
-    inputPlanes({ steps, data: cur }, edVS, planes);
-    const logits = tf.tidy(() => forward(net, tf.tensor4d(planes, [1, steps, ROLL_PITCHES, IN_CHANNELS])));
+    inputPlanes({ steps, data: cur }, edVS, planes, net.config.pcProfile);
+    const logits = tf.tidy(() => forward(net, tf.tensor4d(planes, [1, steps, ROLL_PITCHES, ch])));
     const l = (await logits.data()) as Float32Array;
     logits.dispose();
 

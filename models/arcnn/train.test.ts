@@ -7,7 +7,7 @@ import { loadJsb } from '../data/jsb';
 import { requireJsbForTests } from '../data/require-jsb';
 import { initRuntime, tf } from '../runtime/index';
 import { createRng } from '../runtime/rng';
-import { IN_CHANNELS, ROLL_PITCHES, TINY_NET, VOICES } from './config';
+import { ROLL_PITCHES, TINY_NET, VOICES, inChannels } from './config';
 import { makeTrainingPair, randomWindow } from './encoding';
 import { toggleKlLoss } from './loss';
 import { createNet, disposeNet } from './network';
@@ -44,7 +44,8 @@ describe.skipIf(!hasJsb)('AR-CNN training on JSB windows', () => {
     for (let i = 0; i < 20; i++) {
       const win = randomWindow(data.train, 32, rng);
       const pair = makeTrainingPair(win, rng);
-      expect(pair.x.length).toBe(32 * ROLL_PITCHES * IN_CHANNELS);
+      const ch = inChannels(TINY_NET);
+      expect(pair.x.length).toBe(32 * ROLL_PITCHES * ch);
       let targets = 0;
       for (let c = 0; c < pair.target.length; c++) {
         if (pair.target[c]) {
@@ -54,7 +55,7 @@ describe.skipIf(!hasJsb)('AR-CNN training on JSB windows', () => {
           const t = Math.floor(c / (ROLL_PITCHES * VOICES));
           const p = Math.floor(c / VOICES) % ROLL_PITCHES;
           const v = c % VOICES;
-          expect(pair.x[(t * ROLL_PITCHES + p) * IN_CHANNELS + v]).not.toBe(win.data[c]);
+          expect(pair.x[(t * ROLL_PITCHES + p) * ch + v]).not.toBe(win.data[c]);
         }
       }
       expect(targets).toBeGreaterThan(0);

@@ -11,7 +11,7 @@ import { loadOptimizer, loadTensors, loadVariables, saveOptimizer, saveVariables
 import { createRng } from '../runtime/rng';
 import { checkpointPaths, runTraining, type TrainSummary } from '../train/harness';
 import { parseTrainFlags } from '../train/flags';
-import { DEFAULT_NET, DEFAULT_TRAIN, IN_CHANNELS, ROLL_PITCHES, STEPS_PER_BAR, TINY_NET, VOICES, type NetConfig } from './config';
+import { DEFAULT_NET, DEFAULT_TRAIN, ROLL_PITCHES, STEPS_PER_BAR, TINY_NET, VOICES, type NetConfig } from './config';
 import { makeTrainingPair, randomWindow, type TrainingPair } from './encoding';
 import { toggleKlLoss } from './loss';
 import { createNet, disposeNet, forward, parameterCount, type ArcnnNet } from './network';
@@ -27,16 +27,18 @@ export interface Batch {
 export function stackPairs(pairs: TrainingPair[], steps: number): Batch {
   const b = pairs.length;
   const cells = steps * ROLL_PITCHES;
-  const x = new Float32Array(b * cells * IN_CHANNELS);
+  // Channels follow the pairs (9, or 11 with the pitch-class profile).
+  const ch = pairs[0]!.x.length / cells;
+  const x = new Float32Array(b * cells * ch);
   const target = new Float32Array(b * cells * VOICES);
   const mask = new Float32Array(b * cells * VOICES);
   pairs.forEach((p, i) => {
-    x.set(p.x, i * cells * IN_CHANNELS);
+    x.set(p.x, i * cells * ch);
     target.set(p.target, i * cells * VOICES);
     mask.set(p.mask, i * cells * VOICES);
   });
   return {
-    x: tf.tensor4d(x, [b, steps, ROLL_PITCHES, IN_CHANNELS]),
+    x: tf.tensor4d(x, [b, steps, ROLL_PITCHES, ch]),
     target: tf.tensor4d(target, [b, steps, ROLL_PITCHES, VOICES]),
     mask: tf.tensor4d(mask, [b, steps, ROLL_PITCHES, VOICES]),
   };
@@ -93,7 +95,7 @@ export async function main(flags: Record<string, string | true>): Promise<TrainS
   // Fixed validation pairs from the valid split (never test), the same at every validation.
   const vRng = createRng(f.seed + 7);
   const valid = Array.from({ length: tiny ? 1 : 6 }, () =>
-    stackPairs(Array.from({ length: 16 }, () => makeTrainingPair(randomWindow(data.valid, steps, vRng), vRng)), steps),
+    stackPairs(Array.from({ length: 16 }, () => makeTrainingPair(randomWindow(data.valid, steps, vRng), vRng, cfg.pcProfile)), steps),
   );
   const vars = (): Record<string, tf.Variable> => Object.fromEntries(net.vars);
   const lrAt = (s: number): number => lr * (0.05 + 0.95 * 0.5 * (1 + Math.cos((Math.PI * s) / f.steps)));
@@ -112,7 +114,7 @@ export async function main(flags: Record<string, string | true>): Promise<TrainS
     {
       step({ step, rng }) {
         (opt as unknown as { learningRate: number }).learningRate = lrAt(step);
-        const b = stackPairs(Array.from({ length: f.batch }, () => makeTrainingPair(randomWindow(data.train, steps, rng), rng)), steps);
+        const b = stackPairs(Array.from({ length: f.batch }, () => makeTrainingPair(randomWindow(data.train, steps, rng), rng, cfg.pcProfile)), steps);
         try {
           return { loss: trainStep(net, opt, b), lr: lrAt(step) };
         } finally {
