@@ -13,12 +13,15 @@ import { handleConnection } from './sync/connection';
 import { CLOSE } from './sync/protocol';
 import type { NextHandle } from './next-handler';
 import { startJobs, type Jobs, type JobsConfig } from './jobs';
+import { RedisFanout } from './scaleout/redis-fanout';
 
 export interface StartOptions {
   port?: number;
   host?: string;
   dataDir?: string;
   databaseUrl?: string;
+  /** Scale-out: redis://… makes rooms fan out to other instances on the same database. */
+  redisUrl?: string;
   /** PostgreSQL schema to use (tests give each run its own). */
   schema?: string;
   dev?: boolean;
@@ -40,6 +43,8 @@ export interface TuttiServer {
   rooms: RoomRegistry;
   db: Database;
   jobs: Jobs;
+  /** Present in scale-out mode (redisUrl). */
+  fanout?: RedisFanout;
   close(): Promise<void>;
 }
 
@@ -49,11 +54,22 @@ export async function startServer(opts: StartOptions = {}): Promise<TuttiServer>
   const log = opts.log ?? defaultLog;
   const maxMessageBytes = opts.maxMessageBytes ?? 8 * 1024 * 1024;
   const db = await openDatabase({ dataDir: opts.dataDir ?? './data', databaseUrl: opts.databaseUrl, schema: opts.schema });
+  // Scale-out (REDIS_URL): several instances share rooms through Redis; refuse to start without it.
+  let fanout: RedisFanout | undefined;
+  if (opts.redisUrl) {
+    try {
+      fanout = await RedisFanout.connect({ url: opts.redisUrl, log });
+    } catch (err) {
+      await db.close();
+      throw err;
+    }
+  }
   const rooms = new RoomRegistry(new PrismaDocStore(db.prisma, db.pool), {
     batchMs: opts.batchMs ?? 250,
     compactEvery: opts.compactEvery ?? 200,
     unloadDelayMs: opts.unloadDelayMs ?? 2000,
     log,
+    fanout,
   });
 
   const jobs = await startJobs({ prisma: db.prisma, rooms, config: opts.jobs, log });
@@ -106,6 +122,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TuttiServer>
       server.close();
       await jobs.close();
       await rooms.closeAll();
+      await fanout?.close();
       await db.close();
       throw err;
     }
@@ -118,6 +135,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TuttiServer>
     rooms,
     db,
     jobs,
+    fanout,
     close() {
       closing ??= (async () => {
         server.close();
@@ -125,6 +143,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TuttiServer>
         wss.close();
         await jobs.close();
         await rooms.closeAll();
+        await fanout?.close();
         await nextApp?.close().catch(() => {});
         await db.close();
         server.closeAllConnections();

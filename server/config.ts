@@ -14,6 +14,12 @@ const envSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must start with postgresql://')
     .optional()
     .or(z.literal('').transform(() => undefined)),
+  /** Scale-out: Redis for cross-instance fan-out (unset: single process, nothing changes). */
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'REDIS_URL must start with redis:// or rediss://')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   /** Largest websocket message accepted from a client (a full-document sync can be large). */
   TUTTI_MAX_MESSAGE_BYTES: int(8 * 1024 * 1024),
   TUTTI_BATCH_MS: int(250),
@@ -27,6 +33,7 @@ export interface ServerConfig {
   host: string;
   dataDir: string;
   databaseUrl?: string;
+  redisUrl?: string;
   maxMessageBytes: number;
   batchMs: number;
   compactEvery: number;
@@ -43,6 +50,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     host: e.HOST,
     dataDir: path.resolve(e.DATA_DIR),
     databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
     maxMessageBytes: e.TUTTI_MAX_MESSAGE_BYTES,
     batchMs: e.TUTTI_BATCH_MS,
     compactEvery: e.TUTTI_COMPACT_EVERY,

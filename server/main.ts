@@ -9,6 +9,7 @@ const server = await startServer({
   host: config.host,
   dataDir: config.dataDir,
   databaseUrl: config.databaseUrl,
+  redisUrl: config.redisUrl, // scale-out mode
   dev: config.dev,
   next: !process.argv.includes('--no-next'),
   maxMessageBytes: config.maxMessageBytes,
@@ -17,6 +18,7 @@ const server = await startServer({
   unloadDelayMs: config.unloadDelayMs,
 });
 console.log(`Tutti listening on http://localhost:${server.port} (${server.db.mode} database${server.db.mode === 'embedded' ? ` in ${config.dataDir}` : ''})`);
+if (server.fanout) console.log(`scale-out: fan-out through Redis as instance ${server.fanout.instanceId}`);
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -1,7 +1,7 @@
-// DocStore on Prisma (PostgreSQL or embedded PGlite). Compaction reads the snapshot and the log up
-// to its newest id, replays them into a scratch Y.Doc (so deleted content is garbage-collected),
-// then writes the snapshot and deletes exactly those log rows in one transaction. Rows appended
-// meanwhile have larger ids and survive, so compaction never races a writer into losing data.
+// DocStore on Prisma (PostgreSQL or embedded PGlite). Compaction locks the session row, reads the
+// snapshot and the log, replays them into a scratch Y.Doc (so deleted content is garbage-collected),
+// then writes the snapshot and deletes exactly the log rows it read, by id, in that transaction.
+// Rows appended meanwhile survive, and concurrent compactions (several instances) take turns.
 import * as Y from 'yjs';
 import { readMeta } from '@/lib/score';
 import type { PrismaClient } from '../db/generated/client';
@@ -92,24 +92,33 @@ export class PrismaDocStore implements DocStore {
   }
 
   async compact(id: string): Promise<CompactionResult> {
-    const s = await this.prisma.session.findUnique({ where: { id }, select: { snapshot: true } });
-    if (!s) throw new SessionNotFoundError(id);
-    const rows = await this.prisma.docUpdate.findMany({ where: { sessionId: id }, orderBy: { id: 'asc' } });
-    if (rows.length === 0) return { merged: 0, snapshotBytes: s.snapshot?.length ?? 0 };
-    const doc = new Y.Doc();
-    try {
-      if (s.snapshot) Y.applyUpdate(doc, s.snapshot);
-      for (const r of rows) Y.applyUpdate(doc, r.data);
-      const snapshot = Y.encodeStateAsUpdate(doc);
-      const upTo = rows[rows.length - 1]!.id;
-      await this.prisma.$transaction([
-        this.prisma.session.update({ where: { id }, data: { snapshot: bytes(snapshot), snapshotAt: new Date(), title: readMeta(doc).title } }),
-        this.prisma.docUpdate.deleteMany({ where: { sessionId: id, id: { lte: upTo } } }),
-      ]);
-      return { merged: rows.length, snapshotBytes: snapshot.length };
-    } finally {
-      doc.destroy();
-    }
+    // One transaction holding the session row (FOR NO KEY UPDATE: appends, which only take a key
+    // share lock through the foreign key, are not blocked). With several instances on one
+    // database this serialises compactions of a session, so a slower one cannot overwrite a newer
+    // snapshot with an older fold (tests/integration/scaleout-persistence.test.ts lost rows that
+    // way before). It deletes exactly the rows it folded, by id: an id range could also take a
+    // row whose (smaller) id was allocated before the read but committed after it.
+    return this.prisma.$transaction(
+      async (tx) => {
+        const locked = await tx.$queryRaw<{ snapshot: Uint8Array | null }[]>`SELECT "snapshot" FROM "Session" WHERE "id" = ${id} FOR NO KEY UPDATE`;
+        if (locked.length === 0) throw new SessionNotFoundError(id);
+        const current = locked[0]!.snapshot;
+        const rows = await tx.docUpdate.findMany({ where: { sessionId: id }, orderBy: { id: 'asc' }, select: { id: true, data: true } });
+        if (rows.length === 0) return { merged: 0, snapshotBytes: current?.length ?? 0 };
+        const doc = new Y.Doc();
+        try {
+          if (current) Y.applyUpdate(doc, current);
+          for (const r of rows) Y.applyUpdate(doc, r.data);
+          const snapshot = Y.encodeStateAsUpdate(doc);
+          await tx.session.update({ where: { id }, data: { snapshot: bytes(snapshot), snapshotAt: new Date(), title: readMeta(doc).title } });
+          await tx.docUpdate.deleteMany({ where: { id: { in: rows.map((r) => r.id) } } });
+          return { merged: rows.length, snapshotBytes: snapshot.length };
+        } finally {
+          doc.destroy();
+        }
+      },
+      { timeout: 60_000, maxWait: 30_000 },
+    );
   }
 
   async storedBytes(id: string): Promise<number> {

@@ -9,11 +9,23 @@ import { SessionNotFoundError } from '../persistence/store';
 import { Persister } from './persister';
 import { Room, SERVER_ORIGIN } from './room';
 
+/**
+ * Cross-instance fan-out (scale-out mode, server/scaleout; absent in the single-process default).
+ * attach: start relaying the room's changes and catch it up with what other instances hold in
+ * memory; the room is handed out only after it resolves. detach: stop, before the room goes.
+ */
+export interface RoomFanout {
+  attach(room: Room): Promise<void>;
+  detach(room: Room): void;
+}
+
 export interface RoomOptions {
   batchMs: number;
   compactEvery: number;
   unloadDelayMs: number;
   log?: (msg: string, err?: unknown) => void;
+  /** Scale-out only (REDIS_URL): see RoomFanout. */
+  fanout?: RoomFanout;
 }
 
 export interface WithDocOptions {
@@ -125,6 +137,8 @@ export class RoomRegistry {
     }, stored.updates.length);
     const room = new Room(sessionId, persister);
     room.restore(stored.snapshot, stored.updates);
+    // Scale-out: catch up with other instances' unpersisted edits before anyone gets the room.
+    if (this.opts.fanout) await this.opts.fanout.attach(room).catch((err) => this.opts.log?.(`[rooms] fan-out attach failed for ${sessionId}`, err));
     this.rooms.set(sessionId, room);
     // Loaded but perhaps never held (e.g. the caller went away): make sure it can unload.
     queueMicrotask(() => {
@@ -162,6 +176,12 @@ export class RoomRegistry {
         this.opts.log?.(`[rooms] could not persist ${room.id} before unloading; retrying`, err);
         if (!force) this.scheduleUnload(room);
         return;
+      }
+      if (this.opts.fanout) {
+        // Scale-out: stop taking other instances' updates, then persist any that came in while
+        // settling (their senders persist them too; this is belt and braces).
+        this.opts.fanout.detach(room);
+        if (room.persister.pendingCount > 0) await room.persister.settle().catch((err) => this.opts.log?.(`[rooms] final flush failed for ${room.id}`, err));
       }
       room.destroy();
       this.rooms.delete(room.id);
