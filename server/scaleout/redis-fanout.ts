@@ -54,8 +54,6 @@ interface PendingSync {
 type AwarenessChange = { added: number[]; updated: number[]; removed: number[] };
 
 export class RedisFanout implements RoomFanout {
-  /** Random per process: tells our own messages apart and names our reply channel. */
-  readonly instanceId = randomBytes(9).toString('base64url');
   private readonly rooms = new Map<string, Attached>();
   private readonly pending = new Map<number, PendingSync>();
   private nextRequestId = 1;
@@ -64,6 +62,8 @@ export class RedisFanout implements RoomFanout {
   private closed = false;
 
   private constructor(
+    /** Random per process: tells our own messages apart and names our reply channel. */
+    readonly instanceId: string,
     private readonly pub: Redis,
     private readonly sub: Redis,
     private readonly opts: RedisFanoutOptions,
@@ -75,10 +75,12 @@ export class RedisFanout implements RoomFanout {
   /** Connects both Redis connections; fails loudly when Redis is unreachable (no silent split brain). */
   static async connect(opts: RedisFanoutOptions): Promise<RedisFanout> {
     const connectTimeout = opts.connectTimeoutMs ?? 5000;
-    const make = () => new Redis(opts.url, { lazyConnect: true, connectTimeout, maxRetriesPerRequest: 3 });
-    const pub = make();
-    const sub = make();
-    const f = new RedisFanout(pub, sub, opts);
+    const id = randomBytes(9).toString('base64url');
+    // Named connections, so an operator (or a test) can tell them apart in CLIENT LIST.
+    const make = (role: string) => new Redis(opts.url, { lazyConnect: true, connectTimeout, maxRetriesPerRequest: 3, connectionName: `tutti-${role}-${id}` });
+    const pub = make('pub');
+    const sub = make('sub');
+    const f = new RedisFanout(id, pub, sub, opts);
     const silence = () => {}; // until connected, errors surface through connect() below
     pub.on('error', silence);
     sub.on('error', silence);

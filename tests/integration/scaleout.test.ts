@@ -135,6 +135,34 @@ describe('scale-out: two instances, one PostgreSQL, Redis fan-out', () => {
     expect(bLog.filter((m) => m.includes('[scaleout]'))).toEqual([]); // A answered; no timeout
   });
 
+  it('an instance whose Redis subscription drops catches up once it is back', async () => {
+    const id = await createSession(a.url);
+    const ca = await connect(a.wsUrl, id);
+    const cb = await connect(b.wsUrl, id);
+    const track = melody(ca);
+    // A edits steadily while B's subscriber connection is killed under it; whatever A publishes
+    // before B has resubscribed is gone from Redis, so only B's catch-up on reconnect brings it.
+    const editing = (async () => {
+      for (let i = 0; i < 40; i++) {
+        addNotes(ca.doc, [{ trackId: track, pitch: 50 + (i % 30), start: i * 120, duration: 120, velocity: 60 }]);
+        await sleep(10);
+      }
+    })();
+    await sleep(100);
+    const admin = new Redis(REDIS_URL);
+    try {
+      const list = (await admin.client('LIST')) as string;
+      const line = list.split('\n').find((l) => l.includes(`name=tutti-sub-${b.fanout!.instanceId}`));
+      expect(line, 'B’s subscriber connection in CLIENT LIST').toBeDefined();
+      await admin.client('KILL', 'ID', /\bid=(\d+)/.exec(line!)![1]!);
+    } finally {
+      admin.disconnect();
+    }
+    await editing;
+    await waitFor(() => readNotes(cb.doc).length === 40, 10_000, 'B’s client to have every edit made on A');
+    expect(noteIds(cb)).toEqual(noteIds(ca));
+  });
+
   // Last: it kills A.
   it('killing an instance loses nothing another instance acknowledged', async () => {
     const id = await createSession(a.url);
