@@ -29,6 +29,12 @@ export interface JobsConfig {
   warm: boolean;
   /** Accept the `debug` field (crash / spin a worker). Only for tests. */
   allowDebug: boolean;
+  /** Several instances may share one database: each job row is leased by the instance holding it.
+   *  An unfinished job whose owner has not refreshed its heartbeat for `leaseMs` is failed as
+   *  interrupted by any instance (at start and every `sweepMs`); owners refresh every `heartbeatMs`. */
+  leaseMs: number;
+  heartbeatMs: number;
+  sweepMs: number;
 }
 
 const int = (v: string | undefined): number | undefined => {
@@ -41,6 +47,7 @@ export function defaultWorkerCount(): number {
 }
 
 export function resolveJobsConfig(overrides: Partial<JobsConfig> = {}, env: NodeJS.ProcessEnv = process.env): JobsConfig {
+  const leaseMs = overrides.leaseMs ?? (int(env.TUTTI_JOB_LEASE_MS) || 20_000);
   const preloadEnv = env.TUTTI_JOB_PRELOAD?.split(',').map((s) => s.trim()).filter(Boolean) as JobsConfig['preload'] | undefined;
   return {
     workers: int(env.TUTTI_JOB_WORKERS) || defaultWorkerCount(),
@@ -58,6 +65,15 @@ export function resolveJobsConfig(overrides: Partial<JobsConfig> = {}, env: Node
     preload: preloadEnv ?? ['gan', 'arcnn', 'transformer'],
     warm: env.TUTTI_JOB_WARM ? env.TUTTI_JOB_WARM === '1' : env.NODE_ENV === 'production',
     allowDebug: env.NODE_ENV === 'test' || env.TUTTI_JOB_TEST_HOOKS === '1',
+    leaseMs,
+    // Several heartbeats per lease, so a slow database write or a busy event loop does not lose it.
+    heartbeatMs: int(env.TUTTI_JOB_HEARTBEAT_MS) || Math.max(10, Math.min(5_000, Math.floor(leaseMs / 4))),
+    sweepMs: int(env.TUTTI_JOB_SWEEP_MS) || Math.max(10, Math.min(10_000, Math.floor(leaseMs / 2))),
     ...overrides,
   };
+}
+
+/** A lease no longer than its heartbeat would expire under a live owner. */
+export function checkLease(c: Pick<JobsConfig, 'leaseMs' | 'heartbeatMs'>): void {
+  if (c.heartbeatMs * 2 > c.leaseMs) throw new Error(`jobs: the heartbeat (${c.heartbeatMs} ms) must be at most half the lease (${c.leaseMs} ms)`);
 }

@@ -38,8 +38,9 @@ export async function startJobs(opts: StartJobsOptions): Promise<Jobs> {
     log,
   });
   if (config.warm) service.pool.warm();
-  const interrupted = await service.recoverInterrupted();
-  if (interrupted) log(`[jobs] marked ${interrupted} job(s) interrupted by the last shutdown as failed`);
+  // Only jobs whose lease expired: another live instance on this database keeps its own.
+  const interrupted = await service.start();
+  if (interrupted) log(`[jobs] marked ${interrupted} job(s) left by a stopped server as failed`);
   return {
     service,
     config,

@@ -31,8 +31,10 @@ const toRecord = (r: Row): JobRecord => ({
 export class PrismaJobStore implements JobStore {
   constructor(private readonly prisma: PrismaClient) {}
 
-  async create(rec: JobRecord): Promise<void> {
-    await this.prisma.job.create({ data: { ...rec, params: rec.params as object } });
+  async create(rec: JobRecord, ownerId: string): Promise<void> {
+    await this.prisma.job.create({ data: { ...rec, params: rec.params as object, ownerId } });
+    // The heartbeat in database time (the create stamped this process's clock).
+    await this.heartbeatOne(rec.id);
   }
 
   async update(id: string, patch: JobPatch): Promise<void> {
@@ -50,8 +52,29 @@ export class PrismaJobStore implements JobStore {
     return rows.map(toRecord);
   }
 
-  async listUnfinished(): Promise<JobRecord[]> {
-    const rows = await this.prisma.job.findMany({ where: { status: { in: ['queued', 'running'] } } });
+  // Lease times are the database's (UTC, like every timestamp Prisma writes), never an instance's
+  // own clock, so instances whose clocks disagree do not expire each other's jobs.
+  async heartbeat(ownerId: string): Promise<number> {
+    return this.prisma.$executeRaw`
+      UPDATE "Job" SET "heartbeatAt" = (now() AT TIME ZONE 'UTC')
+      WHERE "ownerId" = ${ownerId} AND "status" IN ('queued', 'running')`;
+  }
+
+  private async heartbeatOne(id: string): Promise<void> {
+    await this.prisma.$executeRaw`UPDATE "Job" SET "heartbeatAt" = (now() AT TIME ZONE 'UTC') WHERE "id" = ${id}`;
+  }
+
+  async failExpired(leaseMs: number, exceptOwnerId: string, failure: { error: string; errorCode: string }): Promise<JobRecord[]> {
+    // One UPDATE: its row locks and re-checked WHERE make the claim exclusive between instances.
+    const claimed = await this.prisma.$queryRaw<{ id: string }[]>`
+      UPDATE "Job"
+      SET "status" = 'failed', "error" = ${failure.error}, "errorCode" = ${failure.errorCode}, "finishedAt" = (now() AT TIME ZONE 'UTC')
+      WHERE "status" IN ('queued', 'running')
+        AND "heartbeatAt" < (now() AT TIME ZONE 'UTC') - ${leaseMs}::int * interval '1 millisecond'
+        AND "ownerId" IS DISTINCT FROM ${exceptOwnerId}
+      RETURNING "id"`;
+    if (!claimed.length) return [];
+    const rows = await this.prisma.job.findMany({ where: { id: { in: claimed.map((r) => r.id) } } });
     return rows.map(toRecord);
   }
 }

@@ -4,9 +4,10 @@
 // (so every participant sees it, live) and into the database (so it outlives the room and the
 // process). Document writes go through `rooms.withDoc`, so they sync and persist with no browser.
 import type * as Y from 'yjs';
-import { randomId, readScore, ScoreValidationError, undoJobResult, writeJobState, jobOrigin, type JobStatus, type UndoOutcome } from '../../lib/score';
+import { jobsMap, randomId, readJob, readScore, ScoreValidationError, undoJobResult, writeJobState, jobOrigin, type JobState, type JobStatus, type UndoOutcome } from '../../lib/score';
 import { applyResult, ResultError } from './apply';
-import type { JobsConfig } from './config';
+import { checkLease, type JobsConfig } from './config';
+import { LeaseKeeper } from './lease';
 import { WorkerPool, RunError } from './pool';
 import { SessionQueue, QueueFullError } from './queue';
 import { RateLimiter } from './rate-limit';
@@ -23,6 +24,8 @@ export interface JobServiceDeps {
   store: JobStore;
   sessionExists(sessionId: string): Promise<boolean>;
   config: JobsConfig;
+  /** This instance's lease owner id (default: random per service). */
+  ownerId?: string;
   log?: (msg: string) => void;
 }
 
@@ -47,9 +50,25 @@ export class JobService {
   private readonly perParticipant: RateLimiter;
   private readonly perAddress: RateLimiter;
   private readonly active = new Map<string, Active>();
+  /** Whose jobs these are in a database several instances share (server/jobs/lease.ts). */
+  readonly ownerId: string;
+  private readonly lease: LeaseKeeper;
 
   constructor(private readonly deps: JobServiceDeps) {
     const c = deps.config;
+    checkLease(c);
+    this.ownerId = deps.ownerId ?? randomId(16);
+    this.lease = new LeaseKeeper({
+      heartbeatMs: c.heartbeatMs,
+      sweepMs: c.sweepMs,
+      holdsJobs: () => this.active.size > 0,
+      heartbeat: () => deps.store.heartbeat(this.ownerId),
+      sweep: async () => {
+        const n = await this.recoverInterrupted();
+        if (n) deps.log?.(`[jobs] marked ${n} job(s) of a server that stopped renewing its lease as failed`);
+      },
+      ...(deps.log ? { log: deps.log } : {}),
+    });
     this.pool = new WorkerPool({ size: c.workers, cancelGraceMs: c.cancelGraceMs, preload: c.preload, ...(deps.log ? { log: deps.log } : {}) });
     this.queue = new SessionQueue(c.maxRunningPerSession, c.maxPendingPerSession);
     this.perParticipant = new RateLimiter(c.rateLimit, c.rateWindowMs);
@@ -90,7 +109,7 @@ export class JobService {
       resultTrackIds: [],
       removedNoteIds: [],
       undoneAt: null,
-    });
+    }, this.ownerId);
     await this.deps.rooms.withDoc(
       sessionId,
       (doc) =>
@@ -151,38 +170,66 @@ export class JobService {
     return out;
   }
 
-  /** Fails jobs a previous process left queued or running (their worker died with it). */
+  /** Start of service: fails jobs orphaned by dead instances, then keeps this instance's lease and sweeps. */
+  async start(): Promise<number> {
+    const n = await this.recoverInterrupted();
+    this.lease.start();
+    return n;
+  }
+
+  /**
+   * Fails the jobs a dead instance left queued or running — those whose lease expired (their
+   * owner stopped renewing it), never a live instance's — in the database and in the session's
+   * shared job list. Returns how many.
+   */
   async recoverInterrupted(): Promise<number> {
-    const left = await this.deps.store.listUnfinished();
-    for (const r of left) {
-      const error = 'interrupted by a server restart; please ask again';
-      await this.deps.store.update(r.id, { status: 'failed', error, errorCode: 'interrupted', finishedAt: new Date() });
-      if (await this.deps.sessionExists(r.sessionId).catch(() => false))
-        await this.deps.rooms
-          .withDoc(
-            r.sessionId,
-            // The whole entry: the last status the crashed process wrote may not have reached the database.
-            (doc) =>
-              writeJobState(doc, r.id, {
-                model: r.model,
-                task: r.task,
-                requesterId: r.requesterId ?? '',
-                requesterName: r.requesterName,
-                createdAt: r.createdAt.getTime(),
-                status: 'failed',
-                error,
-                finishedAt: Date.now(),
-              }),
-            { origin: jobOrigin(r.id) },
-          )
-          .catch(() => undefined);
-    }
+    const error = 'the server running this job stopped before it finished; please ask again';
+    const left = await this.deps.store.failExpired(this.deps.config.leaseMs, this.ownerId, { error, errorCode: 'interrupted' });
+    for (const r of left) await this.reflectInterrupted(r, error).catch((e) => this.deps.log?.(`jobs: could not update the job list for ${r.id}: ${(e as Error).message}`));
     return left.length;
+  }
+
+  private async reflectInterrupted(r: JobRecord, error: string): Promise<void> {
+    if (!(await this.deps.sessionExists(r.sessionId))) return;
+    const landed = await this.deps.rooms.withDoc(
+      r.sessionId,
+      (doc): JobState | null => {
+        const y = jobsMap(doc).get(r.id);
+        const cur = y ? readJob(r.id, y) : null;
+        // Its result was flushed with "done" before the owner died recording it: keep it.
+        if (cur?.status === 'done') return cur;
+        // The whole entry: the last status the dead process wrote may not have reached the document.
+        writeJobState(doc, r.id, {
+          model: r.model,
+          task: r.task,
+          requesterId: r.requesterId ?? '',
+          requesterName: r.requesterName,
+          createdAt: r.createdAt.getTime(),
+          status: 'failed',
+          error,
+          finishedAt: (r.finishedAt ?? new Date()).getTime(),
+        });
+        return null;
+      },
+      { origin: jobOrigin(r.id) },
+    );
+    if (landed)
+      await this.deps.store.update(r.id, {
+        status: 'done',
+        progress: 1,
+        error: null,
+        errorCode: null,
+        finishedAt: new Date(landed.finishedAt ?? Date.now()),
+        resultNoteIds: landed.addedNoteIds,
+        resultTrackIds: landed.addedTrackIds,
+        removedNoteIds: landed.removedNotes.map((n) => n.id),
+      });
   }
 
   /** Shutdown: jobs not started yet and jobs mid-run are recorded as interrupted, never left "running". */
   async close(): Promise<void> {
     const error = 'the server shut down before this job finished; please ask again';
+    await this.lease.stopSweeping(); // before the rooms close under it
     for (const [id, a] of [...this.active]) {
       if (!this.queue.removeWaiting(a.sessionId, id)) continue;
       await this.finish(id, 'failed', { error, errorCode: 'interrupted' }).catch(() => undefined);
@@ -191,6 +238,7 @@ export class JobService {
     }
     await this.pool.close(); // running generations fail with "the server is shutting down"
     await Promise.all([...this.active.values()].map((a) => a.settled));
+    await this.lease.stop(); // every job of ours is final now: nothing left to renew
   }
 
   private rateCheck(key: string, limiter: RateLimiter): void {

@@ -31,13 +31,20 @@ export interface JobRecord {
 export type JobPatch = Partial<Omit<JobRecord, 'id' | 'sessionId' | 'createdAt'>>;
 
 export interface JobStore {
-  create(rec: JobRecord): Promise<void>;
+  /** Records a new job leased to `ownerId` (the instance that will run it), heartbeat now. */
+  create(rec: JobRecord, ownerId: string): Promise<void>;
   update(id: string, patch: JobPatch): Promise<void>;
   get(id: string): Promise<JobRecord | null>;
   /** A session's most recent jobs, newest first. */
   listBySession(sessionId: string, limit: number): Promise<JobRecord[]>;
-  /** Jobs left queued or running (e.g. by a crash): the service fails them at start. */
-  listUnfinished(): Promise<JobRecord[]>;
+  /** Renews the lease of every queued or running job `ownerId` holds, in one write; returns how many. */
+  heartbeat(ownerId: string): Promise<number>;
+  /**
+   * Atomically fails the queued or running jobs whose lease expired (no heartbeat for `leaseMs`,
+   * by the database's clock) and that `exceptOwnerId` does not hold; returns them as failed. Two
+   * instances sweeping at once never both get the same job.
+   */
+  failExpired(leaseMs: number, exceptOwnerId: string, failure: { error: string; errorCode: string }): Promise<JobRecord[]>;
 }
 
 /** Public JSON view of a job (GET /api/sessions/<id>/jobs/<jobId>). */

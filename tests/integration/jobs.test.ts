@@ -12,6 +12,8 @@ const ENV = {
   TUTTI_JOB_WORKERS: '2',
   TUTTI_JOB_RATE_LIMIT: '5',
   TUTTI_JOB_RATE_LIMIT_PER_ADDRESS: '1000',
+  // A job left by a killed server is failed once its lease expires: short here, 20 s by default.
+  TUTTI_JOB_LEASE_MS: '1500',
 };
 
 describe('AI jobs (real workers, committed weights)', () => {
@@ -69,9 +71,9 @@ describe('AI jobs (real workers, committed weights)', () => {
     server = await startTestServer({ dataDir: server.dataDir, env: ENV });
     client = await connect(server.wsUrl, sessionId);
     expect(readNotes(client.doc)).toEqual(expected);
-    const cut = await api<JobJson>(`${server.url}/api/sessions/${sessionId}/jobs/${hung.body.jobId}`, 'GET');
-    expect(cut.body).toMatchObject({ status: 'failed', errorCode: 'interrupted' });
-    expect(readJobs(client.doc).find((j) => j.id === hung.body.jobId)?.status).toBe('failed');
+    const cut = await waitJob(server.url, sessionId, hung.body.jobId, 20_000); // once its lease expired
+    expect(cut).toMatchObject({ status: 'failed', errorCode: 'interrupted' });
+    await waitFor(() => readJobs(client.doc).find((j) => j.id === hung.body.jobId)?.status === 'failed', 5000, 'the shared job list to show it failed');
     const list = await api<{ jobs: JobJson[] }>(`${server.url}/api/sessions/${sessionId}/jobs`, 'GET');
     expect(list.body.jobs.map((j) => j.id)).toEqual(expect.arrayContaining([hung.body.jobId, ...Object.values(done).map((j) => j.id)]));
     for (const job of Object.values(done)) {
