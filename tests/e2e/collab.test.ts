@@ -1,29 +1,13 @@
 // Two people on one session in real Chromium against the real server: drawing, moving, per-user
 // undo, live cursors, and an offline edit that merges on reconnect.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { createSession, startTestServer, type TestServer } from '../helpers/server';
-import { ensureNextBuild } from './support/build';
-import { clickRoll, dragRoll, launchBrowser, noteCount, notes, openEditor, rollPoint, screenshot, waitFor, waitOnline, type EditorPage } from './support/browser';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { twoEditorsOnOneSession } from './support/two-editors';
+import { clickRoll, dragRoll, noteCount, notes, rollPoint, screenshot, waitFor, waitOnline, type EditorPage } from './support/browser';
 
-let server: TestServer;
-let browser: Browser;
+const stage = twoEditorsOnOneSession('E2E collab', ['Alice', 'Bob']);
 let A: EditorPage;
 let B: EditorPage;
-
-beforeAll(async () => {
-  ensureNextBuild();
-  server = await startTestServer({ next: true });
-  browser = await launchBrowser();
-  const id = await createSession(server.url, 'E2E collab');
-  A = await openEditor(browser, server.url, id, 'Alice');
-  B = await openEditor(browser, server.url, id, 'Bob');
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+beforeAll(() => void ({ A, B } = stage));
 
 describe('two editors on one session', () => {
   it('A draws a note and B sees it', async () => {

@@ -3,33 +3,18 @@
 // changes nothing; export → re-import round-trips.
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { midiToScore } from '@/lib/midi';
-import { createSession, startTestServer, type TestServer } from '../helpers/server';
-import { ensureNextBuild } from './support/build';
-import { launchBrowser, noteCount, openEditor, screenshot, waitFor, type EditorPage } from './support/browser';
+import { createSession } from '../helpers/server';
+import { twoEditorsOnOneSession } from './support/two-editors';
+import { noteCount, openEditor, screenshot, waitFor, type EditorPage } from './support/browser';
 
 const FIX = path.resolve(import.meta.dirname, '../fixtures/midi');
 const expected = JSON.parse(fs.readFileSync(path.join(FIX, 'expected.json'), 'utf8'));
-let server: TestServer;
-let browser: Browser;
+const stage = twoEditorsOnOneSession('E2E midi', ['Importer', 'Listener']);
 let A: EditorPage;
 let B: EditorPage;
-
-beforeAll(async () => {
-  ensureNextBuild();
-  server = await startTestServer({ next: true });
-  browser = await launchBrowser();
-  const id = await createSession(server.url, 'E2E midi');
-  A = await openEditor(browser, server.url, id, 'Importer');
-  B = await openEditor(browser, server.url, id, 'Listener');
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+beforeAll(() => void ({ A, B } = stage));
 
 const comparable = (s: { tracks: { id: string; name: string }[]; notes: { trackId: string; pitch: number; start: number; duration: number; velocity: number }[] }) => {
   const names = new Map(s.tracks.map((t) => [t.id, t.name]));
@@ -88,8 +73,8 @@ describe('MIDI import and export in the editor', () => {
     expect(exported.notes.length).toBe(live.notes.length);
     expect(comparable(exported)).toEqual(comparable(live));
     // Re-import through the UI into a fresh session: same notes again.
-    const id2 = await createSession(server.url, 'E2E re-import');
-    const C = await openEditor(browser, server.url, id2, 'Checker');
+    const id2 = await createSession(stage.server.url, 'E2E re-import');
+    const C = await openEditor(stage.browser, stage.server.url, id2, 'Checker');
     await C.page.getByTestId('midi-input').setInputFiles({ name: 'export.mid', mimeType: 'audio/midi', buffer: Buffer.from(bytes) });
     await waitFor(C.page, (n) => (window as any).__tutti.noteCount() === n, live.notes.length);
     expect(comparable(await C.page.evaluate(() => (window as any).__tutti.score()))).toEqual(comparable(live));
@@ -97,8 +82,8 @@ describe('MIDI import and export in the editor', () => {
   });
 
   it('imports a long file (10,000 notes)', async () => {
-    const id3 = await createSession(server.url, 'E2E long');
-    const D = await openEditor(browser, server.url, id3, 'Long');
+    const id3 = await createSession(stage.server.url, 'E2E long');
+    const D = await openEditor(stage.browser, stage.server.url, id3, 'Long');
     await D.page.getByTestId('midi-input').setInputFiles(path.join(FIX, 'long.mid'));
     await waitFor(D.page, () => (window as any).__tutti.noteCount() === 10_000, null, 30_000);
     await waitFor(D.page, () => (window as any).__tutti.lastPaint().notesDrawn > 0, null);
