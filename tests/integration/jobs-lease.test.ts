@@ -7,14 +7,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobsMap, readJob, readJobs, readNotes } from '@/lib/score';
 import { createSession, PG_URL, startInProcessServer, startTestServer, type TestServer } from '../helpers/server';
-import { pgSchemaUrl, requirePostgres, sleep } from './sync-helpers';
+import { pgSchemaUrl, REDIS_URL, requirePostgres, requireRedis, sleep } from './sync-helpers';
 import { assertWeights, connect, postJob, waitFor, waitJob, writeMelody, type Client } from './jobs-helpers';
 
-const REDIS_URL = process.env.TUTTI_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const LEASE_MS = 2500;
 const A_ENV = {
   NODE_ENV: 'test',
@@ -25,19 +23,6 @@ const A_ENV = {
   TUTTI_JOB_HEARTBEAT_MS: '250',
   TUTTI_JOB_SWEEP_MS: '250',
 };
-
-async function requireRedis(): Promise<void> {
-  const r = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 3000, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  r.on('error', () => {});
-  try {
-    await r.connect();
-    await r.ping();
-  } catch (err) {
-    throw new Error(`Redis is required by this suite and is unreachable at ${REDIS_URL} (${(err as Error).message}). Start it (redis-server --daemonize yes) or set TUTTI_TEST_REDIS_URL.`);
-  } finally {
-    r.disconnect();
-  }
-}
 
 interface LeaseRow {
   status: string;

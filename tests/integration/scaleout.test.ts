@@ -11,23 +11,7 @@ import { Redis } from 'ioredis';
 import { addNotes, readNotes, readTracks, type TrackId } from '@/lib/score';
 import { decodeBusMessage } from '@/server/scaleout/wire';
 import { createSession, startInProcessServer, startTestServer, type TestServer } from '../helpers/server';
-import { connectSynced, docFromRows, pgSchemaUrl, readStoredPg, requirePostgres, sleep, waitFor, type Client } from './sync-helpers';
-
-const REDIS_URL = process.env.TUTTI_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-/** Fails loudly (never skips) when the Redis server the suite needs is not reachable. */
-async function requireRedis(): Promise<void> {
-  const r = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 3000, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  r.on('error', () => {});
-  try {
-    await r.connect();
-    await r.ping();
-  } catch (err) {
-    throw new Error(`Redis is required by this suite and is unreachable at ${REDIS_URL} (${(err as Error).message}). Start it (redis-server --daemonize yes) or set TUTTI_TEST_REDIS_URL.`);
-  } finally {
-    r.disconnect();
-  }
-}
+import { connectSynced, docFromRows, pgSchemaUrl, readStoredPg, REDIS_URL, requirePostgres, requireRedis, sleep, waitFor, type Client } from './sync-helpers';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'tutti-scaleout-'));
 

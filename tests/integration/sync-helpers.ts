@@ -6,6 +6,7 @@ import pg from 'pg';
 import { WebsocketProvider } from 'y-websocket';
 import { PGlite } from '@electric-sql/pglite';
 import path from 'node:path';
+import { Redis } from 'ioredis';
 import { PG_URL } from '../helpers/server';
 
 export interface Client {
@@ -156,4 +157,20 @@ export function pgSchemaUrl(prefix = 'tutti_test'): { url: string; schema: strin
       }
     },
   };
+}
+
+export const REDIS_URL = process.env.TUTTI_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** Fails loudly (never skips) when the Redis server a suite needs is not reachable. */
+export async function requireRedis(url = REDIS_URL): Promise<void> {
+  const r = new Redis(url, { lazyConnect: true, connectTimeout: 3000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  r.on('error', () => {});
+  try {
+    await r.connect();
+    await r.ping();
+  } catch (err) {
+    throw new Error(`Redis is required by this suite and is unreachable at ${url} (${(err as Error).message}). Start it (redis-server --daemonize yes) or set TUTTI_TEST_REDIS_URL.`);
+  } finally {
+    r.disconnect();
+  }
 }
