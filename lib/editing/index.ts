@@ -4,3 +4,4 @@ export * from './ops';
 export * from './selection';
 export * from './viewport';
 export * from './note-index';
+export * from './pitch-names';
