@@ -94,6 +94,11 @@ function correlation(x: readonly number[], y: readonly number[]): number {
 export function estimateKey(tracks: readonly TrackRoll[], pitchLow = PITCH_LOW): Key {
   const c = new Array<number>(12).fill(0);
   for (const t of tracks) chroma(t, pitchLow).forEach((v, i) => (c[i]! += v));
+  return keyFromChroma(c);
+}
+
+/** The Krumhansl–Schmuckler key of a 12-bin pitch-class histogram (C = 0). */
+export function keyFromChroma(c: readonly number[]): Key {
   let best: Key = { tonic: 0, mode: 'major' };
   let bestR = -Infinity;
   for (let tonic = 0; tonic < 12; tonic++)
