@@ -6,6 +6,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { openDatabase, type Database } from './db/client';
 import { handleRoute } from './http/router';
+import { readConfig } from './config';
 import { PrismaDocStore } from './persistence/prisma-store';
 import { RoomRegistry } from './rooms/registry';
 import { isSessionId } from './sessions';
@@ -28,6 +29,10 @@ export interface StartOptions {
   /** false: API + websocket only, no Next app (fast tests, benchmarks). */
   next?: boolean;
   maxMessageBytes?: number;
+  /** Per-connection token bucket and per-room connection cap (server/config.ts). */
+  maxMessagesPerSecond?: number;
+  messageBurst?: number;
+  maxConnectionsPerRoom?: number;
   batchMs?: number;
   compactEvery?: number;
   unloadDelayMs?: number;
@@ -47,6 +52,9 @@ export interface TuttiServer {
   fanout?: RedisFanout;
   close(): Promise<void>;
 }
+
+// The configuration's defaults, for callers of startServer that leave a limit unset.
+const LIMIT_DEFAULTS = readConfig({} as NodeJS.ProcessEnv, []);
 
 const defaultLog = (msg: string, err?: unknown) => (err ? console.error(msg, err) : console.log(msg));
 
@@ -99,7 +107,14 @@ export async function startServer(opts: StartOptions = {}): Promise<TuttiServer>
       wss.handleUpgrade(req, socket, head, (ws) => {
         const id = m[1]!;
         if (!isSessionId(id)) return ws.close(CLOSE.unknownSession, 'invalid session id');
-        handleConnection(ws, id, rooms, { maxMessageBytes, pingIntervalMs: opts.pingIntervalMs ?? 30_000, log });
+        handleConnection(ws, id, rooms, {
+          maxMessageBytes,
+          pingIntervalMs: opts.pingIntervalMs ?? 30_000,
+          log,
+          maxMessagesPerSecond: opts.maxMessagesPerSecond ?? LIMIT_DEFAULTS.maxMessagesPerSecond,
+          messageBurst: opts.messageBurst ?? LIMIT_DEFAULTS.messageBurst,
+          maxConnectionsPerRoom: opts.maxConnectionsPerRoom ?? LIMIT_DEFAULTS.maxConnectionsPerRoom,
+        });
       });
     } else if (nextApp) {
       void nextApp.upgrade(req, socket, head); // e.g. Next's dev-mode HMR socket

@@ -22,6 +22,10 @@ const envSchema = z.object({
     .or(z.literal('').transform(() => undefined)),
   /** Largest websocket message accepted from a client (a full-document sync can be large). */
   TUTTI_MAX_MESSAGE_BYTES: int(8 * 1024 * 1024),
+  /** Token bucket per connection: sustained messages per second, and the burst on top. */
+  TUTTI_MAX_MESSAGES_PER_SECOND: int(300),
+  TUTTI_MESSAGE_BURST: int(1500),
+  TUTTI_MAX_CONNECTIONS_PER_ROOM: int(2000),
   TUTTI_BATCH_MS: int(250),
   TUTTI_COMPACT_EVERY: int(200),
   TUTTI_UNLOAD_DELAY_MS: z.coerce.number().int().min(0).default(2000),
@@ -35,6 +39,9 @@ export interface ServerConfig {
   databaseUrl?: string;
   redisUrl?: string;
   maxMessageBytes: number;
+  maxMessagesPerSecond: number;
+  messageBurst: number;
+  maxConnectionsPerRoom: number;
   batchMs: number;
   compactEvery: number;
   unloadDelayMs: number;
@@ -52,6 +59,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     maxMessageBytes: e.TUTTI_MAX_MESSAGE_BYTES,
+    maxMessagesPerSecond: e.TUTTI_MAX_MESSAGES_PER_SECOND,
+    messageBurst: e.TUTTI_MESSAGE_BURST,
+    maxConnectionsPerRoom: e.TUTTI_MAX_CONNECTIONS_PER_ROOM,
     batchMs: e.TUTTI_BATCH_MS,
     compactEvery: e.TUTTI_COMPACT_EVERY,
     unloadDelayMs: e.TUTTI_UNLOAD_DELAY_MS,

@@ -2,6 +2,10 @@
 // (flushing and compacting every open session before the database closes).
 import { readConfig } from './config';
 import { startServer } from './app';
+import { installProcessGuards } from './process-guards';
+
+// Before anything can fail asynchronously: a stray rejection is logged, never fatal.
+installProcessGuards((msg, err) => console.error(msg, err));
 
 const config = readConfig();
 const server = await startServer({
@@ -13,6 +17,9 @@ const server = await startServer({
   dev: config.dev,
   next: !process.argv.includes('--no-next'),
   maxMessageBytes: config.maxMessageBytes,
+  maxMessagesPerSecond: config.maxMessagesPerSecond,
+  messageBurst: config.messageBurst,
+  maxConnectionsPerRoom: config.maxConnectionsPerRoom,
   batchMs: config.batchMs,
   compactEvery: config.compactEvery,
   unloadDelayMs: config.unloadDelayMs,

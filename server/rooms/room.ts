@@ -6,7 +6,8 @@ import * as Y from 'yjs';
 import { Awareness, applyAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness';
 import { frame, MESSAGE_AWARENESS, MESSAGE_SYNC, type ClientMessage } from '../sync/protocol';
 import { writeSyncStep1, writeSyncStep2, writeSyncStep2FromUpdate, writeSyncUpdate } from '../sync/sync';
-import { writeAwarenessUpdate } from '../sync/awareness';
+import { encodeAwarenessEntries, writeAwarenessUpdate } from '../sync/awareness';
+import { PresenceGuard } from '../sync/presence-guard';
 import type { Persister } from './persister';
 
 export interface Peer {
@@ -34,6 +35,8 @@ export class Room {
   private awaitingStep1 = new Set<Peer>();
   /** Each peer with the awareness client ids it has announced (removed when it leaves). */
   readonly peers = new Map<Peer, Set<number>>();
+  /** Which presence client id each peer may set (server/sync/presence-guard.ts). */
+  private readonly presence = new PresenceGuard<Peer>();
   /** Connections plus in-flight withDoc calls; the room may unload only at zero. */
   holds = 0;
   closed = false;
@@ -95,6 +98,10 @@ export class Room {
     if (!ids) return;
     this.peers.delete(peer);
     this.awaitingStep1.delete(peer);
+    // Its bound id too: a state re-set after a null removal is reported as "updated", not "added".
+    const own = this.presence.boundId(peer);
+    if (own !== undefined) ids.add(own);
+    this.presence.forget(peer);
     if (ids.size > 0) removeAwarenessStates(this.awareness, [...ids], null);
   }
 
@@ -111,9 +118,12 @@ export class Room {
       case 'syncUpdate':
         Y.applyUpdate(this.doc, msg.update, peer);
         return;
-      case 'awareness':
-        applyAwarenessUpdate(this.awareness, msg.update, peer);
+      case 'awareness': {
+        // Only the peer's own client id; states were size-, depth- and schema-checked in decoding.
+        const own = this.presence.accept(peer, msg.entries, this.awareness.getStates());
+        if (own.length > 0) applyAwarenessUpdate(this.awareness, encodeAwarenessEntries(own), peer);
         return;
+      }
       case 'queryAwareness': {
         const ids = [...this.awareness.getStates().keys()];
         peer.send(frame(MESSAGE_AWARENESS, (e) => writeAwarenessUpdate(e, this.awareness, ids)));

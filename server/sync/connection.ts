@@ -6,10 +6,16 @@ import type { WebSocket, RawData } from 'ws';
 import type { RoomRegistry } from '../rooms/registry';
 import type { Peer, Room } from '../rooms/room';
 import { CLOSE, ProtocolError, decodeClientMessage } from './protocol';
+import { TokenBucket } from './rate-limit';
 
 export interface ConnectionOptions {
   maxMessageBytes: number;
   pingIntervalMs: number;
+  /** Token bucket per connection (server/sync/rate-limit.ts); unset: no limit. */
+  maxMessagesPerSecond?: number;
+  messageBurst?: number;
+  /** Connections one room takes on this instance; the next is closed with CLOSE.roomFull. */
+  maxConnectionsPerRoom?: number;
   log?: (msg: string, err?: unknown) => void;
 }
 
@@ -54,7 +60,14 @@ export function handleConnection(ws: WebSocket, sessionId: string, rooms: RoomRe
     }
   };
 
+  const bucket = opts.maxMessagesPerSecond ? new TokenBucket(opts.maxMessagesPerSecond, opts.messageBurst ?? opts.maxMessagesPerSecond) : null;
+
   ws.on('message', (raw, isBinary) => {
+    // Once we have said no, whatever is still in flight from this socket is ignored.
+    if (ws.readyState !== ws.OPEN) return;
+    if (bucket && !bucket.take()) {
+      return peer.close(CLOSE.rateLimited, `more than ${bucket.perSecond} messages per second (burst ${bucket.burst}); slow down and reconnect`);
+    }
     if (!isBinary) return peer.close(CLOSE.badMessage, 'text frames are not part of the protocol');
     const data = toBytes(raw);
     if (room) return void process(data);
@@ -85,9 +98,20 @@ export function handleConnection(ws: WebSocket, sessionId: string, rooms: RoomRe
     (r) => {
       if (!r) return peer.close(CLOSE.unknownSession, `unknown session ${sessionId}`);
       if (closed) return rooms.release(r);
+      const cap = opts.maxConnectionsPerRoom;
+      if (cap !== undefined && r.peers.size >= cap) {
+        rooms.release(r);
+        return peer.close(CLOSE.roomFull, `session is full: ${cap} connections is the limit per session`);
+      }
       room = r;
-      r.addPeer(peer);
-      for (const data of queue.splice(0)) if (!process(data)) break;
+      // A throw here would be an unhandled rejection (this runs in a promise callback): contain it.
+      try {
+        r.addPeer(peer);
+        for (const data of queue.splice(0)) if (!process(data)) break;
+      } catch (err) {
+        opts.log?.(`[sync] ${sessionId}: could not join the session`, err);
+        peer.close(CLOSE.internalError, 'could not join the session');
+      }
     },
     (err) => {
       opts.log?.(`[sync] ${sessionId}: could not load session`, err);

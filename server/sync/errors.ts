@@ -6,6 +6,10 @@ export const CLOSE = {
   internalError: 1011,
   badMessage: 4400,
   unknownSession: 4404,
+  /** More messages per second than TUTTI_MAX_MESSAGES_PER_SECOND allows (after the burst). */
+  rateLimited: 4429,
+  /** The session already has TUTTI_MAX_CONNECTIONS_PER_ROOM connections on this instance. */
+  roomFull: 4503,
 } as const;
 
 export class ProtocolError extends Error {

@@ -2,6 +2,7 @@
 // their pointer is on the roll (in ticks/pitch, so it lands right whatever each person's zoom),
 // and which notes they have selected.
 import type { Awareness } from 'y-protocols/awareness';
+import { MAX_PRESENCE_NAME, MAX_PRESENCE_SELECTION } from '@/lib/presence/state';
 
 export interface PeerState {
   clientId: number;
@@ -36,7 +37,7 @@ function store(key: string, value: string): void {
 
 export function initialIdentity(): { name: string; color: string } {
   const pick = <T,>(xs: readonly T[]) => xs[Math.floor(Math.random() * xs.length)]!;
-  let name = stored(NAME_KEY);
+  let name = stored(NAME_KEY)?.trim().slice(0, MAX_PRESENCE_NAME) || null;
   let color = stored(COLOR_KEY);
   if (!name) {
     name = `${pick(ADJECTIVES)} ${pick(NOUNS)}`;
@@ -96,7 +97,7 @@ export class Presence {
   }
 
   setName(name: string): void {
-    const clean = name.trim().slice(0, 40);
+    const clean = name.trim().slice(0, MAX_PRESENCE_NAME);
     if (!clean) return;
     store(NAME_KEY, clean);
     const user = { ...(this.awareness.getLocalState()?.user as object), name: clean };
@@ -107,8 +108,14 @@ export class Presence {
     this.awareness.setLocalStateField('cursor', cursor ? { tick: Math.round(cursor.tick), pitch: cursor.pitch } : null);
   }
 
+  /** Publishes the selection; the server takes states of at most 4 KB, so others see its first 200 notes. */
   setSelection(ids: Iterable<string>): void {
-    this.awareness.setLocalStateField('selection', [...ids]);
+    const shown: string[] = [];
+    for (const id of ids) {
+      if (shown.length >= MAX_PRESENCE_SELECTION) break;
+      shown.push(id);
+    }
+    this.awareness.setLocalStateField('selection', shown);
   }
 
   subscribe = (fn: () => void): (() => void) => {
