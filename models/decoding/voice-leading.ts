@@ -66,6 +66,34 @@ export function maskParallels(weights: Float64Array | number[], pitchOf: (k: num
   return masked.length;
 }
 
+/**
+ * The moves a chain decoder (Viterbi, forward-filtering backward-sampling) may not make into one
+ * step: for each candidate class k, the classes j from which moving to k would form a parallel
+ * with one of `others` (the melody and the voices already decoded, over the same two steps).
+ * Null when nothing is forbidden. Cost O(n · |others|) plus O(n) per perfect-interval candidate.
+ */
+export function forbiddenMoves(others: readonly Motion[], pitchOf: (k: number) => number, n: number): Map<number, number[]> | null {
+  const moving = others.filter((o) => o.prev !== REST && o.cur !== REST && o.prev !== o.cur);
+  if (moving.length === 0) return null;
+  let out: Map<number, number[]> | null = null;
+  for (let k = 0; k < n; k++) {
+    const p = pitchOf(k);
+    if (p === REST) continue;
+    for (const o of moving) {
+      const ic = Math.abs(p - o.cur) % 12;
+      if (ic !== 0 && ic !== 7) continue;
+      for (let j = 0; j < n; j++) {
+        if (j === k || !formsParallel(pitchOf(j), p, [o])) continue;
+        out ??= new Map();
+        const list = out.get(k) ?? [];
+        if (!list.includes(j)) list.push(j);
+        out.set(k, list);
+      }
+    }
+  }
+  return out;
+}
+
 /** Counts parallels in a finished set of lines ([voice][step]); the constraint's invariant check. */
 export function countParallels(lines: readonly (readonly number[])[]): number {
   let n = 0;

@@ -9,6 +9,13 @@
 // costs (stay / change), each step costs O(K) instead of O(K²).
 import type { Chorale } from '../data/jsb';
 
+/**
+ * Transitions into step t that a decoding constraint forbids: for each class k, the classes j it
+ * may not be reached from (j ≠ k; staying is always allowed). Null = none at that step. Used by
+ * strict voice leading (../decoding/voice-leading), which forbids moves into parallel fifths/octaves.
+ */
+export type Forbidden = (t: number) => Map<number, readonly number[]> | null;
+
 /** Penalty at step t: a constant, or a function of the step. */
 export type Penalty = number | ((t: number) => number);
 const penaltyAt = (p: Penalty, t: number): number => (typeof p === 'number' ? p : p(t));
@@ -56,9 +63,11 @@ export function viterbiPath(
   n: number,
   penalty: Penalty,
   noise?: (t: number, k: number) => number,
+  forbidden?: Forbidden,
 ): number[] {
   if (steps === 0) return [];
   const lp = new Float64Array(n);
+  const order = new Int32Array(n);
   let score = new Float64Array(n);
   let next = new Float64Array(n);
   // back[t*n + k] = previous class on the best path ending in k at step t.
@@ -68,13 +77,35 @@ export function viterbiPath(
   for (let t = 1; t < steps; t++) {
     let best = 0;
     for (let k = 1; k < n; k++) if (score[k]! > score[best]!) best = k;
-    const switchScore = score[best]! - penaltyAt(penalty, t);
+    const pen = penaltyAt(penalty, t);
+    const switchScore = score[best]! - pen;
+    const forb = forbidden?.(t) ?? null;
+    if (forb) {
+      for (let k = 0; k < n; k++) order[k] = k;
+      const sc = score;
+      order.sort((a, b) => sc[b]! - sc[a]!);
+    }
     logSoftmax(logits, offset + t * rowStride, n, lp);
     for (let k = 0; k < n; k++) {
       const stay = score[k]!;
-      const from = stay >= switchScore ? k : best;
+      let src = best;
+      let sw = switchScore;
+      const banned = forb?.get(k);
+      if (banned && banned.includes(best)) {
+        // The best predecessor may not move into k: take the best one that may (or none).
+        src = -1;
+        for (let i = 0; i < n; i++) {
+          const j = order[i]!;
+          if (j !== k && !banned.includes(j)) {
+            src = j;
+            break;
+          }
+        }
+        sw = src < 0 ? -Infinity : score[src]! - pen;
+      }
+      const from = stay >= sw ? k : src;
       back[t * n + k] = from;
-      next[k] = Math.max(stay, switchScore) + lp[k]! + (noise ? noise(t, k) : 0);
+      next[k] = Math.max(stay, sw) + lp[k]! + (noise ? noise(t, k) : 0);
     }
     [score, next] = [next, score];
   }
@@ -102,8 +133,10 @@ export function samplePath(
   penalty: Penalty,
   temperature: number,
   uniform: () => number,
+  forbidden?: Forbidden,
 ): number[] {
   if (steps === 0) return [];
+  const forbs: (Map<number, readonly number[]> | null)[] = [];
   const lp = new Float64Array(n);
   // alpha[t*n + k]: log forward message, normalised per step.
   const alpha = new Float64Array(steps * n);
@@ -113,6 +146,8 @@ export function samplePath(
     const logSwitch = -pen;
     const stayExtra = 1 - Math.exp(-pen); // A[j][j] = e^(−pen) + stayExtra = 1 (may be < 0 if pen < 0)
     logSoftmax(logits, offset + t * rowStride, n, lp);
+    const forb = t > 0 ? (forbidden?.(t) ?? null) : null;
+    forbs[t] = forb;
     let lseprev = 0;
     if (t > 0) {
       let m = -Infinity;
@@ -126,8 +161,15 @@ export function samplePath(
       let a = lp[k]! / temperature;
       if (t > 0) {
         const prev = alpha[(t - 1) * n + k]!;
-        // log(stayExtra·α_{t−1}(k) + e^(−pen)·Σ_j α_{t−1}(j)); the sum includes α_{t−1}(k) itself.
-        const y = logSwitch + lseprev;
+        // log(stayExtra·α_{t−1}(k) + e^(−pen)·Σ_j α_{t−1}(j)); the sum includes α_{t−1}(k) itself
+        // and leaves out the predecessors a constraint forbids.
+        let y = logSwitch + lseprev;
+        const banned = forb?.get(k);
+        if (banned) {
+          let out = 0;
+          for (const j of banned) out += Math.exp(alpha[(t - 1) * n + j]! - lseprev);
+          y += Math.log(Math.max(1 - out, 1e-300));
+        }
         const x = Math.abs(stayExtra) > 0 ? Math.log(Math.abs(stayExtra)) + prev : -Infinity;
         const hi = Math.max(x, y);
         const inner = Math.exp(y - hi) + Math.sign(stayExtra) * Math.exp(x - hi);
@@ -155,7 +197,8 @@ export function samplePath(
   for (let t = steps - 2; t >= 0; t--) {
     const nextK = path[t + 1]!;
     const sw = Math.exp(-penaltyAt(penalty, t + 1));
-    for (let j = 0; j < n; j++) w[j] = Math.exp(alpha[t * n + j]!) * (j === nextK ? 1 : sw);
+    const banned = forbs[t + 1]?.get(nextK);
+    for (let j = 0; j < n; j++) w[j] = Math.exp(alpha[t * n + j]!) * (j === nextK ? 1 : banned?.includes(j) ? 0 : sw);
     path[t] = draw();
   }
   return path;

@@ -1,9 +1,14 @@
-// `npm run eval -- gan [--json] [--seed S] [--weights DIR]`: accompaniments for every melody
+// `npm run eval -- gan [--json] [--seed S] [--weights DIR] [--split valid] [--limit N]
+// [--temperature T] [--smoothing P] [--strict false] [--harmony-only]`: accompaniments for every melody
 // (soprano) of the JSB test split, generated in one pass per chorale by the committed generator,
 // scored with the same metrics as the real test chorales: EB / UPC / QN per voice, TD melody ↔
 // each voice and between voices, in-key ratio; next to MuseGAN's published QN. Also measures the
-// seams that stitching independent 4-bar chunks would leave, against our one-pass scheme.
+// seams that stitching independent 4-bar chunks would leave, against our one-pass scheme. Then the
+// issue-12 harmony figures (../metrics/harmony-eval): seeds 1–3, default knobs, strict voice
+// leading on and off, next to Bach's chorales of the same split. --split valid (and the knob flags)
+// are for choosing defaults; the test split gives final figures only.
 import { loadJsb, REST, type Chorale } from '../data/jsb';
+import { evaluateHarmony, harmonyJson, harmonyTable } from '../metrics/harmony-eval';
 import { initRuntime } from '../runtime/index';
 import type { GanConfig } from './config';
 import type { Params } from './network';
@@ -45,6 +50,12 @@ export interface EvalResult {
   data: Quality;
   /** Leaps across 4-bar boundaries: real, one-pass generation, independent 4-bar chunks. */
   leaps: { data: number; onePass: number; chunked: number; onePassInterior: number };
+}
+
+/** The GAN's harmonize function for the shared harmony eval (seed and melody index → one noise draw). */
+export function ganHarmonizer(params: Params, config: GanConfig, knobs: { temperature?: number; penalty?: number; strictVoiceLeading?: boolean } = {}) {
+  return (melody: number[], o: { seed: number; piece: number; strictVoiceLeading: boolean }): number[][] =>
+    accompanyLines(params, config, [melody], { seed: 1000 * o.seed + o.piece, temperature: knobs.temperature, penalty: knobs.penalty, strictVoiceLeading: knobs.strictVoiceLeading ?? o.strictVoiceLeading })[0]!;
 }
 
 export function evaluate(params: Params, config: GanConfig, test: readonly Chorale[], seed: number): EvalResult {
@@ -90,14 +101,26 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
   const seed = flags.seed !== undefined ? Number(flags.seed) : 1;
   if (!Number.isFinite(seed)) throw new Error('--seed needs a number');
   const loaded = typeof flags.weights === 'string' ? loadParams(flags.weights, 'generator', false) : loadCommittedGenerator();
-  const { test } = loadJsb();
+  const split = flags.split === 'valid' ? 'valid' : 'test';
+  const limit = flags.limit !== undefined ? Number(flags.limit) : undefined;
+  const knob = (name: string): number | undefined => (flags[name] !== undefined ? Number(flags[name]) : undefined);
+  const knobs = { temperature: knob('temperature'), penalty: knob('smoothing') };
+  const test = loadJsb()[split].slice(0, limit);
+  const harmony = await evaluateHarmony(ganHarmonizer(loaded.params, loaded.config, knobs), { split, limit, unconstrained: flags.strict !== 'false' });
+  if (flags['harmony-only']) {
+    disposeParams(loaded.params);
+    if (!flags.json) console.log(harmonyTable(harmony, 'GAN'));
+    console.log(JSON.stringify({ model: 'gan', split, knobs, ...harmonyJson(harmony), ms: Math.round(performance.now() - t0) }));
+    return;
+  }
   const res = evaluate(loaded.params, loaded.config, test, seed);
   disposeParams(loaded.params);
   const g = res.generated;
   const d = res.data;
   const out = {
     model: 'gan',
-    split: 'test',
+    split,
+    knobs,
     chorales: test.length,
     seed,
     backend: rt.backend,
@@ -132,11 +155,12 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
     leap_4bar_boundary_one_pass: r2(res.leaps.onePass),
     leap_4bar_boundary_chunked: r2(res.leaps.chunked),
     leap_interior_one_pass: r2(res.leaps.onePassInterior),
+    ...harmonyJson(harmony),
     ms: Math.round(performance.now() - t0),
   };
   if (!flags.json || flags.verbose) {
     const row = (name: string, a: number, b: number, unit = '') => console.log(`${name.padEnd(26)} ${String(r2(a)).padStart(8)}${unit}  ${String(r2(b)).padStart(8)}${unit}`);
-    console.log(`GAN on ${test.length} JSB test melodies (seed ${seed}, ${rt.backend})\n${''.padEnd(26)} generated      real`);
+    console.log(`GAN on ${test.length} JSB ${split} melodies (seed ${seed}, ${rt.backend})\n${''.padEnd(26)} generated      real`);
     row('QN (notes ≥ 3 steps)', g.QN, d.QN, '%');
     row('EB (empty bars)', g.EB, d.EB, '%');
     row('UPC (pitch classes/bar)', g.UPC, d.UPC);
@@ -147,6 +171,7 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
     console.log(`MuseGAN (published): generated QN ${MUSEGAN.QN_generated.join('–')}% vs real ${MUSEGAN.QN_real.join('–')}%`);
     console.log(`seed diversity: ${r2(res.seedDiversity)}% of voice-steps change with the seed`);
     console.log(`leap at 4-bar boundaries (semitones): real ${r2(res.leaps.data)}, one pass ${r2(res.leaps.onePass)}, independent chunks ${r2(res.leaps.chunked)}`);
+    console.log(harmonyTable(harmony, 'GAN'));
   }
   if (flags.json) console.log(JSON.stringify(out));
 }

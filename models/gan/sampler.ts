@@ -12,7 +12,8 @@ import { tf } from '../runtime/index';
 import { createRng, type Rng } from '../runtime/rng';
 import { NUM_ACCOMP, NUM_CLASSES, type GanConfig } from './config';
 import { barNoise, classToPitch, encodeLine } from './encoding';
-import { samplePath, viterbiPath, type Penalty } from './decode';
+import { forbiddenMoves } from '../decoding/voice-leading';
+import { samplePath, viterbiPath, type Forbidden, type Penalty } from './decode';
 import { generate, type Params } from './network';
 
 export interface SampleOptions {
@@ -21,7 +22,17 @@ export interface SampleOptions {
   temperature?: number;
   /** Scale of the decoder's note-change penalty (default: the config's calibrated decodePenalty). */
   penalty?: number;
+  /**
+   * Strict voice leading (default true): decode the voices one after another (bass, alto, tenor)
+   * and forbid each voice the moves that would form parallel fifths/octaves with the melody or a
+   * voice already decoded; the chain decoder then finds the best (or samples a) path among the
+   * rest of the network's own distribution. See ../decoding/voice-leading.
+   */
+  strictVoiceLeading?: boolean;
 }
+
+/** Order in which strict voice leading decodes the accompaniment voices (indices into alto, tenor, bass). */
+export const STRICT_ORDER = [2, 0, 1] as const;
 
 /** Whole bars covering `steps`. */
 export function paddedSteps(steps: number): number {
@@ -35,6 +46,8 @@ export interface MelodyLogits {
   steps: number;
   padded: number;
   rng: Rng;
+  /** The melody lines the logits were computed for (strict voice leading decodes against them). */
+  melodies?: readonly (readonly number[])[];
 }
 
 export function melodyLogits(params: Params, config: GanConfig, melodies: readonly (readonly number[])[], seed: number): MelodyLogits {
@@ -53,7 +66,7 @@ export function melodyLogits(params: Params, config: GanConfig, melodies: readon
   const logits = tf.tidy(() => generate(params, config, tf.tensor3d(mel, [melodies.length, padded, NUM_CLASSES]), tf.tensor3d(noise, [melodies.length, bars, config.noiseDim])));
   const flat = logits.dataSync() as Float32Array;
   logits.dispose();
-  return { flat, lines: melodies.length, steps, padded, rng };
+  return { flat, lines: melodies.length, steps, padded, rng, melodies };
 }
 
 /** Decodes logits into [line][voice][step] MIDI pitch or REST (draws from `l.rng` when sampling). */
@@ -63,16 +76,25 @@ export function decodeLogits(l: MelodyLogits, config: GanConfig, opts: Omit<Samp
   const rhythm = config.decodeRhythm;
   const penalty: Penalty = rhythm.length > 0 ? (t: number) => scale * rhythm[t % rhythm.length]! : scale;
   const row = NUM_ACCOMP * NUM_CLASSES;
-  return Array.from({ length: l.lines }, (_, i) =>
-    Array.from({ length: NUM_ACCOMP }, (_, v) => {
+  const strict = opts.strictVoiceLeading ?? true;
+  return Array.from({ length: l.lines }, (_, i) => {
+    const voices: number[][] = new Array(NUM_ACCOMP);
+    const decoded: (readonly number[])[] = l.melodies ? [l.melodies[i]!] : [];
+    for (const v of strict ? STRICT_ORDER : [0, 1, 2]) {
       const offset = i * l.padded * row + v * NUM_CLASSES;
+      const lines = [...decoded];
+      const forbidden: Forbidden | undefined = strict
+        ? (t) => forbiddenMoves(lines.map((x) => ({ prev: x[t - 1]!, cur: x[t]! })), classToPitch, NUM_CLASSES)
+        : undefined;
       const path =
         temperature > 0
-          ? samplePath(l.flat, offset, row, l.steps, NUM_CLASSES, penalty, temperature, l.rng.next)
-          : viterbiPath(l.flat, offset, row, l.steps, NUM_CLASSES, penalty);
-      return path.map(classToPitch);
-    }),
-  );
+          ? samplePath(l.flat, offset, row, l.steps, NUM_CLASSES, penalty, temperature, l.rng.next, forbidden)
+          : viterbiPath(l.flat, offset, row, l.steps, NUM_CLASSES, penalty, undefined, forbidden);
+      voices[v] = path.map(classToPitch);
+      decoded.push(voices[v]!);
+    }
+    return voices;
+  });
 }
 
 /**
