@@ -28,7 +28,7 @@ import {
   transposeNotes,
   type PatchMap,
 } from '@/lib/editing';
-import { MidiImportError, midiToScore, scoreToMidi } from '@/lib/midi';
+import { scoreToMidi } from '@/lib/midi';
 import type { Editor } from './editor';
 
 const tx = (ed: Editor, fn: () => void) => ed.conn.doc.transact(fn, ed.conn.origin);
@@ -169,40 +169,8 @@ export function editMeta(ed: Editor, patch: Partial<Meta>): void {
   }
 }
 
-/**
- * Imports a .mid file into new tracks (tempo and time signature from its header) in one
- * transaction, so one undo removes the whole import. A bad file changes nothing.
- */
-export function importMidi(ed: Editor, bytes: Uint8Array, fileName: string): boolean {
-  let score;
-  try {
-    score = midiToScore(bytes);
-  } catch (err) {
-    ed.toast(err instanceof MidiImportError ? `Could not import ${fileName}: ${err.message}` : `Could not import ${fileName}: ${String(err)}`, 'error');
-    return false;
-  }
-  if (score.notes.length === 0) {
-    ed.toast(`${fileName} contains no notes; nothing was imported.`, 'error');
-    return false;
-  }
-  let firstTrack: TrackId | null = null;
-  tx(ed, () => {
-    const idMap = new Map<string, TrackId>();
-    for (const t of score.tracks) {
-      const { id, order: _order, color: _color, ...data } = t;
-      const created = addTrack(ed.conn.doc, data, ed.conn.origin);
-      idMap.set(id, created.id);
-      firstTrack ??= created.id;
-    }
-    addNotes(ed.conn.doc, score.notes.map(({ id: _id, trackId, ...n }) => ({ ...n, trackId: idMap.get(trackId)! })), ed.conn.origin);
-    const cur = ed.store.meta;
-    setMeta(ed.conn.doc, { bpm: score.meta.bpm, timeSignature: score.meta.timeSignature, lengthBars: Math.max(cur.lengthBars, score.meta.lengthBars) }, ed.conn.origin);
-  });
-  ed.setUi({ activeTrackId: firstTrack });
-  ed.frameMusic();
-  ed.toast(`Imported ${score.notes.length.toLocaleString('en')} notes in ${score.tracks.length} track${score.tracks.length === 1 ? '' : 's'} from ${fileName} (${score.meta.bpm} BPM, ${score.meta.timeSignature.join('/')})`);
-  return true;
-}
+/** Imports a .mid file in batches that each fit the message limit (midi-import.ts). */
+export { importMidi } from './midi-import';
 
 export function exportMidi(ed: Editor): { bytes: Uint8Array; name: string } {
   const score = readScore(ed.conn.doc);

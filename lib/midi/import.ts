@@ -1,6 +1,10 @@
 // Standard MIDI file → Score. Ticks are rescaled from the file's PPQ to ours (480); tempo, time
 // signature, key and name come from the header; every MIDI track/channel with notes becomes a track
 // (@tonejs/midi already splits a format-0 file's channels into separate tracks).
+// A file is refused as a whole, before anything is written, when it holds more notes than a
+// session may (MAX_NOTES), more tracks with notes than one import may create, or a note whose
+// position or length does not fit the score's 32-bit tick range; a track only exists if it
+// receives notes.
 import { Midi } from './tonejs';
 import {
   DEFAULT_META,
@@ -17,12 +21,17 @@ import {
   type TimeSignature,
   type Track,
 } from '../score';
+import { MAX_NOTES, MAX_TRACKS } from '../score/limits';
 import { MidiImportError } from './errors';
 import { DRUM_CHANNEL, instrumentFromMidi } from './instruments';
 import { keyFromSharps, sharpsFromToneKey } from './key';
 
-/** A guard against pathological files; far above any real composition. */
-export const MAX_IMPORT_NOTES = 500_000;
+/** Notes one file may bring: what a whole session may hold. */
+export const MAX_IMPORT_NOTES = MAX_NOTES;
+/** Tracks one file may create: half a session's, so one import never fills it. */
+export const MAX_IMPORT_TRACKS = MAX_TRACKS / 2;
+/** The largest tick (start or duration) a score holds: noteSchema's 32-bit range. */
+export const MAX_TICK = 2 ** 31 - 1;
 
 function parse(bytes: Uint8Array): Midi {
   if (!(bytes instanceof Uint8Array) || bytes.length < 14) throw new MidiImportError('This file is too short to be a MIDI file.');
@@ -82,22 +91,30 @@ export function midiToScore(bytes: Uint8Array): Score {
   const tracks: Track[] = [];
   const notes: Note[] = [];
   let end = 0;
-  for (const mt of midi.tracks) {
-    if (mt.notes.length === 0) continue;
-    if (notes.length + mt.notes.length > MAX_IMPORT_NOTES) throw new MidiImportError(`The MIDI file has more than ${MAX_IMPORT_NOTES.toLocaleString('en')} notes, which is more than a session can hold.`);
+  const withNotes = midi.tracks.filter((mt) => mt.notes.length > 0);
+  if (withNotes.length > MAX_IMPORT_TRACKS) throw new MidiImportError(`The MIDI file has ${withNotes.length.toLocaleString('en')} tracks with notes; one import can create at most ${MAX_IMPORT_TRACKS}.`);
+  const total = withNotes.reduce((n, mt) => n + mt.notes.length, 0);
+  if (total > MAX_IMPORT_NOTES) throw new MidiImportError(`The MIDI file has ${total.toLocaleString('en')} notes, more than the ${MAX_IMPORT_NOTES.toLocaleString('en')} a session can hold.`);
+  for (const mt of withNotes) {
     const percussion = mt.channel === DRUM_CHANNEL || mt.instrument.percussion;
     const instrument = instrumentFromMidi(mt.instrument.family, mt.instrument.number, percussion);
     const fallback = percussion ? 'Drums' : mt.instrument.name ? capitalise(mt.instrument.name) : `Track ${tracks.length + 1}`;
     const id = newTrackId();
-    tracks.push({ ...defaultTrack(tracks.length, { name: (mt.name.trim() || fallback).slice(0, 100), instrument, order: tracks.length }), id });
+    const before = notes.length;
     for (const n of mt.notes) {
       const start = Math.max(0, Math.round(n.ticks * scale));
       const duration = Math.max(1, Math.round(n.durationTicks * scale));
       const velocity = Math.min(127, Math.max(1, Math.round(n.velocity * 127)));
-      if (!Number.isFinite(start) || !Number.isFinite(duration) || n.midi < 0 || n.midi > 127) continue;
+      if (!Number.isInteger(n.midi) || n.midi < 0 || n.midi > 127) continue;
+      if (!(start <= MAX_TICK) || !(duration <= MAX_TICK)) {
+        const where = Number.isFinite(n.ticks) ? `at tick ${Math.round(n.ticks).toLocaleString('en')} of the file` : 'at an unreadable position';
+        throw new MidiImportError(`The MIDI file has a note ${where} that lies beyond the longest score Tutti can hold (${MAX_TICK.toLocaleString('en')} ticks); nothing was imported.`);
+      }
       notes.push({ id: newNoteId(), trackId: id, pitch: n.midi, start, duration, velocity });
       end = Math.max(end, start + duration);
     }
+    // A track only exists with notes in it: never an empty track from a file.
+    if (notes.length > before) tracks.push({ ...defaultTrack(tracks.length, { name: (mt.name.trim() || fallback).slice(0, 100), instrument, order: tracks.length }), id });
   }
   notes.sort((a, b) => a.start - b.start || a.pitch - b.pitch);
   return { meta: headerMeta(midi, end), tracks, notes };
