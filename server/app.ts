@@ -15,9 +15,17 @@ import { CLOSE } from './sync/protocol';
 import type { NextHandle } from './next-handler';
 import { startJobs, type Jobs, type JobsConfig } from './jobs';
 import { RedisFanout } from './scaleout/redis-fanout';
+import { SessionAccess } from './auth/access';
+import { LiveConnections } from './auth/live';
+import { crossOriginWrite, originAllowed, preparePage, setSecurityHeaders, type EdgeConfig } from './http/edge';
+import { sendJson } from './http/json';
 
 export interface StartOptions {
   port?: number;
+  /** PUBLIC_URL: the origin links carry and browsers may act from (unset: the request's own host). */
+  publicUrl?: string;
+  /** TUTTI_ALLOWED_ORIGINS: more origins allowed to open the websocket and send writes. */
+  allowedOrigins?: string[];
   host?: string;
   dataDir?: string;
   databaseUrl?: string;
@@ -54,6 +62,10 @@ export interface TuttiServer {
 }
 
 // The configuration's defaults, for callers of startServer that leave a limit unset.
+  /** Share links: token checks, rotation, deletion. */
+  access: SessionAccess;
+  /** Open sync connections by session and role. */
+  live: LiveConnections;
 const LIMIT_DEFAULTS = readConfig({} as NodeJS.ProcessEnv, []);
 
 const defaultLog = (msg: string, err?: unknown) => (err ? console.error(msg, err) : console.log(msg));
@@ -80,18 +92,24 @@ export async function startServer(opts: StartOptions = {}): Promise<TuttiServer>
     fanout,
   });
 
-  const jobs = await startJobs({ prisma: db.prisma, rooms, config: opts.jobs, log });
+  const access = new SessionAccess(db.prisma);
+  const jobs = await startJobs({ prisma: db.prisma, rooms, config: opts.jobs, log, access });
 
   // Frames up to twice the limit (at least +1 MiB) reach our handler, which closes with a reason
   // naming the limit; ws itself cuts off anything larger (1009, no reason) before buffering it.
   const wss = new WebSocketServer({ noServer: true, maxPayload: maxMessageBytes + Math.max(maxMessageBytes, 1024 * 1024) });
-  const routeCtx = { rooms, log };
+  const live = new LiveConnections();
+  const edge: EdgeConfig = { publicUrl: opts.publicUrl, allowedOrigins: opts.allowedOrigins, dev: !!opts.dev };
+  const routeCtx = { rooms, log, access, live, edge };
   let nextApp: NextHandle | null = null;
 
   const server = http.createServer((req, res) => {
     jobs.handle(req, res).then((done) => done || handleRoute(req, res, routeCtx, !nextApp)).then(
       (handled) => {
-        if (!handled && nextApp) return nextApp.handle(req, res);
+        if (!handled && nextApp) {
+          preparePage(req, res, edge);
+          return nextApp.handle(req, res);
+        }
       },
       (err) => {
         log('[http] request failed', err);
@@ -101,21 +119,17 @@ export async function startServer(opts: StartOptions = {}): Promise<TuttiServer>
   });
 
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    setSecurityHeaders(res);
+    if (crossOriginWrite(req, edge)) return sendJson(res, 403, { error: `cross-origin request refused: ${req.headers.origin} is not an allowed origin (see PUBLIC_URL / TUTTI_ALLOWED_ORIGINS)` });
     const pathname = new URL(req.url ?? '/', 'http://x').pathname;
     const m = /^\/sync\/([^/]*)\/?$/.exec(pathname);
     if (m) {
-      wss.handleUpgrade(req, socket, head, (ws) => {
-        const id = m[1]!;
-        if (!isSessionId(id)) return ws.close(CLOSE.unknownSession, 'invalid session id');
-        handleConnection(ws, id, rooms, {
-          maxMessageBytes,
-          pingIntervalMs: opts.pingIntervalMs ?? 30_000,
-          log,
-          maxMessagesPerSecond: opts.maxMessagesPerSecond ?? LIMIT_DEFAULTS.maxMessagesPerSecond,
-          messageBurst: opts.messageBurst ?? LIMIT_DEFAULTS.messageBurst,
-          maxConnectionsPerRoom: opts.maxConnectionsPerRoom ?? LIMIT_DEFAULTS.maxConnectionsPerRoom,
-        });
-      });
+      // A foreign page must not open a session's socket: refused before any websocket exists.
+      if (!originAllowed(req, edge)) {
+        socket.end(`HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\ncross-origin websocket refused: ${String(req.headers.origin).slice(0, 200)} is not an allowed origin\r\n`);
+        return;
+      }
+      void authorizeUpgrade(req, socket, head, m[1]!);
     } else if (nextApp) {
       void nextApp.upgrade(req, socket, head); // e.g. Next's dev-mode HMR socket
     } else {
@@ -135,6 +149,35 @@ export async function startServer(opts: StartOptions = {}): Promise<TuttiServer>
       nextApp = await startNext({ dev: !!opts.dev, port });
     } catch (err) {
       server.close();
+  /** The link token (?token=) decides the role before the socket is accepted; a refusal is a 44xx close with a reason. */
+  async function authorizeUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer, id: string): Promise<void> {
+    const token = new URL(req.url ?? '/', 'http://x').searchParams.get('token') ?? undefined;
+    let granted: Awaited<ReturnType<SessionAccess['check']>>;
+    try {
+      granted = isSessionId(id) ? await access.check(id, token) : { kind: 'unknown' };
+    } catch (err) {
+      log(`[sync] ${id}: could not check the link token`, err);
+      granted = { kind: 'denied', reason: 'could not check the link token; try again' };
+    }
+    if (socket.destroyed) return;
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      if (!isSessionId(id)) return ws.close(CLOSE.unknownSession, 'invalid session id');
+      if (granted.kind === 'unknown') return ws.close(CLOSE.unknownSession, `unknown session ${id}`);
+      if (granted.kind === 'denied') return ws.close(CLOSE.unauthorized, granted.reason);
+      const forget = live.add(id, granted.role, (code, reason) => ws.close(code, reason));
+      ws.once('close', forget);
+      handleConnection(ws, id, rooms, {
+        readOnly: granted.role === 'view',
+        maxMessageBytes,
+        pingIntervalMs: opts.pingIntervalMs ?? 30_000,
+        log,
+        maxMessagesPerSecond: opts.maxMessagesPerSecond ?? LIMIT_DEFAULTS.maxMessagesPerSecond,
+        messageBurst: opts.messageBurst ?? LIMIT_DEFAULTS.messageBurst,
+        maxConnectionsPerRoom: opts.maxConnectionsPerRoom ?? LIMIT_DEFAULTS.maxConnectionsPerRoom,
+      });
+    });
+  }
+
       await jobs.close();
       await rooms.closeAll();
       await fanout?.close();
@@ -162,6 +205,8 @@ export async function startServer(opts: StartOptions = {}): Promise<TuttiServer>
         await nextApp?.close().catch(() => {});
         await db.close();
         server.closeAllConnections();
+    access,
+    live,
       })();
       return closing;
     },

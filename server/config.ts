@@ -20,6 +20,18 @@ const envSchema = z.object({
     .regex(/^rediss?:\/\//, 'REDIS_URL must start with redis:// or rediss://')
     .optional()
     .or(z.literal('').transform(() => undefined)),
+  /** Where browsers reach Tutti (https://tutti.example.org): copied links carry it, and only it may send writes. */
+  PUBLIC_URL: z
+    .string()
+    .regex(/^https?:\/\/[^/?#\s]+\/?$/, 'PUBLIC_URL must be an origin like https://tutti.example.org (no path)')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  /** More origins (comma-separated) allowed to open the websocket and send state-changing requests. */
+  TUTTI_ALLOWED_ORIGINS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^https?:\/\/[^/?#\s]+$/, 'TUTTI_ALLOWED_ORIGINS entries must be origins like https://a.example'))),
   /** Largest websocket message accepted from a client (a full-document sync can be large). */
   TUTTI_MAX_MESSAGE_BYTES: int(8 * 1024 * 1024),
   /** Token bucket per connection: sustained messages per second, and the burst on top. */
@@ -40,6 +52,8 @@ export interface ServerConfig {
   redisUrl?: string;
   maxMessageBytes: number;
   maxMessagesPerSecond: number;
+  publicUrl?: string;
+  allowedOrigins: string[];
   messageBurst: number;
   maxConnectionsPerRoom: number;
   batchMs: number;
@@ -64,6 +78,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     maxConnectionsPerRoom: e.TUTTI_MAX_CONNECTIONS_PER_ROOM,
     batchMs: e.TUTTI_BATCH_MS,
     compactEvery: e.TUTTI_COMPACT_EVERY,
+    publicUrl: e.PUBLIC_URL?.replace(/\/$/, ''),
+    allowedOrigins: e.TUTTI_ALLOWED_ORIGINS,
     unloadDelayMs: e.TUTTI_UNLOAD_DELAY_MS,
     dev: argv.includes('--dev') || e.NODE_ENV === 'development',
   };

@@ -11,6 +11,8 @@ const config = readConfig();
 const server = await startServer({
   port: config.port,
   host: config.host,
+  publicUrl: config.publicUrl,
+  allowedOrigins: config.allowedOrigins,
   dataDir: config.dataDir,
   databaseUrl: config.databaseUrl,
   redisUrl: config.redisUrl, // scale-out mode

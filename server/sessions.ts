@@ -5,8 +5,9 @@ import * as Y from 'yjs';
 import { addTrack, initScore, readMeta, type Meta } from '@/lib/score';
 import type { RoomRegistry } from './rooms/registry';
 import type { DocStore, SessionRecord } from './persistence/store';
+import { mintLinks, type LinkTokens } from './auth/access';
 
-/** 128 random bits, url-safe: the id is the capability to edit, so it must be unguessable. */
+/** 128 random bits, url-safe. Sessions created before share links: the id is the capability to edit, so it stays unguessable. */
 export const newSessionId = (): string => crypto.randomBytes(16).toString('base64url');
 
 export const SESSION_ID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
@@ -21,9 +22,12 @@ export function initialState(title?: string): Uint8Array {
   return state;
 }
 
-export async function createSession(store: DocStore, title?: string): Promise<SessionRecord> {
+/** A new session with its share links (the tokens are returned once and stored only as hashes). */
+export async function createSession(store: DocStore, title?: string): Promise<SessionRecord & { tokens: LinkTokens }> {
   const state = initialState(title);
-  return store.createSession(newSessionId(), title ?? 'Untitled session', state);
+  const id = newSessionId();
+  const { tokens, columns } = mintLinks(id);
+  return { ...(await store.createSession(id, title ?? 'Untitled session', state, columns)), tokens };
 }
 
 export interface SessionInfo {

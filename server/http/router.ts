@@ -3,12 +3,20 @@
 // queue) add routes by appending to ROUTES.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RoomRegistry } from '../rooms/registry';
+import type { SessionAccess } from '../auth/access';
+import type { LiveConnections } from '../auth/live';
+import type { EdgeConfig } from './edge';
 import { HttpError, sendJson } from './json';
-import { getSession, postSession } from './sessions';
+import { deleteSession, getLinks, getSession, postParticipant, postSession, rotateLink } from './sessions';
 
 export interface RouteContext {
   rooms: RoomRegistry;
   log: (msg: string, err?: unknown) => void;
+  /** Share links: who may do what (server/auth). */
+  access: SessionAccess;
+  /** Open sync connections by role, closed on rotation and deletion. */
+  live: LiveConnections;
+  edge: EdgeConfig;
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse, ctx: RouteContext, ...params: string[]) => Promise<void>;
@@ -22,6 +30,10 @@ export interface Route {
 export const ROUTES: Route[] = [
   { method: 'POST', pattern: /^\/api\/sessions\/?$/, handler: postSession },
   { method: 'GET', pattern: /^\/api\/sessions\/([^/]+)\/?$/, handler: getSession },
+  { method: 'DELETE', pattern: /^\/api\/sessions\/([^/]+)\/?$/, handler: deleteSession },
+  { method: 'GET', pattern: /^\/api\/sessions\/([^/]+)\/links\/?$/, handler: getLinks },
+  { method: 'POST', pattern: /^\/api\/sessions\/([^/]+)\/links\/([^/]+)\/rotate\/?$/, handler: rotateLink },
+  { method: 'POST', pattern: /^\/api\/sessions\/([^/]+)\/participants\/?$/, handler: postParticipant },
   { method: 'GET', pattern: /^\/healthz$/, handler: async (_q, res, ctx) => sendJson(res, 200, { ok: true, rooms: ctx.rooms.count }) },
 ];
 

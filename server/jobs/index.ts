@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PrismaClient } from '../db/generated/client';
 import { resolveJobsConfig, type JobsConfig } from './config';
 import { PrismaJobStore } from './prisma-store';
-import { handleJobsRoute } from './routes';
+import { handleJobsRoute, type JobAccess } from './routes';
 import { JobService, type RoomAccess } from './service';
 
 export { applyResult } from './apply';
@@ -25,6 +25,8 @@ export interface StartJobsOptions {
   rooms: RoomAccess;
   config?: Partial<JobsConfig>;
   log?: (msg: string, err?: unknown) => void;
+  /** Share-link checks (server/auth/access.ts); omitted = every caller may do everything. */
+  access?: JobAccess;
 }
 
 export async function startJobs(opts: StartJobsOptions): Promise<Jobs> {
@@ -44,7 +46,7 @@ export async function startJobs(opts: StartJobsOptions): Promise<Jobs> {
   return {
     service,
     config,
-    handle: (req, res) => handleJobsRoute(req, res, service, config.maxBodyBytes),
+    handle: (req, res) => handleJobsRoute(req, res, service, config.maxBodyBytes, opts.access),
     close: () => service.close(),
   };
 }

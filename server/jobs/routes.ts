@@ -5,10 +5,32 @@
 //   DELETE /api/sessions/<id>/jobs/<jobId>         -> 200 the job after cancelling (also POST .../cancel)
 //   POST   /api/sessions/<id>/jobs/<jobId>/undo    -> 200 what was reverted (requester only)
 // Every refusal is JSON {error, code, issues?} with a 4xx status; the server keeps running.
+// Access: the link token as Authorization: Bearer (reading needs any link; asking, cancelling and
+// undoing need an edit link: a viewer gets 403). Identity: the participant token the server issued
+// (POST /api/sessions/<id>/participants) as X-Tutti-Participant; the requester, the rate limit and
+// "Undo result" key on the id derived from it, never on an id the body claims.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HttpError } from '../http/json';
+import { participantIdOf } from '../auth/tokens';
 import type { JobService } from './service';
 import { JobRequestError } from './schema';
 import { jobView } from './store';
+
+/** Checks the request's link token for the session (SessionAccess.require); throws HttpError 401/403/404. */
+export interface JobAccess {
+  require(req: IncomingMessage, sessionId: string, need: 'view' | 'edit'): Promise<unknown>;
+}
+
+export const PARTICIPANT_HEADER = 'x-tutti-participant';
+
+/** The verified participant id of the request, null without the header; a malformed token is refused. */
+function participantOf(req: IncomingMessage, sessionId: string): string | null {
+  const raw = req.headers[PARTICIPANT_HEADER];
+  if (raw === undefined) return null;
+  const id = typeof raw === 'string' ? participantIdOf(sessionId, raw.trim()) : null;
+  if (!id) throw new JobRequestError(`${PARTICIPANT_HEADER} is not a participant token issued by this server`, 400, [], 'bad_participant');
+  return id;
+}
 
 const ROUTE = /^\/api\/sessions\/([A-Za-z0-9_-]{1,64})\/jobs(?:\/([A-Za-z0-9_-]{1,64})(?:\/(cancel|undo))?)?\/?$/;
 
@@ -38,16 +60,18 @@ async function readJson(req: IncomingMessage, maxBytes: number): Promise<unknown
 }
 
 /** Handles the request if it is a jobs route and returns true; otherwise returns false untouched. */
-export async function handleJobsRoute(req: IncomingMessage, res: ServerResponse, service: JobService, maxBodyBytes = 16 * 1024): Promise<boolean> {
+export async function handleJobsRoute(req: IncomingMessage, res: ServerResponse, service: JobService, maxBodyBytes = 16 * 1024, access?: JobAccess): Promise<boolean> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const m = ROUTE.exec(url.pathname);
   if (!m) return false;
   const [, sessionId, jobId, action] = m as unknown as [string, string, string | undefined, string | undefined];
   const method = req.method ?? 'GET';
   try {
+    await access?.require(req, sessionId, method === 'GET' || method === 'HEAD' ? 'view' : 'edit');
     if (!jobId && method === 'POST') {
+      const participantId = participantOf(req, sessionId);
       const body = await readJson(req, maxBodyBytes);
-      const { jobId: id } = await service.submit(sessionId, body, { address: req.socket.remoteAddress ?? 'unknown' });
+      const { jobId: id } = await service.submit(sessionId, body, { address: req.socket.remoteAddress ?? 'unknown', participantId });
       send(res, 202, { jobId: id, url: `/api/sessions/${sessionId}/jobs/${id}` }, { location: `/api/sessions/${sessionId}/jobs/${id}` });
     } else if (!jobId && method === 'GET') {
       const limit = Number(url.searchParams.get('limit') ?? 50) || 50;
@@ -59,14 +83,17 @@ export async function handleJobsRoute(req: IncomingMessage, res: ServerResponse,
     } else if (jobId && ((!action && method === 'DELETE') || (action === 'cancel' && method === 'POST'))) {
       send(res, 200, jobView(await service.cancel(sessionId, jobId)));
     } else if (jobId && action === 'undo' && method === 'POST') {
-      const body = (await readJson(req, maxBodyBytes)) as { requesterId?: unknown };
-      const requesterId = typeof body?.requesterId === 'string' ? body.requesterId : undefined;
-      send(res, 200, await service.undo(sessionId, jobId, requesterId));
+      // Whatever the body says about who is asking is ignored: only the participant token counts.
+      await readJson(req, maxBodyBytes);
+      send(res, 200, await service.undo(sessionId, jobId, participantOf(req, sessionId)));
     } else {
       send(res, 405, { error: `${method} is not supported on ${url.pathname}`, code: 'method_not_allowed' });
     }
   } catch (e) {
-    if (e instanceof JobRequestError) {
+    if (e instanceof HttpError) {
+      const code = e.status === 401 ? 'unauthorized' : e.status === 403 ? 'forbidden' : e.status === 404 ? 'not_found' : 'refused';
+      send(res, e.status, { error: e.message, code });
+    } else if (e instanceof JobRequestError) {
       const retry = (e as { retryAfterMs?: number }).retryAfterMs;
       send(res, e.status, { error: e.message, code: e.code, ...(e.issues.length ? { issues: e.issues } : {}) }, retry ? { 'retry-after': String(Math.ceil(retry / 1000)) } : {});
     } else {

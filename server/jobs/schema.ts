@@ -45,7 +45,8 @@ export const jobRequestSchema = z
       .optional(),
     params: z.record(z.string().max(40), paramValue).optional(),
     seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
-    /** Who asks (shown to everyone, and the key of the rate limit). */
+    /** Who asks: `name` is shown to everyone. `id` is accepted for older clients and ignored: the
+     *  requester is the participant token's verified id (X-Tutti-Participant, server/jobs/routes.ts). */
     requester: z.object({ id: id.optional(), name: z.string().max(60).optional() }).strict().optional(),
     debug: debugSchema.optional(),
   })
@@ -60,7 +61,6 @@ export type JobRequestBody = z.infer<typeof jobRequestSchema>;
 export interface ParsedJobRequest {
   model: ModelName;
   request: GenerateRequest;
-  requesterId: string | null;
   requesterName: string;
   debug: DebugHooks | undefined;
 }
@@ -102,7 +102,6 @@ export function parseJobRequest(body: unknown, opts: { allowDebug: boolean; maxP
   return {
     model: b.model,
     request,
-    requesterId: b.requester?.id ?? null,
     requesterName: b.requester?.name?.trim() || 'Someone',
     debug: b.debug,
   };

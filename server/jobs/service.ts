@@ -77,11 +77,13 @@ export class JobService {
   }
 
   /** Validates and queues a request; resolves with the job id (the HTTP layer answers 202). */
-  async submit(sessionId: string, body: unknown, client: { address: string }): Promise<{ jobId: string }> {
+  /** `client.participantId`: the server-verified identity (server/jobs/routes.ts), null for anonymous API use. */
+  async submit(sessionId: string, body: unknown, client: { address: string; participantId?: string | null }): Promise<{ jobId: string }> {
     const c = this.deps.config;
     const req = parseJobRequest(body, { allowDebug: c.allowDebug, maxParams: c.maxParams, maxBars: c.maxBars });
     if (!(await this.deps.sessionExists(sessionId))) throw new JobRequestError(`no session with id "${sessionId}"`, 404, [], 'not_found');
-    this.rateCheck(req.requesterId ? `p:${req.requesterId}` : `a:${client.address}`, this.perParticipant);
+    const requesterId = client.participantId ?? null;
+    this.rateCheck(requesterId ? `p:${requesterId}` : `a:${client.address}`, this.perParticipant);
     this.rateCheck(`a:${client.address}`, this.perAddress);
     if (this.queue.pending(sessionId) >= c.maxPendingPerSession)
       throw new JobRequestError(new QueueFullError(c.maxPendingPerSession).message, 429, [], 'queue_full');
@@ -95,7 +97,7 @@ export class JobService {
       model: req.model,
       task: req.request.task,
       params: { ...req.request },
-      requesterId: req.requesterId,
+      requesterId,
       requesterName: req.requesterName,
       status: 'queued',
       progress: 0,
@@ -117,7 +119,7 @@ export class JobService {
           model: req.model,
           task: req.request.task,
           status: 'queued',
-          requesterId: req.requesterId ?? '',
+          requesterId: requesterId ?? '',
           requesterName: req.requesterName,
           createdAt: now.getTime(),
         }),
@@ -158,11 +160,11 @@ export class JobService {
     return (await this.deps.store.get(jobId))!;
   }
 
-  /** Reverts a finished job's result in one transaction; only its requester may. */
-  async undo(sessionId: string, jobId: string, requesterId: string | undefined): Promise<UndoOutcome> {
+  /** Reverts a finished job's result in one transaction; only its requester (the verified participant id) may. */
+  async undo(sessionId: string, jobId: string, participantId: string | null | undefined): Promise<UndoOutcome> {
     const rec = await this.get(sessionId, jobId);
     if (!rec) throw new JobRequestError(`no job "${jobId}" in this session`, 404, [], 'not_found');
-    if (rec.requesterId && rec.requesterId !== requesterId) throw new JobRequestError('only the participant who asked for this result can undo it', 403, [], 'forbidden');
+    if (rec.requesterId && rec.requesterId !== participantId) throw new JobRequestError('only the participant who asked for this result can undo it', 403, [], 'forbidden');
     if (rec.status !== 'done') throw new JobRequestError(`the job has no result to undo (it is ${rec.status})`, 409, [], 'no_result');
     if (rec.undoneAt) throw new JobRequestError('this result was already undone', 409, [], 'already_undone');
     const out = await this.deps.rooms.withDoc(sessionId, (doc) => undoJobResult(doc, jobId), { origin: `${jobOrigin(jobId)}:undo` });

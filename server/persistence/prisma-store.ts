@@ -5,7 +5,7 @@
 import * as Y from 'yjs';
 import { readMeta } from '@/lib/score';
 import type { PrismaClient } from '../db/generated/client';
-import { SessionNotFoundError, type CompactionResult, type DocStore, type SessionRecord, type StoredDoc } from './store';
+import { SessionNotFoundError, type CompactionResult, type DocStore, type SessionLinkColumns, type SessionRecord, type StoredDoc } from './store';
 
 // Prisma's Bytes type wants a Uint8Array over a plain ArrayBuffer; Yjs's are typed more loosely.
 const bytes = (u: Uint8Array): Uint8Array<ArrayBuffer> => (u.buffer instanceof ArrayBuffer ? (u as Uint8Array<ArrayBuffer>) : new Uint8Array(u));
@@ -43,8 +43,8 @@ export class PrismaDocStore implements DocStore {
     private readonly pool?: SqlPool,
   ) {}
 
-  async createSession(id: string, title: string, initialState: Uint8Array): Promise<SessionRecord> {
-    const s = await this.prisma.session.create({ data: { id, title, snapshot: bytes(initialState), snapshotAt: new Date() } });
+  async createSession(id: string, title: string, initialState: Uint8Array, links?: SessionLinkColumns): Promise<SessionRecord> {
+    const s = await this.prisma.session.create({ data: { id, title, snapshot: bytes(initialState), snapshotAt: new Date(), ...links } });
     return toRecord(s);
   }
 

@@ -9,6 +9,14 @@ export interface SessionRecord {
   updatedAt: Date;
 }
 
+/** What a session stores about its share links: only hashes, and the view token sealed under the edit token. */
+export interface SessionLinkColumns {
+  ownerTokenHash: string;
+  editTokenHash: string;
+  viewTokenHash: string;
+  viewTokenSealed: string;
+}
+
 export interface StoredDoc {
   /** Compacted state (Y.encodeStateAsUpdate) or null before the first compaction. */
   snapshot: Uint8Array | null;
@@ -23,7 +31,8 @@ export interface CompactionResult {
 }
 
 export interface DocStore {
-  createSession(id: string, title: string, initialState: Uint8Array): Promise<SessionRecord>;
+  /** `links`: hashes of the share-link tokens (server/auth); omitted = an open (pre-links) session. */
+  createSession(id: string, title: string, initialState: Uint8Array, links?: SessionLinkColumns): Promise<SessionRecord>;
   getSession(id: string): Promise<SessionRecord | null>;
   /** The stored document, or null when the session does not exist. */
   loadDoc(id: string): Promise<StoredDoc | null>;

@@ -121,6 +121,20 @@ export class RoomRegistry {
   /** Flushes, compacts and drops every room (graceful shutdown). Peers must be closed first. */
   async closeAll(): Promise<void> {
     for (const t of this.timers.values()) clearTimeout(t);
+  /**
+   * Drops a room whose session no longer exists (deleted by its owner): closes its peers with
+   * `code`/`reason` and discards what was not yet written, since there is nowhere to write it.
+   */
+  evict(sessionId: string, code: number, reason: string): void {
+    this.cancelUnload(sessionId);
+    const room = this.rooms.get(sessionId);
+    if (!room) return;
+    for (const peer of [...room.peers.keys()]) peer.close(code, reason);
+    this.opts.fanout?.detach(room);
+    room.destroy();
+    this.rooms.delete(sessionId);
+  }
+
     this.timers.clear();
     await Promise.allSettled([...this.loading.values()]);
     await Promise.allSettled([...this.unloading.values()]);

@@ -17,6 +17,8 @@ export interface ConnectionOptions {
   /** Connections one room takes on this instance; the next is closed with CLOSE.roomFull. */
   maxConnectionsPerRoom?: number;
   log?: (msg: string, err?: unknown) => void;
+  /** A view-link connection: its document updates are dropped unapplied (it still syncs, reads and has presence). */
+  readOnly?: boolean;
 }
 
 const toBytes = (data: RawData): Uint8Array => {
@@ -50,7 +52,10 @@ export function handleConnection(ws: WebSocket, sessionId: string, rooms: RoomRe
       return false;
     }
     try {
-      room.receive(peer, decodeClientMessage(data));
+      const msg = decodeClientMessage(data);
+      // A viewer's writes never reach the room, its peers or the database (as y-redis does).
+      if (opts.readOnly && (msg.kind === 'syncStep2' || msg.kind === 'syncUpdate')) return true;
+      room.receive(peer, msg);
       return true;
     } catch (err) {
       const code = err instanceof ProtocolError ? err.closeCode : CLOSE.badMessage;

@@ -5,6 +5,10 @@ export const CLOSE = {
   tooBig: 1009,
   internalError: 1011,
   badMessage: 4400,
+  /** Missing or wrong link token, or the link was rotated (RFC 6455 private range, mirrors HTTP 401). */
+  unauthorized: 4401,
+  /** The owner deleted the session (mirrors HTTP 410). */
+  sessionDeleted: 4410,
   unknownSession: 4404,
   /** More messages per second than TUTTI_MAX_MESSAGES_PER_SECOND allows (after the burst). */
   rateLimited: 4429,

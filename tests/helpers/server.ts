@@ -143,12 +143,48 @@ export async function startInProcessServer(opts: StartOptions = {}): Promise<Tut
   return Object.assign(s, { wsUrl: `ws://127.0.0.1:${s.port}/sync`, dataDir });
 }
 
-export async function createSession(url: string, title?: string): Promise<string> {
+/** What POST /api/sessions answers (README "Sharing"). */
+export interface CreatedSession {
+  id: string;
+  url: string;
+  editUrl: string;
+  viewUrl: string;
+  editToken: string;
+  viewToken: string;
+  ownerToken: string;
+}
+
+/**
+ * The link tokens of every session this test process created through the API, so the shared
+ * helpers (sync-helpers connectClient/openRaw, jobs-helpers connect/api) present the edit token
+ * without every test threading it through. A test about tokens passes its own explicitly.
+ */
+export const sessionTokens = new Map<string, CreatedSession>();
+
+/** The edit token of a session created here (undefined for one made another way, e.g. a pre-links session). */
+export const editTokenFor = (sessionId: string): string | undefined => sessionTokens.get(sessionId)?.editToken;
+
+export async function createSessionWithLinks(url: string, title?: string): Promise<CreatedSession> {
   const res = await fetch(`${url}/api/sessions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(title ? { title } : {}),
   });
   if (res.status !== 201) throw new Error(`POST /api/sessions → ${res.status} ${await res.text()}`);
-  return ((await res.json()) as { id: string }).id;
+  const created = (await res.json()) as CreatedSession;
+  sessionTokens.set(created.id, created);
+  return created;
+}
+
+/** A new session through the API; its id (its tokens are in sessionTokens). */
+export async function createSession(url: string, title?: string): Promise<string> {
+  return (await createSessionWithLinks(url, title)).id;
+}
+
+/** GET /api/sessions/<id> with the session's edit token. */
+export async function sessionInfo<T = Record<string, unknown>>(url: string, sessionId: string): Promise<T> {
+  const token = editTokenFor(sessionId);
+  const res = await fetch(`${url}/api/sessions/${sessionId}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  if (res.status !== 200) throw new Error(`GET /api/sessions/${sessionId} → ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
 }

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import { addNotes, readNotes, readTracks } from '@/lib/score';
-import { createSession, startInProcessServer } from '../helpers/server';
+import { createSession, editTokenFor, startInProcessServer } from '../helpers/server';
 import { connectSynced, openRaw, waitFor, withTimeout, type Client } from './sync-helpers';
 
 const LIMIT = 32 * 1024;
@@ -68,7 +68,7 @@ describe('bad input on /sync', () => {
     addNotes(a.doc, [{ trackId, pitch: 70, start: 960 * n, duration: 120, velocity: 80 }]);
     await waitFor(() => readNotes(b.doc).length === n + 1, 10_000, 'b to receive a’s next edit');
     expect(a.provider.wsconnected && b.provider.wsconnected).toBe(true);
-    expect((await fetch(`${server.url}/api/sessions/${id}`)).status).toBe(200);
+    expect((await fetch(`${server.url}/api/sessions/${id}`, { headers: { authorization: `Bearer ${editTokenFor(id)}` } })).status).toBe(200);
   }
 
   it('closes on garbage binary frames', async () => {

@@ -6,6 +6,7 @@ import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
 import { addNotes, readTracks, type NoteData, type TrackId } from '@/lib/score';
+import { editTokenFor } from '../helpers/server';
 
 export const MODELS = ['gan', 'arcnn', 'transformer'] as const;
 const WEIGHTS = path.resolve(import.meta.dirname, '../../models/weights');
@@ -22,9 +23,9 @@ export interface Client {
   destroy(): void;
 }
 
-export async function connect(wsUrl: string, sessionId: string): Promise<Client> {
+export async function connect(wsUrl: string, sessionId: string, token = editTokenFor(sessionId)): Promise<Client> {
   const doc = new Y.Doc();
-  const provider = new WebsocketProvider(wsUrl, sessionId, doc, { WebSocketPolyfill: WebSocket as never, disableBc: true });
+  const provider = new WebsocketProvider(wsUrl, sessionId, doc, { WebSocketPolyfill: WebSocket as never, disableBc: true, ...(token ? { params: { token } } : {}) });
   await waitFor(() => provider.synced, 20_000, 'client sync');
   return {
     doc,
@@ -61,12 +62,43 @@ export interface Res<T = Record<string, unknown>> {
   headers: Headers;
 }
 
-export async function api<T = Record<string, unknown>>(url: string, method: string, body?: unknown): Promise<Res<T>> {
-  const res = await fetch(url, { method, headers: { 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }) });
-  return { status: res.status, body: (await res.json()) as T, headers: res.headers };
+/**
+ * A JSON call. `headers` default: the edit token of the session the URL names, when it was made
+ * with createSession (pass `{}` for none, or your own Authorization / X-Tutti-Participant).
+ */
+export async function api<T = Record<string, unknown>>(url: string, method: string, body?: unknown, headers?: Record<string, string>): Promise<Res<T>> {
+  const sessionId = /\/api\/sessions\/([^/?]+)/.exec(url)?.[1];
+  const token = sessionId ? editTokenFor(sessionId) : undefined;
+  const auth = headers ?? (token ? { authorization: `Bearer ${token}` } : {});
+  const res = await fetch(url, { method, headers: { 'content-type': 'application/json', ...auth }, ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }) });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : {}) as T, headers: res.headers };
 }
 
-export const postJob = (base: string, sessionId: string, body: unknown) => api<{ jobId: string; error?: string; code?: string; issues?: string[] }>(`${base}/api/sessions/${sessionId}/jobs`, 'POST', body);
+const participants = new Map<string, string>();
+
+/**
+ * POST …/jobs. Without explicit `headers`, a body naming `requester.id` is sent as that participant:
+ * the server ignores ids in bodies, so each name gets its own server-issued participant token
+ * (minted once per session and name), and the session's edit token.
+ */
+export async function postJob(base: string, sessionId: string, body: unknown, headers?: Record<string, string>) {
+  const name = (body as { requester?: { id?: unknown } } | null)?.requester?.id;
+  const token = editTokenFor(sessionId);
+  if (!headers && typeof name === 'string' && token) {
+    const key = `${sessionId}:${name}`;
+    if (!participants.has(key)) participants.set(key, (await newParticipant(base, sessionId)).participantToken);
+    headers = { authorization: `Bearer ${token}`, 'x-tutti-participant': participants.get(key)! };
+  }
+  return api<{ jobId: string; error?: string; code?: string; issues?: string[] }>(`${base}/api/sessions/${sessionId}/jobs`, 'POST', body, headers);
+}
+
+/** A participant identity issued by the server for a link token (default the session's edit token). */
+export async function newParticipant(base: string, sessionId: string, token = editTokenFor(sessionId)): Promise<{ participantId: string; participantToken: string; role: string }> {
+  const r = await api<{ participantId: string; participantToken: string; role: string }>(`${base}/api/sessions/${sessionId}/participants`, 'POST', undefined, token ? { authorization: `Bearer ${token}` } : {});
+  if (r.status !== 201) throw new Error(`POST participants → ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body;
+}
 
 export interface JobJson {
   id: string;

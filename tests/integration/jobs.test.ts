@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobsMap, notesMap, readJobs, readNotes, readTracks } from '@/lib/score';
 import { createSession, startTestServer, type TestServer } from '../helpers/server';
-import { MODELS, api, assertWeights, connect, postJob, waitFor, waitJob, writeMelody, type Client, type JobJson } from './jobs-helpers';
+import { MODELS, api, assertWeights, connect, newParticipant, postJob, waitFor, waitJob, writeMelody, type Client, type JobJson } from './jobs-helpers';
 
 const ENV = {
   NODE_ENV: 'test',
@@ -189,13 +189,15 @@ describe('AI jobs (real workers, committed weights)', () => {
   });
 
   it('rate limit: a participant over the limit gets 429 with Retry-After; others are unaffected', async () => {
-    const body = (id: string) => ({ model: 'gan', task: 'accompany', sourceTrackId: 'nosuchtrack', requester: { id } });
+    const body = { model: 'gan', task: 'accompany', sourceTrackId: 'nosuchtrack' };
+    const [greedy, patient] = [await newParticipant(server.url, sessionId), await newParticipant(server.url, sessionId)];
+    const as = (p: { participantToken: string }) => ({ authorization: `Bearer ${client.provider.params.token}`, 'x-tutti-participant': p.participantToken });
     const codes: number[] = [];
-    for (let i = 0; i < 7; i++) codes.push((await postJob(server.url, sessionId, body('greedy'))).status);
+    for (let i = 0; i < 7; i++) codes.push((await postJob(server.url, sessionId, body, as(greedy))).status);
     expect(codes).toEqual([422, 422, 422, 422, 422, 429, 429]);
-    const limited = await postJob(server.url, sessionId, body('greedy'));
+    const limited = await postJob(server.url, sessionId, body, as(greedy));
     expect(limited.body.code).toBe('rate_limited');
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect((await postJob(server.url, sessionId, body('patient'))).status).toBe(422);
+    expect((await postJob(server.url, sessionId, body, as(patient))).status).toBe(422);
   });
 });

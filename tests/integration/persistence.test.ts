@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { addNotes, readNotes, readScore, readTracks, setMeta, type TrackId } from '@/lib/score';
-import { createSession, startTestServer, tempDataDir, type TestServer } from '../helpers/server';
+import { createSession, sessionInfo, startTestServer, tempDataDir, type TestServer } from '../helpers/server';
 import {
   connectClient,
   connectSynced,
@@ -84,7 +84,7 @@ describe.each(modes)('persistence ($name database)', (mode) => {
     expect(readScore(b.doc)).toEqual(before);
     expect(readNotes(b.doc)).toHaveLength(150);
     expect(Y.encodeStateVector(b.doc)).toEqual(beforeState);
-    const info = (await (await fetch(`${s2.url}/api/sessions/${id}`)).json()) as { title: string };
+    const info = await sessionInfo<{ title: string }>(s2.url, id);
     expect(info.title).toBe('Restart me');
   });
 

@@ -1,6 +1,7 @@
-// The sessions HTTP API on the custom server: create, describe, and clear errors for bad input.
+// The sessions HTTP API on the custom server: create (with its share-link tokens), describe, and
+// clear errors for bad input.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSession, startInProcessServer } from '../helpers/server';
+import { createSession, createSessionWithLinks, startInProcessServer } from '../helpers/server';
 
 describe('sessions API', () => {
   let server: Awaited<ReturnType<typeof startInProcessServer>>;
@@ -11,23 +12,36 @@ describe('sessions API', () => {
     await server?.close();
   });
 
-  it('POST /api/sessions creates a session with an unguessable id', async () => {
+  it('POST /api/sessions creates a session with an unguessable id and its three capability tokens', async () => {
     const res = await fetch(`${server.url}/api/sessions`, { method: 'POST' });
     expect(res.status).toBe(201);
-    const body = (await res.json()) as { id: string; url: string };
+    const body = (await res.json()) as Record<string, string>;
+    expect(Object.keys(body).sort()).toEqual(['editToken', 'editUrl', 'id', 'ownerToken', 'url', 'viewToken', 'viewUrl']);
     expect(body.id).toMatch(/^[A-Za-z0-9_-]{22}$/); // 128 random bits
-    expect(body.url).toBe(`/s/${body.id}`);
+    for (const t of [body.editToken, body.viewToken, body.ownerToken]) expect(t).toMatch(/^[A-Za-z0-9_-]{43}$/); // 256 bits
+    expect(new Set([body.editToken, body.viewToken, body.ownerToken]).size).toBe(3);
+    // Links point at the host the request came to (no PUBLIC_URL here); the token rides in the fragment.
+    expect(body.editUrl).toBe(`${server.url}/s/${body.id}#token=${body.editToken}`);
+    expect(body.viewUrl).toBe(`${server.url}/s/${body.id}#token=${body.viewToken}`);
+    expect(body.url).toBe(body.editUrl);
     const other = await createSession(server.url);
     expect(other).not.toBe(body.id);
+    // Only hashes are stored: no token appears in the session's row.
+    const row = await server.db.prisma.session.findUniqueOrThrow({ where: { id: body.id } });
+    const stored = JSON.stringify(row, (_k, v) => (v instanceof Uint8Array ? undefined : v));
+    for (const t of [body.editToken, body.viewToken, body.ownerToken]) expect(stored).not.toContain(t);
   });
 
-  it('GET /api/sessions/<id> describes it; unknown ids are 404', async () => {
-    const id = await createSession(server.url, 'Fugue in G');
-    const res = await fetch(`${server.url}/api/sessions/${id}`);
+  it('GET /api/sessions/<id> describes it to a link holder; no token is 401, unknown ids are 404', async () => {
+    const created = await createSessionWithLinks(server.url, 'Fugue in G');
+    const id = created.id;
+    const res = await fetch(`${server.url}/api/sessions/${id}`, { headers: { authorization: `Bearer ${created.viewToken}` } });
     expect(res.status).toBe(200);
     const info = (await res.json()) as Record<string, unknown>;
-    expect(info).toMatchObject({ id, url: `/s/${id}`, title: 'Fugue in G', participants: 0 });
+    expect(info).toMatchObject({ id, url: created.viewUrl, title: 'Fugue in G', participants: 0, role: 'view' });
     expect(Date.parse(info.createdAt as string)).not.toBeNaN();
+    expect((await fetch(`${server.url}/api/sessions/${id}`)).status).toBe(401);
+    expect((await fetch(`${server.url}/api/sessions/${id}`, { headers: { authorization: `Bearer ${'x'.repeat(43)}` } })).status).toBe(401);
     for (const bad of ['AAAAAAAAAAAAAAAAAAAAAA', 'x', '%E0%A4%A']) {
       const r = await fetch(`${server.url}/api/sessions/${bad}`);
       expect(r.status).toBe(404);

@@ -7,7 +7,7 @@ import { WebsocketProvider } from 'y-websocket';
 import { PGlite } from '@electric-sql/pglite';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { PG_URL } from '../helpers/server';
+import { PG_URL, editTokenFor } from '../helpers/server';
 
 export interface Client {
   doc: Y.Doc;
@@ -15,10 +15,14 @@ export interface Client {
   destroy(): void;
 }
 
-/** A stock y-websocket client: serverUrl ws://host:port/sync, room = session id. */
-export function connectClient(wsUrl: string, sessionId: string, opts: { waitSync?: boolean } = {}): Client & { synced: Promise<void> } {
+/**
+ * A stock y-websocket client: serverUrl ws://host:port/sync, room = session id, the link token as
+ * the `token` URL parameter (default: the edit token of a session made with createSession).
+ */
+export function connectClient(wsUrl: string, sessionId: string, opts: { waitSync?: boolean; token?: string } = {}): Client & { synced: Promise<void> } {
   const doc = new Y.Doc();
-  const provider = new WebsocketProvider(wsUrl, sessionId, doc, { WebSocketPolyfill: WebSocket as never, disableBc: true, maxBackoffTime: 500 });
+  const token = opts.token ?? editTokenFor(sessionId);
+  const provider = new WebsocketProvider(wsUrl, sessionId, doc, { WebSocketPolyfill: WebSocket as never, disableBc: true, maxBackoffTime: 500, ...(token ? { params: { token } } : {}) });
   const synced = waitFor(() => provider.synced, 30_000, `client sync on ${sessionId}`);
   void opts;
   return {
@@ -32,8 +36,8 @@ export function connectClient(wsUrl: string, sessionId: string, opts: { waitSync
   };
 }
 
-export async function connectSynced(wsUrl: string, sessionId: string): Promise<Client> {
-  const c = connectClient(wsUrl, sessionId);
+export async function connectSynced(wsUrl: string, sessionId: string, token?: string): Promise<Client> {
+  const c = connectClient(wsUrl, sessionId, token ? { token } : {});
   await c.synced;
   return c;
 }
@@ -54,9 +58,13 @@ export interface RawSocket {
   closed: Promise<{ code: number; reason: string }>;
 }
 
-/** A bare websocket on /sync/<id> for sending frames no real client would send. */
-export async function openRaw(wsUrl: string, sessionId: string): Promise<RawSocket> {
-  const ws = new WebSocket(`${wsUrl}/${sessionId}`);
+/**
+ * A bare websocket on /sync/<id> for sending frames no real client would send. `token`: the link
+ * token (default the edit token of a session made with createSession; null: none).
+ */
+export async function openRaw(wsUrl: string, sessionId: string, token?: string | null, headers?: Record<string, string>): Promise<RawSocket> {
+  const t = token === undefined ? editTokenFor(sessionId) : token;
+  const ws = new WebSocket(`${wsUrl}/${sessionId}${t ? `?token=${encodeURIComponent(t)}` : ''}`, headers ? { headers } : {});
   const messages: Uint8Array[] = [];
   ws.on('message', (d) => messages.push(new Uint8Array(d as Buffer)));
   const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
