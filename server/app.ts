@@ -56,16 +56,16 @@ export interface TuttiServer {
   rooms: RoomRegistry;
   db: Database;
   jobs: Jobs;
+  /** Share links: token checks, rotation, deletion. */
+  access: SessionAccess;
+  /** Open sync connections by session and role. */
+  live: LiveConnections;
   /** Present in scale-out mode (redisUrl). */
   fanout?: RedisFanout;
   close(): Promise<void>;
 }
 
 // The configuration's defaults, for callers of startServer that leave a limit unset.
-  /** Share links: token checks, rotation, deletion. */
-  access: SessionAccess;
-  /** Open sync connections by session and role. */
-  live: LiveConnections;
 const LIMIT_DEFAULTS = readConfig({} as NodeJS.ProcessEnv, []);
 
 const defaultLog = (msg: string, err?: unknown) => (err ? console.error(msg, err) : console.log(msg));
@@ -104,6 +104,8 @@ export async function startServer(opts: StartOptions = {}): Promise<TuttiServer>
   let nextApp: NextHandle | null = null;
 
   const server = http.createServer((req, res) => {
+    setSecurityHeaders(res);
+    if (crossOriginWrite(req, edge)) return sendJson(res, 403, { error: `cross-origin request refused: ${req.headers.origin} is not an allowed origin (see PUBLIC_URL / TUTTI_ALLOWED_ORIGINS)` });
     jobs.handle(req, res).then((done) => done || handleRoute(req, res, routeCtx, !nextApp)).then(
       (handled) => {
         if (!handled && nextApp) {
@@ -119,8 +121,6 @@ export async function startServer(opts: StartOptions = {}): Promise<TuttiServer>
   });
 
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
-    setSecurityHeaders(res);
-    if (crossOriginWrite(req, edge)) return sendJson(res, 403, { error: `cross-origin request refused: ${req.headers.origin} is not an allowed origin (see PUBLIC_URL / TUTTI_ALLOWED_ORIGINS)` });
     const pathname = new URL(req.url ?? '/', 'http://x').pathname;
     const m = /^\/sync\/([^/]*)\/?$/.exec(pathname);
     if (m) {
@@ -137,18 +137,6 @@ export async function startServer(opts: StartOptions = {}): Promise<TuttiServer>
     }
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 3000, opts.host ?? '0.0.0.0', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-
-  if (opts.next !== false) {
-    try {
-      const { startNext } = await import('./next-handler');
-      nextApp = await startNext({ dev: !!opts.dev, port });
-    } catch (err) {
-      server.close();
   /** The link token (?token=) decides the role before the socket is accepted; a refusal is a 44xx close with a reason. */
   async function authorizeUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer, id: string): Promise<void> {
     const token = new URL(req.url ?? '/', 'http://x').searchParams.get('token') ?? undefined;
@@ -178,6 +166,18 @@ export async function startServer(opts: StartOptions = {}): Promise<TuttiServer>
     });
   }
 
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 3000, opts.host ?? '0.0.0.0', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  if (opts.next !== false) {
+    try {
+      const { startNext } = await import('./next-handler');
+      nextApp = await startNext({ dev: !!opts.dev, port });
+    } catch (err) {
+      server.close();
       await jobs.close();
       await rooms.closeAll();
       await fanout?.close();
@@ -193,6 +193,8 @@ export async function startServer(opts: StartOptions = {}): Promise<TuttiServer>
     rooms,
     db,
     jobs,
+    access,
+    live,
     fanout,
     close() {
       closing ??= (async () => {
@@ -205,8 +207,6 @@ export async function startServer(opts: StartOptions = {}): Promise<TuttiServer>
         await nextApp?.close().catch(() => {});
         await db.close();
         server.closeAllConnections();
-    access,
-    live,
       })();
       return closing;
     },

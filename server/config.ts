@@ -46,14 +46,14 @@ const envSchema = z.object({
 
 export interface ServerConfig {
   port: number;
+  publicUrl?: string;
+  allowedOrigins: string[];
   host: string;
   dataDir: string;
   databaseUrl?: string;
   redisUrl?: string;
   maxMessageBytes: number;
   maxMessagesPerSecond: number;
-  publicUrl?: string;
-  allowedOrigins: string[];
   messageBurst: number;
   maxConnectionsPerRoom: number;
   batchMs: number;
@@ -68,6 +68,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   const e = r.data;
   return {
     port: e.PORT,
+    publicUrl: e.PUBLIC_URL?.replace(/\/$/, ''),
+    allowedOrigins: e.TUTTI_ALLOWED_ORIGINS,
     host: e.HOST,
     dataDir: path.resolve(e.DATA_DIR),
     databaseUrl: e.DATABASE_URL,
@@ -78,8 +80,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     maxConnectionsPerRoom: e.TUTTI_MAX_CONNECTIONS_PER_ROOM,
     batchMs: e.TUTTI_BATCH_MS,
     compactEvery: e.TUTTI_COMPACT_EVERY,
-    publicUrl: e.PUBLIC_URL?.replace(/\/$/, ''),
-    allowedOrigins: e.TUTTI_ALLOWED_ORIGINS,
     unloadDelayMs: e.TUTTI_UNLOAD_DELAY_MS,
     dev: argv.includes('--dev') || e.NODE_ENV === 'development',
   };

@@ -118,9 +118,6 @@ export class RoomRegistry {
     }
   }
 
-  /** Flushes, compacts and drops every room (graceful shutdown). Peers must be closed first. */
-  async closeAll(): Promise<void> {
-    for (const t of this.timers.values()) clearTimeout(t);
   /**
    * Drops a room whose session no longer exists (deleted by its owner): closes its peers with
    * `code`/`reason` and discards what was not yet written, since there is nowhere to write it.
@@ -135,6 +132,9 @@ export class RoomRegistry {
     this.rooms.delete(sessionId);
   }
 
+  /** Flushes, compacts and drops every room (graceful shutdown). Peers must be closed first. */
+  async closeAll(): Promise<void> {
+    for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
     await Promise.allSettled([...this.loading.values()]);
     await Promise.allSettled([...this.unloading.values()]);
