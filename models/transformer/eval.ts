@@ -23,7 +23,7 @@ import { countParams, disposeParams } from './network';
 import { datasetNll } from './nll';
 import { parseParams } from './params';
 import { decode, type Model } from './sampler';
-import { ABSOLUTE_DIR, COMMITTED_DIR, loadModel } from './weights';
+import { ABSOLUTE_DIR, COMMITTED_DIR, loadModel, readArch } from './weights';
 
 const flagsSchema = z.object({
   json: z.literal(true).optional(),
@@ -152,6 +152,9 @@ const round = (x: number, d = 4) => (Number.isFinite(x) ? Number(x.toFixed(d)) :
 const roundAll = (s: MetricSummary) => Object.fromEntries(Object.entries(s).map(([k, v]) => [k, Array.isArray(v) ? v.map((x) => round(x)) : round(v as number)]));
 
 export async function main(flags: Record<string, string | true>): Promise<void> {
+  // The melody-encoder harmoniser (issue 12) has its own eval; the rest of this file is the
+  // decoder-only model's.
+  if (flags.checkpoint !== undefined || readArch(COMMITTED_DIR) === 'melody-encoder') return (await import('./mel-eval')).main(flags);
   const f = flagsSchema.parse(flags);
   await initRuntime();
   const data = loadJsb();

@@ -1,7 +1,9 @@
 // The transformer as a Tutti generator. Tasks:
-// - harmonize: the source melody is forced as the soprano token of every step; alto, tenor and
-//   bass are sampled, into three new tracks (or three target tracks, whose notes in the region are
-//   replaced). The melody itself is never touched.
+// - harmonize: alto, tenor and bass under the source melody, into three new tracks (or three
+//   target tracks, whose notes in the region are replaced). The melody itself is never touched.
+//   With the melody-encoder model (issue 12; config.arch) the whole melody is read first and the
+//   voices follow the score's metre; with the decoder-only model the soprano is forced token by
+//   token.
 // - continue: the source material is the context and the model extends it by N bars. A monophonic
 //   source is a melody: its last bars are harmonised on the fly (so the model sees four voices, as
 //   in training) and only the continued melody is written back. A polyphonic source (several
@@ -22,6 +24,10 @@ import {
 import { initRuntime } from '../runtime/index';
 import { createRng } from '../runtime/rng';
 import { VOICES_PER_STEP } from './config';
+import { MELODY_SAMPLING_DEFAULTS } from './mel-config';
+import { melodyPlan } from './mel-plan';
+import { sampleHarmony } from './mel-sampler';
+import { loadMelodyModel, type MelodyModel } from './mel-weights';
 import { disposeParams } from './network';
 import { MAX_HARMONIZE_BARS, TRANSFORMER_TASKS, parseParams, type TransformerParams } from './params';
 import { decode, type Model } from './sampler';
@@ -38,13 +44,26 @@ import {
   toModelPitch,
   voicesToNotes,
 } from './score-map';
-import { COMMITTED_DIR, loadModel } from './weights';
+import fs from 'node:fs';
+import path from 'node:path';
+import { COMMITTED_DIR, loadModel, readArch } from './weights';
 
 export interface TransformerGeneratorOptions {
-  /** Weights directory (default: the committed models/weights/transformer). */
+  /**
+   * Weights directory (default: the committed models/weights/transformer). If it holds the
+   * melody-encoder model (config.arch), that model harmonises and the decoder-only model in its
+   * `decoder/` subdirectory continues; otherwise the decoder-only model does both.
+   */
   weightsDir?: string;
-  /** Use this model instead of loading weights (tests with a tiny untrained model). */
+  /** Use this decoder-only model instead of loading weights (tests with a tiny untrained model). */
   model?: Model;
+  /** Use this melody-encoder model for harmonize (tests). */
+  melodyModel?: MelodyModel;
+}
+
+/** Where the decoder-only model lives next to (or instead of) the melody-encoder one. */
+export function decoderDir(dir: string): string {
+  return readArch(dir) === 'melody-encoder' ? path.join(dir, 'decoder') : dir;
 }
 
 interface Decoded {
@@ -57,18 +76,26 @@ export class TransformerGenerator implements Generator {
   readonly name = 'transformer' as const;
   readonly tasks = TRANSFORMER_TASKS;
   private model: Model | null;
+  private melodyModel: MelodyModel | null;
   private readonly ownsModel: boolean;
+  private readonly ownsMelodyModel: boolean;
   private loading: Promise<void> | null = null;
 
   constructor(private readonly opts: TransformerGeneratorOptions = {}) {
     this.model = opts.model ?? null;
+    this.melodyModel = opts.melodyModel ?? null;
     this.ownsModel = !opts.model;
+    this.ownsMelodyModel = !opts.melodyModel;
   }
 
   initialize(): Promise<void> {
     this.loading ??= (async () => {
       await initRuntime();
-      if (!this.model) this.model = loadModel(this.opts.weightsDir ?? COMMITTED_DIR);
+      const dir = this.opts.weightsDir ?? COMMITTED_DIR;
+      if (this.opts.model || this.opts.melodyModel) return;
+      if (readArch(dir) === 'melody-encoder') this.melodyModel = loadMelodyModel(dir);
+      const dDir = decoderDir(dir);
+      if (fs.existsSync(path.join(dDir, 'config.json'))) this.model = loadModel(dDir);
     })();
     return this.loading;
   }
@@ -89,7 +116,12 @@ export class TransformerGenerator implements Generator {
       if (!(Number.isInteger(a) && Number.isInteger(b) && a >= 0 && b > a)) throw new GeneratorParamError(`bars must be [from, to) with 0 ≤ from < to (got [${a}, ${b}])`);
     }
     await this.initialize();
-    const result = request.task === 'harmonize' ? await this.harmonize(score, request, params, options) : await this.continue(score, request, params, options);
+    let result: GenerateResult;
+    if (request.task === 'harmonize' && this.melodyModel) result = await this.harmonizeMelody(score, request, parseParams(request.params, MELODY_SAMPLING_DEFAULTS), options);
+    else {
+      if (!this.model) throw new Error(`the transformer has no decoder-only model for "${request.task}" (expected weights in ${decoderDir(this.opts.weightsDir ?? COMMITTED_DIR)})`);
+      result = request.task === 'harmonize' ? await this.harmonize(score, request, params, options) : await this.continue(score, request, params, options);
+    }
     const ms = performance.now() - t0;
     result.stats = { ...result.stats, ms: Math.round(ms) };
     return result;
@@ -103,7 +135,8 @@ export class TransformerGenerator implements Generator {
     return { chorale, sampled: plan.length - forced, forced };
   }
 
-  private async harmonize(score: Score, request: GenerateRequest, params: TransformerParams, options: GenerateOptions): Promise<GenerateResult> {
+  /** Shared by both harmonisers: bar range, melody on the grid, target tracks. */
+  private harmonizeInput(score: Score, request: GenerateRequest) {
     const spb = stepsPerBar(score);
     const source = request.sourceTrackIds;
     const from = request.bars ? request.bars[0] * spb : 0;
@@ -119,10 +152,11 @@ export class TransformerGenerator implements Generator {
       if (request.targetTrackIds.some((t) => source.includes(t))) throw new GeneratorParamError('harmonize: a target track cannot also be the melody');
       targets = [...request.targetTrackIds];
     }
-    const shift = octaveShift(melody);
-    const plan: Array<number | null> = [];
-    for (const p of melody) plan.push(pitchToToken(toModelPitch(p, shift)), null, null, null);
-    const dec = await this.run(plan, true, params, request.seed ?? 0, options);
+    return { spb, from, to, melody, targets };
+  }
+
+  /** The result's tracks and removals for a harmonisation of steps [from, to). */
+  private harmonyResult(score: Score, targets: TrackId[] | null, chorale: Chorale, fromStep: number, from: number, to: number, shift: number, velocity: number) {
     const newTracks: NewTrack[] = targets
       ? []
       : [
@@ -131,11 +165,36 @@ export class TransformerGenerator implements Generator {
           { ref: 'bass', name: 'Bass', instrument: 'choir', role: 'accompaniment' },
         ];
     const ids = (targets ?? ['alto', 'tenor', 'bass']) as TrackId[];
-    const add = voicesToNotes(dec.chorale, [null, ...ids], from, shift, params.velocity);
+    const add = voicesToNotes(chorale, [null, ...ids], fromStep, shift, velocity);
     const fromTick = stepToTick(from);
     const toTick = stepToTick(to);
     const remove: NoteId[] = targets ? score.notes.filter((n) => targets.includes(n.trackId) && n.start >= fromTick && n.start < toTick).map((n) => n.id) : [];
-    return { newTracks, add, remove, stats: { steps: melody.length, tokens_sampled: dec.sampled, tokens_forced: dec.forced, octave_shift: shift || 0 } };
+    return { newTracks, add, remove };
+  }
+
+  /**
+   * The melody-encoder model: only the span from the melody's first note to its last is
+   * harmonised (a pickup bar is accompanied from the pickup on, not before it), each step with
+   * its metrical level from the score's time signature.
+   */
+  private async harmonizeMelody(score: Score, request: GenerateRequest, params: TransformerParams, options: GenerateOptions): Promise<GenerateResult> {
+    const { spb, from, to, melody, targets } = this.harmonizeInput(score, request);
+    const { first, shift, piece } = melodyPlan(melody, from % spb, score.meta.timeSignature);
+    const lines = await sampleHarmony(this.melodyModel!, piece, { temperature: params.temperature, topP: params.topP, strictVoiceLeading: params.strictVoiceLeading }, createRng(request.seed ?? 0), options);
+    const chorale: Chorale = lines[0]!.map((_, t) => [REST, lines[0]![t]!, lines[1]![t]!, lines[2]![t]!]);
+    const res = this.harmonyResult(score, targets, chorale, from + first, from, to, shift, params.velocity);
+    return { ...res, stats: { steps: chorale.length, tokens_sampled: 3 * chorale.length, pickup_steps: first, octave_shift: shift || 0, strict_voice_leading: params.strictVoiceLeading ? 1 : 0 } };
+  }
+
+  /** The decoder-only model: the soprano forced token by token, A/T/B sampled (no look-ahead). */
+  private async harmonize(score: Score, request: GenerateRequest, params: TransformerParams, options: GenerateOptions): Promise<GenerateResult> {
+    const { from, to, melody, targets } = this.harmonizeInput(score, request);
+    const shift = octaveShift(melody);
+    const plan: Array<number | null> = [];
+    for (const p of melody) plan.push(pitchToToken(toModelPitch(p, shift)), null, null, null);
+    const dec = await this.run(plan, true, params, request.seed ?? 0, options);
+    const res = this.harmonyResult(score, targets, dec.chorale, from, from, to, shift, params.velocity);
+    return { ...res, stats: { steps: melody.length, tokens_sampled: dec.sampled, tokens_forced: dec.forced, octave_shift: shift || 0 } };
   }
 
   private async continue(score: Score, request: GenerateRequest, params: TransformerParams, options: GenerateOptions): Promise<GenerateResult> {
@@ -183,7 +242,9 @@ export class TransformerGenerator implements Generator {
 
   dispose(): void {
     if (this.model && this.ownsModel) disposeParams(this.model.params);
+    if (this.melodyModel && this.ownsMelodyModel) disposeParams(this.melodyModel.params);
     this.model = null;
+    this.melodyModel = null;
     this.loading = null;
   }
 }

@@ -21,6 +21,11 @@ export const paramsSchema = z
     velocity: z.number().int().min(1).max(127).optional(),
     /** Read every pitched track with notes as the source (e.g. continue all four voices from the CLI). */
     allTracks: z.boolean().optional(),
+    /**
+     * harmonize (melody-encoder model): mask candidate pitches that would form parallel fifths or
+     * octaves with the melody or a voice already decided, and renormalise (default true).
+     */
+    strictVoiceLeading: z.boolean().optional(),
   })
   .strict();
 
@@ -36,14 +41,30 @@ export interface TransformerParams {
   bars: number | null;
   velocity: number;
   allTracks: boolean;
+  strictVoiceLeading: boolean;
 }
 
-export function parseParams(raw: unknown): TransformerParams {
+/** Sampling defaults of a model (the melody-encoder harmoniser's are chosen on valid; see its card). */
+export interface SamplingDefaults {
+  temperature: number;
+  topP: number;
+}
+
+export const DECODER_DEFAULTS: SamplingDefaults = { temperature: 1, topP: 1 };
+
+export function parseParams(raw: unknown, defaults: SamplingDefaults = DECODER_DEFAULTS): TransformerParams {
   const r = paramsSchema.safeParse(raw ?? {});
   if (!r.success) {
     const issues = r.error.issues.map((i) => `${i.path.join('.') || 'params'}: ${i.message}`);
     throw new GeneratorParamError(`invalid transformer parameters: ${issues.join('; ')}`, issues);
   }
   const p = r.data;
-  return { temperature: p.temperature ?? 1, topP: p.topP ?? 1, bars: p.bars ?? null, velocity: p.velocity ?? 80, allTracks: p.allTracks ?? false };
+  return {
+    temperature: p.temperature ?? defaults.temperature,
+    topP: p.topP ?? defaults.topP,
+    bars: p.bars ?? null,
+    velocity: p.velocity ?? 80,
+    allTracks: p.allTracks ?? false,
+    strictVoiceLeading: p.strictVoiceLeading ?? true,
+  };
 }

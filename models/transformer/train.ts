@@ -120,6 +120,13 @@ export async function train(o: TrainOptions): Promise<{ summary: TrainSummary; p
 }
 
 export async function main(flags: Record<string, string | true>): Promise<void> {
+  // `--arch melody-encoder`: the issue-12 harmoniser (its own trainer and flags).
+  if (flags.arch === 'melody-encoder') {
+    const { arch: _a, ...rest } = flags;
+    return (await import('./mel-train')).main(rest);
+  }
+  if (flags.arch !== undefined && flags.arch !== 'decoder') throw new Error(`--arch must be melody-encoder or decoder (got ${String(flags.arch)})`);
+  delete flags.arch;
   const extra = extraFlags.parse(Object.fromEntries(Object.entries(flags).filter(([k]) => k in extraFlags.shape)));
   const base = extra.tiny ? TINY_CONFIG : DEFAULT_CONFIG;
   const cfg: TransformerConfig = { ...base, attention: extra.attention ?? base.attention };

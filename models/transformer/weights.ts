@@ -52,3 +52,11 @@ export function loadModel(dir: string): { params: Params; cfg: TransformerConfig
   }
   return { params, cfg };
 }
+
+/** Which architecture a weights directory holds: 'melody-encoder' (config.arch) or the decoder-only 'decoder'. */
+export function readArch(dir: string): 'melody-encoder' | 'decoder' {
+  const file = path.join(dir, 'config.json');
+  if (!fs.existsSync(file)) throw new TransformerWeightsMissingError(dir);
+  const cfg = (JSON.parse(fs.readFileSync(file, 'utf8')) as { config?: { arch?: unknown } }).config;
+  return cfg?.arch === 'melody-encoder' ? 'melody-encoder' : 'decoder';
+}
