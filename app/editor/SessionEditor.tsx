@@ -11,8 +11,37 @@ import { Participants } from './panels/Participants';
 import { AiSlot } from './panels/AiSlot';
 import { ShortcutsOverlay, Toast } from './panels/ShortcutsOverlay';
 import { PianoRoll } from './roll/PianoRoll';
-import { useConnection } from './hooks';
+import { useConnection, useScoreVersion } from './hooks';
+import { destroyMidiKeyboard } from './midi/keyboard';
 import './editor.css';
+
+type Drawer = 'tracks' | 'people' | 'ai';
+
+/** Phones and tablets: the roll takes the width and the side panels open as drawers from this bar. */
+function PanelTabs({ drawer, setDrawer }: { drawer: Drawer | null; setDrawer(d: Drawer | null): void }) {
+  const tab = (d: Drawer, label: string) => (
+    <button className={`tt-tab ${drawer === d ? 'on' : ''}`} data-testid={`tab-${d}`} aria-pressed={drawer === d} onClick={() => setDrawer(drawer === d ? null : d)}>
+      {label}
+    </button>
+  );
+  return (
+    <nav className="tt-tabs" aria-label="Panels">
+      {tab('tracks', 'Tracks')}
+      {tab('people', 'People')}
+      {tab('ai', 'AI')}
+    </nav>
+  );
+}
+
+/** The browser tab shows the session's title, following renames by anyone. */
+function TabTitle({ ed }: { ed: Editor }) {
+  useScoreVersion(ed);
+  const title = ed.store.meta.title.trim();
+  useEffect(() => {
+    document.title = title ? `${title} — Tutti` : 'Tutti';
+  }, [title]);
+  return null;
+}
 
 /** Shown when the server refused the session (unknown id, oversized document, ...). */
 function ClosedBanner({ ed }: { ed: Editor }) {
@@ -31,6 +60,7 @@ function ClosedBanner({ ed }: { ed: Editor }) {
 
 export default function SessionEditor({ sessionId }: { sessionId: string }) {
   const [ed, setEd] = useState<Editor | null>(null);
+  const [drawer, setDrawer] = useState<Drawer | null>(null);
   useEffect(() => {
     const editor = new Editor(sessionId);
     const unhook = installDebugHook(editor);
@@ -39,6 +69,7 @@ export default function SessionEditor({ sessionId }: { sessionId: string }) {
     setEd(editor);
     return () => {
       window.removeEventListener('keydown', onKey);
+      destroyMidiKeyboard(editor);
       unhook();
       editor.destroy();
     };
@@ -47,14 +78,17 @@ export default function SessionEditor({ sessionId }: { sessionId: string }) {
   return (
     <div className="tt-app" data-testid="editor">
       <Toolbar ed={ed} />
-      <div className="tt-main">
+      <div className="tt-main" data-drawer={drawer ?? 'none'}>
         <TracksPanel ed={ed} />
         <PianoRoll ed={ed} />
         <div className="tt-side">
           <Participants ed={ed} />
           <AiSlot ed={ed} />
         </div>
+        {drawer && <div className="tt-scrim" data-testid="drawer-scrim" onClick={() => setDrawer(null)} />}
       </div>
+      <PanelTabs drawer={drawer} setDrawer={setDrawer} />
+      <TabTitle ed={ed} />
       <ClosedBanner ed={ed} />
       <ShortcutsOverlay ed={ed} />
       <Toast ed={ed} />

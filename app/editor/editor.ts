@@ -6,7 +6,8 @@ import { centreOnPitch, type Clip, type SnapId, type Viewport } from '@/lib/edit
 import { connectSession, type SessionConnection } from './session/connect';
 import { ScoreStore } from './session/score-store';
 import { Presence } from './presence/presence';
-import type { AudioEngine } from './audio/engine';
+import type { AudioEngine, EngineSource } from './audio/engine';
+import { pianoSamples } from './audio/piano-loader';
 
 export type Tool = 'draw' | 'select';
 
@@ -71,7 +72,14 @@ export class Editor {
     if (!this.framed && this.sized && this.store.notes.size > 0) this.frameMusic();
     this.engine?.syncTracks(tracks);
     this.engine?.applyMeta(this.store.meta);
+    // Fetch the piano samples as soon as a piano track exists, so they are usually in before Play.
+    if (!pianoSamples.started && tracks.some((t) => t.instrument === 'piano')) void pianoSamples.load();
   };
+
+  /** What the audio engine (live or the offline WAV renderer) reads from the live score. */
+  engineSource(): EngineSource {
+    return { index: () => this.store.noteIndex(), tracks: () => this.store.tracks, meta: () => this.store.meta };
+  }
 
   private pruneSelection = () => {
     const sel = this.ui.selection;
@@ -149,7 +157,7 @@ export class Editor {
       this.enginePromise = (async () => {
         const mod = await import('./audio/engine');
         await mod.AudioEngine.unlock();
-        const engine = new mod.AudioEngine({ index: () => this.store.noteIndex(), tracks: () => this.store.tracks, meta: () => this.store.meta });
+        const engine = new mod.AudioEngine(this.engineSource());
         engine.syncTracks(this.store.tracks);
         engine.metronome = this.ui.metronome;
         this.engine = engine;

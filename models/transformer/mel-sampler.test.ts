@@ -3,7 +3,7 @@
 // with the constraint on, while the same model writes them with it off), determinism per seed,
 // and the generator writing A/T/B in place under pickup, 3/4 and 6/8 melodies.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Note, NoteId, Score, Track, TrackId } from '../../lib/score';
+import type { Note, NoteId, Score, TimeSignature, Track, TrackId } from '../../lib/score';
 import { REST } from '../data/jsb';
 import { countParallels } from '../decoding/voice-leading';
 import { initRuntime, tf } from '../runtime/index';
@@ -111,7 +111,7 @@ describe('sampling', () => {
 const track = (id: string, order: number): Track => ({ id: id as TrackId, name: id, instrument: 'piano', color: '#336699', role: order === 0 ? 'melody' : 'accompaniment', muted: false, solo: false, volume: 1, order });
 
 /** A melody in `ts`: notes [pitch, start, duration] in 16th steps. */
-function score(ts: [number, number], notes: Array<[number, number, number]>): Score {
+function score(ts: TimeSignature, notes: Array<[number, number, number]>): Score {
   return {
     meta: { title: 't', bpm: 90, timeSignature: ts, key: 'C major', lengthBars: 4, schemaVersion: 1 },
     tracks: [track('mel', 0)],
@@ -122,7 +122,7 @@ function score(ts: [number, number], notes: Array<[number, number, number]>): Sc
 describe('generator with the melody-encoder model', () => {
   it('harmonises pickup, 3/4 and 6/8 melodies in place: voices start with the melody and end with it', async () => {
     const gen = new TransformerGenerator({ melodyModel: model });
-    const cases: Array<[string, [number, number], Array<[number, number, number]>]> = [
+    const cases: Array<[string, TimeSignature, Array<[number, number, number]>]> = [
       // 4/4 with a one-beat pickup at the end of bar 0.
       ['pickup 4/4', [4, 4], [[67, 12, 4], [72, 16, 8], [71, 24, 4], [72, 28, 4], [74, 32, 16]]],
       // 3/4 waltz-like line starting on beat 3 of bar 0.

@@ -10,7 +10,14 @@ import * as cmd from '../commands';
 import { setLoop, setMetronome, stop, togglePlay } from '../transport';
 import { Icon } from './Icon';
 import { CommitInput } from './CommitInput';
+import { AudioExport } from './AudioExport';
+import { MidiControls } from './MidiControls';
+import { SampleStatus } from './SampleStatus';
 
+const KEYS = [
+  ...['C', 'Db', 'D', 'Eb', 'E', 'F', 'F#', 'G', 'Ab', 'A', 'Bb', 'B'].map((t) => `${t} major`),
+  ...['C', 'C#', 'D', 'Eb', 'E', 'F', 'F#', 'G', 'G#', 'A', 'Bb', 'B'].map((t) => `${t} minor`),
+];
 const TS_OPTIONS: [number, number][] = [[4, 4], [3, 4], [2, 4], [6, 8], [5, 4], [7, 8], [12, 8]];
 
 export function Toolbar({ ed }: { ed: Editor }) {
@@ -87,8 +94,12 @@ export function Toolbar({ ed }: { ed: Editor }) {
             <option key={t.join('/')} value={t.join('/')}>{t.join('/')}</option>
           ))}
         </select>
+        <select className="tt-select" data-testid="key" value={meta.key} onChange={(e) => cmd.editMeta(ed, { key: e.target.value })} title="Key (note names follow it: flats in flat keys)">
+          {(KEYS.includes(meta.key) ? KEYS : [...KEYS, meta.key]).map((k) => <option key={k} value={k}>{k.replace(' major', '').replace(' minor', 'm').replace('#', '♯').replace('b', '♭')}</option>)}
+        </select>
         <button className={`tt-btn ${ui.metronome ? 'on' : ''}`} data-testid="metronome" onClick={() => setMetronome(ed, !ui.metronome)} title="Metronome (M)" aria-label="Metronome"><Icon name="metronome" /></button>
         <button className={`tt-btn ${ui.follow ? 'on' : ''}`} data-testid="follow" onClick={() => ed.setUi({ follow: !ui.follow })} title="Follow playhead" aria-label="Follow playhead"><Icon name="follow" /></button>
+        <MidiControls ed={ed} />
       </div>
 
       <div className="tt-group" role="group" aria-label="Edit">
@@ -115,11 +126,13 @@ export function Toolbar({ ed }: { ed: Editor }) {
         <button className="tt-btn text" data-testid="import-midi" title="Import a .mid file into new tracks" onClick={() => fileRef.current?.click()}>Import</button>
         <input ref={fileRef} type="file" accept=".mid,.midi,audio/midi" hidden data-testid="midi-input" onChange={onFile} />
         <button className="tt-btn text" data-testid="export-midi" title="Download the session as a .mid file" onClick={exportFile}>Export</button>
+        <AudioExport ed={ed} />
         <button className="tt-btn text primary" data-testid="copy-link" onClick={copyLink}>{copied ? 'Copied ✓' : 'Copy link'}</button>
         <button className="tt-btn" data-testid="shortcuts" onClick={() => ed.setUi({ showShortcuts: true })} title="Keyboard shortcuts (?)"><Icon name="help" /></button>
       </div>
 
       <div className="tt-status">
+        <SampleStatus />
         <span className="tt-count" data-testid="note-count" data-count={ed.store.notes.size}>{ed.store.notes.size.toLocaleString('en')} notes</span>
         <span className={`tt-conn ${conn.state}`} data-testid="connection-state" data-state={conn.state} title={conn.closed ?? (conn.state === 'offline' ? 'Edits are kept in this browser and merge when you reconnect' : '')}>
           <i />{connLabel}
