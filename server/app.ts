@@ -41,6 +41,12 @@ export interface StartOptions {
   maxMessagesPerSecond?: number;
   messageBurst?: number;
   maxConnectionsPerRoom?: number;
+  /** Per-session document limits (server/sync/doc-guard.ts); defaults from server/config.ts. */
+  maxDocBytes?: number;
+  maxNotes?: number;
+  maxTracks?: number;
+  /** false: participants' updates are applied unchecked (benchmarks measuring the guard only). */
+  schemaGuard?: boolean;
   batchMs?: number;
   compactEvery?: number;
   unloadDelayMs?: number;
@@ -90,6 +96,12 @@ export async function startServer(opts: StartOptions = {}): Promise<TuttiServer>
     unloadDelayMs: opts.unloadDelayMs ?? 2000,
     log,
     fanout,
+    docLimits: {
+      maxDocBytes: opts.maxDocBytes ?? LIMIT_DEFAULTS.maxDocBytes,
+      maxNotes: opts.maxNotes ?? LIMIT_DEFAULTS.maxNotes,
+      maxTracks: opts.maxTracks ?? LIMIT_DEFAULTS.maxTracks,
+      schemaGuard: opts.schemaGuard ?? true,
+    },
   });
 
   const access = new SessionAccess(db.prisma);

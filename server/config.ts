@@ -38,6 +38,12 @@ const envSchema = z.object({
   TUTTI_MAX_MESSAGES_PER_SECOND: int(300),
   TUTTI_MESSAGE_BURST: int(1500),
   TUTTI_MAX_CONNECTIONS_PER_ROOM: int(2000),
+  /** Per session: stored document size, notes and tracks; an update past them is refused. */
+  TUTTI_MAX_DOC_BYTES: int(16 * 1024 * 1024),
+  TUTTI_MAX_NOTES: int(200_000),
+  TUTTI_MAX_TRACKS: int(256),
+  /** `off` only to measure the schema guard's cost (bench:sync); never in production. */
+  TUTTI_SCHEMA_GUARD: z.enum(['on', 'off']).default('on'),
   TUTTI_BATCH_MS: int(250),
   TUTTI_COMPACT_EVERY: int(200),
   TUTTI_UNLOAD_DELAY_MS: z.coerce.number().int().min(0).default(2000),
@@ -56,6 +62,10 @@ export interface ServerConfig {
   maxMessagesPerSecond: number;
   messageBurst: number;
   maxConnectionsPerRoom: number;
+  maxDocBytes: number;
+  maxNotes: number;
+  maxTracks: number;
+  schemaGuard: boolean;
   batchMs: number;
   compactEvery: number;
   unloadDelayMs: number;
@@ -78,6 +88,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     maxMessagesPerSecond: e.TUTTI_MAX_MESSAGES_PER_SECOND,
     messageBurst: e.TUTTI_MESSAGE_BURST,
     maxConnectionsPerRoom: e.TUTTI_MAX_CONNECTIONS_PER_ROOM,
+    maxDocBytes: e.TUTTI_MAX_DOC_BYTES,
+    maxNotes: e.TUTTI_MAX_NOTES,
+    maxTracks: e.TUTTI_MAX_TRACKS,
+    schemaGuard: e.TUTTI_SCHEMA_GUARD === 'on',
     batchMs: e.TUTTI_BATCH_MS,
     compactEvery: e.TUTTI_COMPACT_EVERY,
     unloadDelayMs: e.TUTTI_UNLOAD_DELAY_MS,

@@ -140,7 +140,10 @@ export function defaultTrack(index: number, patch: Partial<TrackData> = {}): Tra
 export function addTrack(doc: Y.Doc, patch: Partial<TrackData> = {}, origin: unknown = null): Track {
   const tracks = tracksMap(doc);
   let maxOrder = -1;
-  tracks.forEach((y) => (maxOrder = Math.max(maxOrder, Number(y.get('order') ?? 0))));
+  tracks.forEach((y) => {
+    const order = y instanceof Y.Map ? Number(y.get('order') ?? 0) : NaN; // skip entries that are not tracks
+    if (Number.isFinite(order)) maxOrder = Math.max(maxOrder, order);
+  });
   const data = parseOrThrow(trackSchema, defaultTrack(tracks.size, { order: maxOrder + 1, ...patch }), 'track');
   const id = newTrackId();
   doc.transact(() => {
@@ -166,7 +169,7 @@ export function deleteTrack(doc: Y.Doc, id: TrackId, origin: unknown = null): vo
     const notes = notesMap(doc);
     const doomed: string[] = [];
     notes.forEach((y, nid) => {
-      if (y.get('trackId') === id) doomed.push(nid);
+      if (y instanceof Y.Map && y.get('trackId') === id) doomed.push(nid);
     });
     for (const nid of doomed) notes.delete(nid);
     tracksMap(doc).delete(id);

@@ -39,8 +39,17 @@ export function readMeta(doc: Y.Doc): Meta {
   return out as Meta;
 }
 
+/**
+ * Counts what the readers skipped: entries that are not valid (a value that is not a map, a
+ * missing or out-of-range field). Readers never throw on such entries; they leave them out.
+ */
+export interface ReadStats {
+  skipped: number;
+}
+
 /** Reads one note; returns null when a peer wrote something that is not a valid note. */
-export function readNote(id: string, y: YNote): Note | null {
+export function readNote(id: string, y: unknown): Note | null {
+  if (!(y instanceof Y.Map)) return null;
   const r = noteSchema.safeParse({
     trackId: y.get('trackId'),
     pitch: y.get('pitch'),
@@ -51,7 +60,8 @@ export function readNote(id: string, y: YNote): Note | null {
   return r.success ? ({ ...r.data, id: id as NoteId } as Note) : null;
 }
 
-export function readTrack(id: string, y: YTrack): Track | null {
+export function readTrack(id: string, y: unknown): Track | null {
+  if (!(y instanceof Y.Map)) return null;
   const r = trackSchema.safeParse({
     name: y.get('name'),
     instrument: y.get('instrument'),
@@ -65,27 +75,35 @@ export function readTrack(id: string, y: YTrack): Track | null {
   return r.success ? ({ ...r.data, id: id as TrackId } as Track) : null;
 }
 
-export function readNotes(doc: Y.Doc): Note[] {
+export function readNotes(doc: Y.Doc, stats?: ReadStats): Note[] {
   const out: Note[] = [];
   notesMap(doc).forEach((y, id) => {
     const n = readNote(id, y);
     if (n) out.push(n);
+    else if (stats) stats.skipped++;
   });
   return out.sort((a, b) => a.start - b.start || a.pitch - b.pitch || (a.id < b.id ? -1 : 1));
 }
 
-export function readTracks(doc: Y.Doc): Track[] {
+export function readTracks(doc: Y.Doc, stats?: ReadStats): Track[] {
   const out: Track[] = [];
   tracksMap(doc).forEach((y, id) => {
     const t = readTrack(id, y);
     if (t) out.push(t);
+    else if (stats) stats.skipped++;
   });
   return out.sort((a, b) => a.order - b.order || (a.id < b.id ? -1 : 1));
 }
 
-/** A plain snapshot of the whole document. */
-export function readScore(doc: Y.Doc): Score {
-  return { meta: readMeta(doc), tracks: readTracks(doc), notes: readNotes(doc) };
+/** A plain snapshot of the whole document; invalid notes and tracks are left out and counted in `stats`. */
+export function readScore(doc: Y.Doc, stats?: ReadStats): Score {
+  return { meta: readMeta(doc), tracks: readTracks(doc, stats), notes: readNotes(doc, stats) };
+}
+
+/** readScore plus how many note and track entries it had to skip. */
+export function readScoreReport(doc: Y.Doc): { score: Score; skipped: number } {
+  const stats: ReadStats = { skipped: 0 };
+  return { score: readScore(doc, stats), skipped: stats.skipped };
 }
 
 export function noteCount(doc: Y.Doc): number {

@@ -5,3 +5,4 @@ export * from './doc';
 export * from './commands';
 export * from './query';
 export * from './jobs';
+export * from './validate';

@@ -9,7 +9,7 @@
 // computed from the recorded ids here (`undoJobResult`) instead of from a remote transaction.
 import * as Y from 'yjs';
 import { z } from 'zod';
-import { notesMap, tracksMap } from './doc';
+import { notesMap, tracksMap, type ReadStats } from './doc';
 import { noteSchema, type Note, type NoteId, type TrackId } from './types';
 
 export const JOB_STATUSES = ['queued', 'running', 'done', 'failed', 'cancelled'] as const;
@@ -55,7 +55,8 @@ const DEFAULTS: Omit<JobState, 'id' | 'model' | 'task' | 'requesterId' | 'reques
   removedNotes: [],
 };
 
-export function readJob(id: string, y: Y.Map<unknown>): JobState | null {
+export function readJob(id: string, y: unknown): JobState | null {
+  if (!(y instanceof Y.Map)) return null;
   const raw: Record<string, unknown> = { ...DEFAULTS };
   y.forEach((v, k) => (raw[k] = v));
   const r = jobStateSchema.safeParse(raw);
@@ -63,11 +64,12 @@ export function readJob(id: string, y: Y.Map<unknown>): JobState | null {
 }
 
 /** All jobs, newest first. */
-export function readJobs(doc: Y.Doc): JobState[] {
+export function readJobs(doc: Y.Doc, stats?: ReadStats): JobState[] {
   const out: JobState[] = [];
   jobsMap(doc).forEach((y, id) => {
     const j = readJob(id, y);
     if (j) out.push(j);
+    else if (stats) stats.skipped++;
   });
   return out.sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1));
 }
@@ -83,13 +85,14 @@ function writePatch(y: Y.Map<unknown>, patch: Patch, fresh = false): void {
 export function writeJobState(doc: Y.Doc, id: string, patch: Patch, origin: unknown = jobOrigin(id)): void {
   doc.transact(() => {
     const jobs = jobsMap(doc);
-    let y = jobs.get(id);
-    if (!y) {
-      y = new Y.Map<unknown>();
-      writePatch(y, { ...DEFAULTS, ...patch }, true);
-      jobs.set(id, y);
+    const y: unknown = jobs.get(id);
+    if (!(y instanceof Y.Map)) {
+      // Missing, or something that is not a job entry (never written by this server): replace it.
+      const fresh = new Y.Map<unknown>();
+      writePatch(fresh, { ...DEFAULTS, ...patch }, true);
+      jobs.set(id, fresh);
       pruneFinished(doc);
-    } else writePatch(y, patch);
+    } else writePatch(y as Y.Map<unknown>, patch);
   }, origin);
 }
 
@@ -132,7 +135,7 @@ export function undoJobResult(doc: Y.Doc, jobId: string, origin: unknown = `${jo
     for (const id of job.addedNoteIds) if (notes.has(id)) (notes.delete(id), out.removedNotes++);
     const strays: string[] = [];
     notes.forEach((n, id) => {
-      if (doomedTracks.has(String(n.get('trackId')))) strays.push(id);
+      if (n instanceof Y.Map && doomedTracks.has(String(n.get('trackId')))) strays.push(id);
     });
     for (const id of strays) (notes.delete(id), out.removedNotes++);
     for (const t of doomedTracks) (tracks.delete(t), out.removedTracks++);

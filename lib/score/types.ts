@@ -16,7 +16,8 @@ export type TrackRole = (typeof TRACK_ROLES)[number];
 export const INSTRUMENTS = ['piano', 'strings', 'bass', 'organ', 'pad', 'drums', 'lead', 'choir'] as const;
 export type Instrument = (typeof INSTRUMENTS)[number];
 
-const idSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'ids are url-safe strings');
+/** Keys of the notes and tracks maps (and a note's trackId). */
+export const idSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'ids are url-safe strings');
 
 export const noteSchema = z.object({
   trackId: idSchema,

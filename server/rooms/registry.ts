@@ -8,6 +8,7 @@ import type { DocStore } from '../persistence/store';
 import { SessionNotFoundError } from '../persistence/store';
 import { Persister } from './persister';
 import { Room, SERVER_ORIGIN } from './room';
+import { DocGuard, DEFAULT_DOC_LIMITS, type DocLimits } from '../sync/doc-guard';
 
 /**
  * Cross-instance fan-out (scale-out mode, server/scaleout; absent in the single-process default).
@@ -26,6 +27,8 @@ export interface RoomOptions {
   log?: (msg: string, err?: unknown) => void;
   /** Scale-out only (REDIS_URL): see RoomFanout. */
   fanout?: RoomFanout;
+  /** Schema and size limits for participants' updates (default DEFAULT_DOC_LIMITS). */
+  docLimits?: DocLimits;
 }
 
 export interface WithDocOptions {
@@ -149,7 +152,7 @@ export class RoomRegistry {
       compactEvery: this.opts.compactEvery,
       onError: (err, what) => this.opts.log?.(`[rooms] ${what} failed for ${sessionId}`, err),
     }, stored.updates.length);
-    const room = new Room(sessionId, persister);
+    const room = new Room(sessionId, persister, new DocGuard(this.opts.docLimits ?? DEFAULT_DOC_LIMITS));
     room.restore(stored.snapshot, stored.updates);
     // Scale-out: catch up with other instances' unpersisted edits before anyone gets the room.
     if (this.opts.fanout) await this.opts.fanout.attach(room).catch((err) => this.opts.log?.(`[rooms] fan-out attach failed for ${sessionId}`, err));

@@ -8,6 +8,7 @@ import { frame, MESSAGE_AWARENESS, MESSAGE_SYNC, type ClientMessage } from '../s
 import { writeSyncStep1, writeSyncStep2, writeSyncStep2FromUpdate, writeSyncUpdate } from '../sync/sync';
 import { encodeAwarenessEntries, writeAwarenessUpdate } from '../sync/awareness';
 import { PresenceGuard } from '../sync/presence-guard';
+import { DocGuard } from '../sync/doc-guard';
 import type { Persister } from './persister';
 
 export interface Peer {
@@ -44,6 +45,8 @@ export class Room {
   constructor(
     readonly id: string,
     readonly persister: Persister,
+    /** Schema and limits for participants' updates (server/sync/doc-guard.ts). */
+    readonly guard: DocGuard = new DocGuard(),
   ) {
     this.awareness.setLocalState(null); // the server itself is not a participant
     this.ydoc.on('update', this.onDocUpdate);
@@ -58,6 +61,7 @@ export class Room {
 
   /** Replays stored state without persisting it again (a lone snapshot is applied lazily). */
   restore(snapshot: Uint8Array | null, updates: Uint8Array[]): void {
+    this.guard.loaded((snapshot?.length ?? 0) + updates.reduce((n, u) => n + u.length, 0));
     if (snapshot && updates.length === 0) {
       this.deferred = snapshot;
       this.storedState = snapshot;
@@ -67,6 +71,7 @@ export class Room {
       if (snapshot) Y.applyUpdate(this.ydoc, snapshot, LOAD_ORIGIN);
       for (const u of updates) Y.applyUpdate(this.ydoc, u, LOAD_ORIGIN);
     }, LOAD_ORIGIN);
+    this.guard.repair(this.ydoc, SERVER_ORIGIN); // entries stored before the schema was enforced
   }
 
   private ensureApplied(): void {
@@ -74,6 +79,7 @@ export class Room {
     if (!snapshot || this.closed) return;
     this.deferred = null;
     Y.applyUpdate(this.ydoc, snapshot, LOAD_ORIGIN);
+    this.guard.repair(this.ydoc, SERVER_ORIGIN); // entries stored before the schema was enforced
     for (const peer of this.awaitingStep1) if (this.peers.has(peer)) this.sendStep1(peer);
     this.awaitingStep1.clear();
   }
@@ -116,7 +122,7 @@ export class Room {
         return;
       case 'syncStep2':
       case 'syncUpdate':
-        Y.applyUpdate(this.doc, msg.update, peer);
+        this.guard.apply(this.doc, msg.update, peer); // throws ProtocolError: refused, nothing applied
         return;
       case 'awareness': {
         // Only the peer's own client id; states were size-, depth- and schema-checked in decoding.
@@ -151,6 +157,7 @@ export class Room {
   private onDocUpdate = (update: Uint8Array, origin: unknown): void => {
     if (origin === LOAD_ORIGIN) return;
     this.storedState = null;
+    this.guard.grew(update.length);
     this.persister.push(update);
     // The sender already has its own update; everyone else gets it once, encoded once.
     this.broadcast(frame(MESSAGE_SYNC, (e) => writeSyncUpdate(e, update)), origin);

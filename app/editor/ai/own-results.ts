@@ -7,7 +7,7 @@
 // Only jobs requested from this page are captured, and only while the connection is synced: the
 // catch-up transaction after a reconnect may also carry other people's edits, which my undo must
 // never revert (for those results the job list's "Undo result" button remains).
-import type * as Y from 'yjs';
+import * as Y from 'yjs';
 import { jobsMap } from '@/lib/score';
 import type { Editor } from '../editor';
 
@@ -29,7 +29,7 @@ export function trackOwnResults(editor: Editor, me: string): () => void {
 
   const scan = () => {
     jobsMap(doc).forEach((y, id) => {
-      if (y.get('requesterId') !== me) return;
+      if (!(y instanceof Y.Map) || y.get('requesterId') !== me) return; // skip entries that are not jobs
       const s = y.get('status');
       if (s === 'queued' || s === 'running') pending.add(id);
       else pending.delete(id);
@@ -41,7 +41,8 @@ export function trackOwnResults(editor: Editor, me: string): () => void {
     const jobs = jobsMap(doc);
     const mine = requestedHere.get(editor);
     for (const id of pending) {
-      if (!mine?.has(id) || jobs.get(id)?.get('status') !== 'done') continue;
+      const job: unknown = jobs.get(id);
+      if (!mine?.has(id) || !(job instanceof Y.Map) || job.get('status') !== 'done') continue;
       added = tr.origin;
       capturing = true;
       undo.stopCapturing(); // never merge the result into an earlier edit of mine

@@ -1,0 +1,57 @@
+// A room's gate for participants' document updates: the score schema (update-guard.ts) and the
+// session's limits — stored size, notes, tracks. Size is tracked incrementally: the bytes stored
+// at load plus every update applied since, an upper bound of what a compaction would store. Only
+// when that bound would pass the limit is the document encoded once to learn its real size (and
+// the bound reset to it), so a message costs nothing extra until a session nears its limit.
+import * as Y from 'yjs';
+import { dropInvalidEntries, type InvalidEntry } from '@/lib/score/validate';
+import { applyGuardedUpdate } from './update-guard';
+import { CLOSE, ProtocolError } from './errors';
+
+export interface DocLimits {
+  /** Largest stored document (bytes of its encoded state). */
+  maxDocBytes: number;
+  maxNotes: number;
+  maxTracks: number;
+  /** false only for benchmarks measuring the guard's cost: updates are applied unchecked. */
+  schemaGuard: boolean;
+}
+
+export const DEFAULT_DOC_LIMITS: DocLimits = { maxDocBytes: 16 * 1024 * 1024, maxNotes: 200_000, maxTracks: 256, schemaGuard: true };
+
+export class DocGuard {
+  /** Upper bound of the document's encoded size. */
+  private bytes = 0;
+
+  constructor(readonly limits: DocLimits = DEFAULT_DOC_LIMITS) {}
+
+  /** The size of the state as loaded from the store. */
+  loaded(bytes: number): void {
+    this.bytes = bytes;
+  }
+
+  /** Any update applied to the document (a participant's, the server's, another instance's). */
+  grew(bytes: number): void {
+    this.bytes += bytes;
+  }
+
+  /** Applies a participant's update, or throws ProtocolError (and applies nothing of it). */
+  apply(doc: Y.Doc, update: Uint8Array, origin: unknown): void {
+    if (!this.limits.schemaGuard) return void Y.applyUpdate(doc, update, origin);
+    this.admitSize(doc, update.length);
+    applyGuardedUpdate(doc, update, origin, this.limits);
+  }
+
+  private admitSize(doc: Y.Doc, incoming: number): void {
+    const max = this.limits.maxDocBytes;
+    if (this.bytes + incoming <= max) return;
+    this.bytes = Y.encodeStateAsUpdate(doc).length;
+    if (this.bytes + incoming > max)
+      throw new ProtocolError(`this update (${incoming} bytes) would take the session past its size limit of ${max} bytes (now ${this.bytes})`, CLOSE.overLimit);
+  }
+
+  /** Drops entries a stored document holds that are not valid (written before the guard existed). */
+  repair(doc: Y.Doc, origin: unknown): InvalidEntry[] {
+    return dropInvalidEntries(doc, origin);
+  }
+}

@@ -1,0 +1,406 @@
+// The score schema, enforced on a participant's document update before it reaches the room
+// (Reject, not Repair: a refused update changes nothing, so `notes.set(existingId, 42)` cannot take
+// the existing note with it). The update is decoded (Y.decodeUpdate) and every new item is placed
+// — which top-level map, which entry, which field — from its own parent info, or from the item it
+// was inserted next to (origin), found either in the document's store or earlier in the same
+// update. Then:
+//   - only meta, tracks and notes may be written (jobs is the server's; any other name is refused);
+//   - a meta value, a note field, a track field must be valid for its schema (lib/score/validate);
+//   - a new note or track must bring all its required fields, and a field of an existing one may be
+//     deleted only by writing a new value in the same update (Yjs deletes the old value item then);
+//   - an item that refers to state the server lacks is refused (Yjs would park it and integrate it
+//     later, unchecked), and so is a delete of state the server lacks;
+//   - notes and tracks limits.
+// Cost: proportional to the update (plus one store lookup per reference), never the document.
+import * as Y from 'yjs';
+import { dropInvalidChanged, entryFieldProblem, entryKeyProblem, isClientMap, isEntryField, isEntryMap, metaFieldProblem, requiredFields } from '@/lib/score/validate';
+import { CLOSE, ProtocolError } from './errors';
+
+export interface EntryLimits {
+  maxNotes: number;
+  maxTracks: number;
+}
+
+/** Where an item sits. `owner` is the item holding the entry's Y.Map (in the store or the update). */
+type Place =
+  | { kind: 'root'; name: string; key: string | null }
+  | { kind: 'entry'; map: string; entryKey: string; owner: Y.Item; field: string | null }
+  | { kind: 'deep' }
+  /** Next to garbage-collected state: Yjs turns it into GC on arrival; it can change nothing. */
+  | { kind: 'gc' };
+
+type Struct = Y.Item | Y.GC | Y.Skip;
+/** Y.decodeUpdate's delete set (the class is not exported by name). */
+type DeleteSet = ReturnType<typeof Y.decodeUpdate>['ds'];
+
+const refuse = (message: string): never => {
+  throw new ProtocolError(`refused update: ${message}`, CLOSE.invalidUpdate);
+};
+const overLimit = (message: string): never => {
+  throw new ProtocolError(message, CLOSE.overLimit);
+};
+
+/** Sorted [clock, end) ranges per client, for "does this delete set cover that id". */
+class Ranges {
+  private readonly byClient = new Map<number, [number, number][]>();
+  constructor(ds: DeleteSet) {
+    ds.clients.forEach((items: { clock: number; len: number }[], client: number) => this.byClient.set(client, items.map((d) => [d.clock, d.clock + d.len] as [number, number]).sort((a, b) => a[0] - b[0])));
+  }
+  covers(client: number, clock: number): boolean {
+    const r = this.byClient.get(client);
+    if (!r) return false;
+    let lo = 0;
+    let hi = r.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (r[mid]![1] <= clock) lo = mid + 1;
+      else if (r[mid]![0] > clock) hi = mid - 1;
+      else return true;
+    }
+    return false;
+  }
+  forEach(fn: (client: number, clock: number, end: number) => void): void {
+    this.byClient.forEach((r, client) => r.forEach(([s, e]) => fn(client, s, e)));
+  }
+}
+
+export class UpdateInspection {
+  private readonly store: Y.Doc['store'];
+  private readonly rootNames = new Map<Y.AbstractType<any>, string>();
+  /** The update's structs per client, in clock order (as decoded). */
+  private readonly incoming = new Map<number, Struct[]>();
+  /** The store's clock per client before this update. */
+  private readonly state = new Map<number, number>();
+  private readonly places = new Map<Y.Item, Place>();
+  private readonly deletes: Ranges;
+  /** New items written into an entry's field, by entry owner, then field. */
+  private readonly fieldWrites = new Map<Y.Item, Map<string, Y.Item[]>>();
+  private readonly newEntries: { map: string; key: string; owner: Y.Item }[] = [];
+  /** Existing required fields whose current value the update deletes: checked at the end. */
+  private readonly fieldDeletes: { owner: Y.Item; map: string; entryKey: string; field: string }[] = [];
+  private readonly removedEntries = { notes: new Set<string>(), tracks: new Set<string>() };
+
+  constructor(
+    private readonly doc: Y.Doc,
+    update: Uint8Array,
+  ) {
+    this.store = doc.store;
+    doc.share.forEach((type, name) => this.rootNames.set(type, name));
+    const { structs, ds } = Y.decodeUpdate(update);
+    for (const s of structs) {
+      let list = this.incoming.get(s.id.client);
+      if (!list) this.incoming.set(s.id.client, (list = []));
+      list.push(s);
+    }
+    this.deletes = new Ranges(ds);
+  }
+
+  private stateOf(client: number): number {
+    let s = this.state.get(client);
+    if (s === undefined) this.state.set(client, (s = Y.getState(this.store, client)));
+    return s;
+  }
+
+  private isNew(s: Struct): boolean {
+    return s.id.clock + s.length > this.stateOf(s.id.client);
+  }
+
+  /** The struct holding `id`: in the store when the server has it, else in this update, else null. */
+  private lookup(client: number, clock: number): Struct | null {
+    if (clock < this.stateOf(client)) {
+      const structs = this.store.clients.get(client)!;
+      return structs[Y.findIndexSS(structs, clock)] ?? null;
+    }
+    const list = this.incoming.get(client);
+    if (!list || list.length === 0) return null;
+    let lo = 0;
+    let hi = list.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const s = list[mid]!;
+      if (s.id.clock + s.length <= clock) lo = mid + 1;
+      else if (s.id.clock > clock) hi = mid - 1;
+      else return s instanceof Y.Skip ? null : s;
+    }
+    return null;
+  }
+
+  private isStored(item: Y.Item): boolean {
+    return item.id.clock < this.stateOf(item.id.client);
+  }
+
+  /** Where the children of the type held by `owner` under `key` sit. */
+  private placeIn(owner: Y.Item, key: string | null, depth: number): Place {
+    if (depth > 4) return { kind: 'deep' };
+    const p = this.placeOf(owner, depth + 1);
+    if (p.kind === 'gc') return p;
+    if (p.kind === 'root' && p.key !== null) return { kind: 'entry', map: p.name, entryKey: p.key, owner, field: key };
+    return { kind: 'deep' };
+  }
+
+  private placeOf(item: Y.Item, depth = 0): Place {
+    const memo = this.places.get(item);
+    if (memo) return memo;
+    let place: Place;
+    if (this.isStored(item)) {
+      const parent = item.parent as Y.AbstractType<any> | null;
+      if (!parent) place = { kind: 'gc' };
+      else if (parent._item === null) place = { kind: 'root', name: this.rootNames.get(parent) ?? Y.findRootTypeKey(parent), key: item.parentSub };
+      else place = this.placeIn(parent._item, item.parentSub, depth);
+    } else place = this.placeOfNew(item, depth);
+    this.places.set(item, place);
+    return place;
+  }
+
+  /**
+   * A new item's place, as Yjs will decide it (Item.getMissing): explicit parent info, else the
+   * parent and key of its left (origin) or right neighbour. Chains of neighbours within the update
+   * are followed iteratively (one key set 10,000 times is a chain of 10,000).
+   */
+  private placeOfNew(start: Y.Item, depth: number): Place {
+    const chain: Y.Item[] = [];
+    const seen = new Set<Y.Item>();
+    let item = start;
+    let place: Place = { kind: 'deep' };
+    for (;;) {
+      const memo = this.places.get(item);
+      if (memo) {
+        place = memo;
+        break;
+      }
+      if (seen.has(item)) refuse('its items refer to each other in a cycle');
+      seen.add(item);
+      const parent = item.parent as string | Y.ID | null;
+      if (typeof parent === 'string') {
+        place = { kind: 'root', name: parent, key: item.parentSub };
+        break;
+      }
+      if (parent) {
+        const owner = this.ref(item, parent);
+        if (owner instanceof Y.GC) place = { kind: 'gc' };
+        else if (!(owner.content instanceof Y.ContentType)) refuse('an item’s parent is not a shared type');
+        else place = this.placeIn(owner, item.parentSub, depth);
+        break;
+      }
+      const left = item.origin ? this.ref(item, item.origin) : null;
+      const right = item.rightOrigin ? this.ref(item, item.rightOrigin) : null;
+      if (left instanceof Y.GC || right instanceof Y.GC) {
+        place = { kind: 'gc' };
+        break;
+      }
+      const next = (left ?? right) as Y.Item | null;
+      if (!next) refuse('an item has no parent');
+      chain.push(item);
+      if (this.isStored(next!)) {
+        place = this.placeOf(next!, depth);
+        break;
+      }
+      item = next!;
+    }
+    for (const c of chain) this.places.set(c, place);
+    return place;
+  }
+
+  /** The struct `from` refers to; refuses references to state the server does not have. */
+  private ref(from: Y.Item, id: Y.ID): Y.Item | Y.GC {
+    if (id.client === from.id.client && id.clock >= from.id.clock) refuse('an item refers to a later one of its own client');
+    const s = this.lookup(id.client, id.clock);
+    if (!s) refuse('it depends on changes the server does not have (reconnect to resync)');
+    return s as Y.Item | Y.GC;
+  }
+
+  private isDeletedNew(item: Y.Item): boolean {
+    return item.content instanceof Y.ContentDeleted || this.deletes.covers(item.id.client, item.id.clock);
+  }
+
+  /** Throws ProtocolError (4422 schema, 4413 limits) unless the update is acceptable. */
+  check(limits: EntryLimits): void {
+    for (const [client, list] of this.incoming) {
+      const state = this.stateOf(client);
+      for (let i = 1; i < list.length; i++)
+        if (list[i]!.id.clock !== list[i - 1]!.id.clock + list[i - 1]!.length) refuse('malformed (a client’s structs are not contiguous)');
+      const first = list.find((s) => s.id.clock + s.length > state);
+      if (first && first.id.clock > state) refuse('it depends on changes the server does not have (reconnect to resync)');
+      for (const s of list) {
+        if (!this.isNew(s)) continue;
+        if (s instanceof Y.Skip) refuse('it depends on changes the server does not have (reconnect to resync)');
+        if (s instanceof Y.Item) this.checkItem(s);
+      }
+    }
+    this.checkDeletes();
+    this.checkFieldTips();
+    this.checkLimits(limits);
+  }
+
+  private checkItem(item: Y.Item): void {
+    const place = this.placeOf(item);
+    const deleted = this.isDeletedNew(item);
+    switch (place.kind) {
+      case 'gc':
+        return;
+      case 'deep':
+        return refuse('a value nested inside a note, track or meta field');
+      case 'root': {
+        const { name, key } = place;
+        if (!isClientMap(name)) return refuse(name === 'jobs' ? 'the jobs list is written by the server only' : `unknown top-level type "${name.slice(0, 40)}"`);
+        if (key === null) return refuse(`list content in top-level map "${name}"`);
+        if (name === 'meta') {
+          if (deleted) return;
+          const v = plainValue(item);
+          if (v.problem) return refuse(`meta.${key.slice(0, 40)}: ${v.problem}`);
+          const problem = metaFieldProblem(key, v.value);
+          if (problem) refuse(problem);
+          return;
+        }
+        const keyProblem = entryKeyProblem(name, key);
+        if (keyProblem) return refuse(keyProblem);
+        if (deleted) return;
+        if (!(item.content instanceof Y.ContentType) || !(item.content.type instanceof Y.Map)) return refuse(`${name}.${key.slice(0, 40)} must be a map`);
+        this.newEntries.push({ map: name, key, owner: item });
+        return;
+      }
+      case 'entry': {
+        const { map, field, owner } = place;
+        if (!isEntryMap(map)) return refuse(map === 'jobs' ? 'the jobs list is written by the server only' : `a value nested inside ${map.slice(0, 40)}`);
+        if (field === null) return refuse(`list content in a ${map === 'notes' ? 'note' : 'track'}`);
+        if (!deleted) {
+          const v = plainValue(item);
+          if (v.problem) return refuse(`${map}.${place.entryKey.slice(0, 40)}.${field.slice(0, 40)}: ${v.problem}`);
+          const problem = entryFieldProblem(map, field, v.value);
+          if (problem) return refuse(problem);
+        } else if (!isEntryField(map, field)) return refuse(`unknown ${map} field "${field.slice(0, 40)}"`);
+        let fields = this.fieldWrites.get(owner);
+        if (!fields) this.fieldWrites.set(owner, (fields = new Map()));
+        let items = fields.get(field);
+        if (!items) fields.set(field, (items = []));
+        items.push(item);
+        return;
+      }
+    }
+  }
+
+  /** Deletes of stored items: never in jobs or unknown types, never a required field left empty. */
+  private checkDeletes(): void {
+    this.deletes.forEach((client, clock, end) => {
+      const state = this.stateOf(client);
+      if (end > state) {
+        const list = this.incoming.get(client);
+        const last = list?.[list.length - 1];
+        if (!last || last.id.clock + last.length < end) refuse('it deletes changes the server does not have');
+      }
+      const structs = this.store.clients.get(client);
+      if (!structs || clock >= state) return;
+      for (let i = Y.findIndexSS(structs, clock); i < structs.length && structs[i]!.id.clock < end; i++) {
+        const s = structs[i]!;
+        if (s instanceof Y.Item && !s.deleted) this.checkDelete(s);
+      }
+    });
+  }
+
+  private checkDelete(item: Y.Item): void {
+    const place = this.placeOf(item);
+    if (place.kind === 'root') {
+      if (!isClientMap(place.name)) refuse(place.name === 'jobs' ? 'the jobs list is written by the server only' : `unknown top-level type "${place.name.slice(0, 40)}"`);
+      const parent = item.parent as Y.AbstractType<any>;
+      if (isEntryMap(place.name) && place.key !== null && parent._map.get(place.key) === item) this.removedEntries[place.name].add(place.key);
+    } else if (place.kind === 'entry') {
+      if (!isEntryMap(place.map)) refuse(place.map === 'jobs' ? 'the jobs list is written by the server only' : 'a delete inside meta');
+      const { owner, field } = place;
+      const parent = item.parent as Y.AbstractType<any>;
+      if (field !== null && requiredFields(place.map as 'notes').includes(field) && parent._map.get(field) === item)
+        this.fieldDeletes.push({ owner, map: place.map, entryKey: place.entryKey, field });
+    }
+  }
+
+  /**
+   * The value a field ends up with is the last of its items in the update (the tips: items no
+   * other item of the same field was inserted after). Every tip of a required field must be live.
+   */
+  private checkFieldTips(): void {
+    const tipsOf = (items: Y.Item[]): Y.Item[] => {
+      if (items.length === 1) return items;
+      const overwritten = new Set<string>();
+      for (const it of items) if (it.origin) overwritten.add(`${it.origin.client}:${it.origin.clock}`);
+      return items.filter((it) => !overwritten.has(`${it.id.client}:${it.id.clock + it.length - 1}`));
+    };
+    const liveField = (owner: Y.Item, field: string): boolean | null => {
+      const items = this.fieldWrites.get(owner)?.get(field);
+      if (!items) return null;
+      return tipsOf(items).every((it) => !this.isDeletedNew(it));
+    };
+    for (const [owner, fields] of this.fieldWrites) {
+      const place = this.placeOf(owner);
+      if (place.kind !== 'root' || !isEntryMap(place.name)) continue;
+      const required = requiredFields(place.name);
+      if (owner.deleted || this.isDeletedNew(owner)) continue; // the whole entry goes
+      for (const field of fields.keys())
+        if (required.includes(field) && !liveField(owner, field)) refuse(`it deletes ${field} of ${place.name === 'notes' ? 'note' : 'track'} ${String(place.key).slice(0, 40)}`);
+    }
+    for (const { owner, key, map } of this.newEntries) {
+      if (this.isDeletedNew(owner)) continue;
+      for (const field of requiredFields(map as 'notes'))
+        if (!liveField(owner, field)) refuse(`new ${map === 'notes' ? 'note' : 'track'} ${key.slice(0, 40)} lacks ${field}`);
+    }
+    for (const { owner, map, entryKey, field } of this.fieldDeletes) {
+      if (owner.deleted || this.isDeletedNew(owner)) continue; // the whole entry goes
+      if (!liveField(owner, field)) refuse(`it deletes ${field} of ${map === 'notes' ? 'note' : 'track'} ${entryKey.slice(0, 40)}`);
+    }
+  }
+
+  private checkLimits(limits: EntryLimits): void {
+    for (const map of ['notes', 'tracks'] as const) {
+      const max = map === 'notes' ? limits.maxNotes : limits.maxTracks;
+      const root = this.doc.share.get(map);
+      const added = new Set<string>();
+      for (const e of this.newEntries) {
+        if (e.map !== map || this.isDeletedNew(e.owner)) continue;
+        const cur = root?._map.get(e.key);
+        if (!cur || cur.deleted || this.removedEntries[map].has(e.key)) added.add(e.key);
+      }
+      if (added.size === 0) continue;
+      const net = added.size - this.removedEntries[map].size;
+      // _map also keeps deleted keys: an upper bound first, the exact count only near the limit.
+      if ((root?._map.size ?? 0) + net <= max) continue;
+      let live = 0;
+      root?._map.forEach((it) => void (it.deleted || live++));
+      if (live + net > max) overLimit(`this update would bring the session to ${live + net} ${map}; the limit is ${max}`);
+    }
+  }
+}
+
+/** A map item's single plain value (what Y.Map#set of a JSON-like value writes). */
+function plainValue(item: Y.Item): { value?: unknown; problem?: string } {
+  if (!(item.content instanceof Y.ContentAny)) return { problem: item.content instanceof Y.ContentType ? 'a shared type where a value belongs' : 'not a plain value' };
+  const arr = (item.content as Y.ContentAny).arr;
+  if (arr.length !== 1) return { problem: 'list content' };
+  return { value: arr[0] };
+}
+
+/** Refuses (ProtocolError) an update that would break the score schema or the entry limits. */
+export function inspectUpdate(doc: Y.Doc, update: Uint8Array, limits: EntryLimits): void {
+  new UpdateInspection(doc, update).check(limits);
+}
+
+/**
+ * Inspects, then applies `update` in one transaction whose origin is `origin`, and — as a second
+ * line behind the inspection — checks the entries the transaction touched, deleting any invalid
+ * one inside the same transaction (so peers and the store only ever see the update together with
+ * its repair), and drops anything Yjs would have parked for later (pending structs integrate
+ * outside any check). Throws ProtocolError when the update was refused or needed either.
+ */
+export function applyGuardedUpdate(doc: Y.Doc, update: Uint8Array, origin: unknown, limits: EntryLimits): void {
+  inspectUpdate(doc, update, limits);
+  let repaired: string | null = null;
+  doc.transact((tr) => {
+    Y.applyUpdate(doc, update, origin);
+    const store = doc.store;
+    if (store.pendingStructs || store.pendingDs) {
+      store.pendingStructs = null;
+      store.pendingDs = null;
+      repaired = 'it depends on changes the server does not have (reconnect to resync)';
+    }
+    const dropped = dropInvalidChanged(tr);
+    if (dropped.length > 0) repaired = `${dropped[0]!.problem} (removed)`;
+  }, origin);
+  if (repaired) throw new ProtocolError(`refused update: ${repaired}`, CLOSE.invalidUpdate);
+}
