@@ -3,6 +3,8 @@
 import { readScore } from '@/lib/score';
 import type { Editor } from './editor';
 import type { DrawnCursor } from './roll/render';
+import { pianoSamples } from './audio/piano-loader';
+import { midiKeyboard } from './midi/keyboard';
 
 export interface PaintInfo {
   /** Epoch milliseconds (performance.timeOrigin + now), comparable across pages. */
@@ -57,6 +59,20 @@ export function installDebugHook(ed: Editor): () => void {
       return () => rollStats.paintListeners.delete(fn);
     },
     now: () => performance.timeOrigin + performance.now(),
+    /** Piano sample loading: { loaded, total, ready, error }, and when it finished (performance.now()). */
+    pianoSamples: () => ({ ...pianoSamples.state, started: pianoSamples.started, readyAt: pianoSamples.readyAt }),
+    midi: () => ({ ...midiKeyboard(ed).state }),
+    /** Counts notes the live engine schedules and records when the first one sounds (benchmark probe). */
+    probeNotes: () => {
+      const probe = { count: 0, firstAt: null as number | null };
+      void ed.audio().then((engine) => {
+        engine.onNote = () => {
+          probe.count++;
+          probe.firstAt ??= performance.now();
+        };
+      });
+      (window as unknown as { __tuttiProbe?: typeof probe }).__tuttiProbe = probe;
+    },
   };
   (window as unknown as { __tutti?: typeof hook }).__tutti = hook;
   return () => {

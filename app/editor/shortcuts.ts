@@ -30,10 +30,19 @@ export const SHORTCUTS: { keys: string; what: string; group: string }[] = [
   { group: 'View', keys: '?', what: 'This overlay' },
 ];
 
-const isTyping = (t: EventTarget | null) => t instanceof HTMLElement && (t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName));
+// Inputs where keys are text. Anything else that can hold focus (a track, a button, a select, a
+// slider, a colour well) leaves the keys to the editor, so Space plays wherever you last clicked.
+const TEXT_INPUTS = new Set(['text', 'number', 'search', 'email', 'url', 'password', 'tel']);
+export const isTextField = (t: EventTarget | null): t is HTMLElement =>
+  t instanceof HTMLElement && (t.isContentEditable || t.tagName === 'TEXTAREA' || (t instanceof HTMLInputElement && TEXT_INPUTS.has(t.type)));
 
 export function handleKey(ed: Editor, e: KeyboardEvent): void {
-  if (isTyping(e.target)) return;
+  if (isTextField(e.target)) {
+    // Escape leaves any field (CommitInput also drops its draft on Escape).
+    if (e.key === 'Escape') e.target.blur();
+    return;
+  }
+  if (e.target instanceof HTMLSelectElement && e.key === 'Escape') return e.target.blur();
   const mod = e.ctrlKey || e.metaKey;
   const k = e.key;
   const done = () => e.preventDefault();

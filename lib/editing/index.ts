@@ -5,3 +5,4 @@ export * from './selection';
 export * from './viewport';
 export * from './note-index';
 export * from './pitch-names';
+export * from './record';

@@ -17,6 +17,8 @@ export const MAX_PRESENCE_DEPTH = 8;
  */
 export const MAX_PRESENCE_SELECTION = 200;
 export const MAX_PRESENCE_NAME = 40;
+/** Held MIDI keys a state carries at most (two hands and a sustain pedal's worth). */
+export const MAX_PRESENCE_KEYS = 32;
 
 export const presenceStateSchema = z
   .object({
@@ -29,6 +31,8 @@ export const presenceStateSchema = z
       .strict(),
     cursor: z.object({ tick: z.number().finite(), pitch: z.number().finite() }).strict().nullable(),
     selection: z.array(z.string().max(64)).max(MAX_PRESENCE_SELECTION),
+    /** MIDI pitches held on the participant's MIDI keyboard (shown on everyone's keyboard strip). */
+    keys: z.array(z.number().int().min(0).max(127)).max(MAX_PRESENCE_KEYS),
   })
   .partial()
   .strict();

@@ -13,10 +13,13 @@ import { loadJsb, type Chorale } from '../data/jsb';
 import { averageSummaries, estimateKey, summarize, type MetricSummary, type TrackRoll } from '../metrics/index';
 import { initRuntime, tf } from '../runtime/index';
 import { createRng } from '../runtime/rng';
+import { baselineFigures, hideVoiceSteps } from '../metrics/baselines';
+import { evaluateHarmony, harmonyJson, harmonyTable } from '../metrics/harmony-eval';
 import { loadTensors, loadVariables } from '../runtime/io';
 import { DEFAULT_NET, DEFAULT_TRAIN, inChannels, ROLL_HIGH, ROLL_LOW, ROLL_PITCHES, TIME_MULTIPLE, VOICES } from './config';
 import { cellIndex, choraleToVoiceRoll, inputPlanes, type VoiceRoll } from './encoding';
 import { createNet, disposeNet, forward, parameterCount, type ArcnnNet } from './network';
+import { sampleGibbs } from './gibbs';
 import { sampleEdits } from './sampler';
 import { WEIGHTS_DIR, loadWeights } from './weights';
 
@@ -59,32 +62,28 @@ export interface InfillResult {
 
 /** Mean NLL of one net over hidden A/T/B voice-steps (same hiding for every net given the seed). */
 export function maskedNll(nets: ArcnnNet[], chorales: readonly Chorale[], share: number, seed: number, freq?: number[][]): { nll: number[]; baseline: number; hidden: number } {
-  const rng = createRng(seed);
+  // The same hiding as the baselines (../metrics/baselines), so every figure scores the same cells.
+  const hiddenAll = hideVoiceSteps(chorales, share, seed);
   const sums = nets.map(() => 0);
   let base = 0;
   let hidden = 0;
-  for (const ch of chorales) {
+  chorales.forEach((ch, i) => {
     const steps = padded(ch.length);
     const full = choraleToVoiceRoll(ch, 0, steps);
     const roll: VoiceRoll = { steps, data: new Uint8Array(full.data) };
     const editableVS = new Uint8Array(steps * VOICES);
-    const cells: [number, number, number][] = [];
-    for (let t = 0; t < ch.length; t++) {
-      for (let v = 1; v < VOICES; v++) {
-        const m = ch[t]![v]!;
-        if (m < 0 || rng.next() >= share) continue;
-        editableVS[t * VOICES + v] = 1;
-        roll.data[cellIndex(t, m - ROLL_LOW, v)] = 0;
-        cells.push([t, v, m - ROLL_LOW]);
-      }
+    const cells: [number, number, number][] = hiddenAll[i]!.map((c) => [c.t, c.v, c.pitch - ROLL_LOW]);
+    for (const [t, v, p] of cells) {
+      editableVS[t * VOICES + v] = 1;
+      roll.data[cellIndex(t, p, v)] = 0;
     }
-    nets.forEach((net, i) => {
+    nets.forEach((net, k) => {
       const l = logits(net, roll, editableVS);
-      for (const [t, v, p] of cells) sums[i]! += cellNll(l, t, v, p);
+      for (const [t, v, p] of cells) sums[k]! += cellNll(l, t, v, p);
     });
     if (freq) for (const [, v, p] of cells) base -= Math.log(freq[v]![p]!);
     hidden += cells.length;
-  }
+  });
   return { nll: sums.map((s) => s / hidden), baseline: base / hidden, hidden };
 }
 
@@ -99,7 +98,30 @@ function tracksOf(roll: VoiceRoll, steps: number): TrackRoll[] {
   );
 }
 
-export async function harmonize(net: ArcnnNet, ch: Chorale, seed: number, temperature = 1, per8Bars = 100, fill?: number): Promise<VoiceRoll> {
+export interface HarmonizeKnobs {
+  temperature?: number;
+  /** Network calls per 8 bars (scaled to the piece's length). */
+  per8Bars?: number;
+  fill?: number;
+  strictVoiceLeading?: boolean;
+  /** Annealed blocked Gibbs (./gibbs) instead of the toggle sampler. */
+  gibbs?: boolean;
+}
+
+/** The AR-CNN's harmonize function for the shared harmony eval: melody → [alto, tenor, bass]. */
+export function arcnnHarmonizer(net: ArcnnNet, knobs: HarmonizeKnobs = {}) {
+  return async (melody: number[], o: { seed: number; piece: number; strictVoiceLeading: boolean }): Promise<number[][]> => {
+    const roll = await harmonize(net, melody.map((m) => [m, -1, -1, -1]), 1000 * o.seed + o.piece, knobs.temperature, knobs.per8Bars, knobs.fill, knobs.strictVoiceLeading ?? o.strictVoiceLeading, knobs.gibbs);
+    return [1, 2, 3].map((v) =>
+      melody.map((_, t) => {
+        for (let p = TOP; p >= 0; p--) if (roll.data[cellIndex(t, p, v)]) return p + ROLL_LOW;
+        return -1;
+      }),
+    );
+  };
+}
+
+export async function harmonize(net: ArcnnNet, ch: Chorale, seed: number, temperature = 1, per8Bars = 100, fill?: number, strictVoiceLeading = true, gibbs = false): Promise<VoiceRoll> {
   const steps = padded(ch.length);
   const roll = choraleToVoiceRoll(
     ch.map((s) => [s[0]!, -1, -1, -1]),
@@ -109,7 +131,12 @@ export async function harmonize(net: ArcnnNet, ch: Chorale, seed: number, temper
   const editable = new Uint8Array(roll.data.length);
   for (let t = 0; t < ch.length; t++) for (let v = 1; v < VOICES; v++) for (let p = 0; p <= TOP; p++) editable[cellIndex(t, p, v)] = 1;
   const iterations = Math.max(1, Math.round((per8Bars * steps) / 128));
-  const res = await sampleEdits(net, { roll, editable }, { iterations, maxRemoveShare: 1, maxNotesAdded: 1e6, temperature }, createRng(seed), { fill });
+  if (gibbs) {
+    const vs = new Uint8Array(steps * VOICES);
+    for (let t = 0; t < ch.length; t++) for (let v = 1; v < VOICES; v++) vs[t * VOICES + v] = 1;
+    return (await sampleGibbs(net, roll, vs, { iterations, temperature, strictVoiceLeading }, createRng(seed))).roll;
+  }
+  const res = await sampleEdits(net, { roll, editable }, { iterations, maxRemoveShare: 1, maxNotesAdded: 1e6, temperature, strictVoiceLeading }, createRng(seed), { fill });
   return res.roll;
 }
 

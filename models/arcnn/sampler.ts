@@ -12,7 +12,8 @@
 import { GenerationAbortedError } from '../generator';
 import { tf } from '../runtime/index';
 import type { Rng } from '../runtime/rng';
-import { ROLL_PITCHES, VOICES, inChannels } from './config';
+import { isParallel } from '../decoding/voice-leading';
+import { ROLL_LOW, ROLL_PITCHES, VOICES, inChannels } from './config';
 import { inputPlanes, type VoiceRoll } from './encoding';
 import { forward, type ArcnnNet } from './network';
 
@@ -24,6 +25,12 @@ export interface SamplerKnobs {
   maxNotesAdded: number;
   /** Softmax temperature ("creative risk"); > 0. */
   temperature: number;
+  /**
+   * Strict voice leading (default true): a cell that would put its voice into parallel fifths or
+   * octaves with another voice (the melody included) across either neighbouring step, as the roll
+   * stands, is left out of the softmax, which renormalises over the rest (../decoding/voice-leading).
+   */
+  strictVoiceLeading?: boolean;
 }
 
 export interface SamplerInput {
@@ -112,9 +119,35 @@ export async function sampleEdits(net: ArcnnNet, input: SamplerInput, knobs: Sam
     const removedAfter = removed - (orig[c] ? 1 : 0) + soundIn[vs]!;
     return addedAfter <= maxAdd && removedAfter <= maxRemove;
   };
+  // The pitch (MIDI) each voice-step sounds, -1 if none (the highest when a voice-step holds several).
+  const vsPitch = new Int16Array(steps * VOICES).fill(-1);
+  const rescan = (vs: number): void => {
+    const t = Math.floor(vs / VOICES);
+    const v = vs % VOICES;
+    vsPitch[vs] = -1;
+    for (let p = ROLL_PITCHES - 1; p >= 0; p--) if (cur[(t * ROLL_PITCHES + p) * VOICES + v]) ((vsPitch[vs] = p + ROLL_LOW), (p = -1));
+  };
+  for (let vs = 0; vs < vsPitch.length; vs++) rescan(vs);
+  const strict = knobs.strictVoiceLeading ?? true;
+  const at = (t: number, v: number): number => (t < 0 || t >= steps ? -1 : vsPitch[t * VOICES + v]!);
+  /** Would switching on c (voice v sings its pitch at t) form a parallel with a neighbouring step? */
+  const makesParallel = (c: number): boolean => {
+    const t = Math.floor(c / (ROLL_PITCHES * VOICES));
+    const v = c % VOICES;
+    const pitch = Math.floor(c / VOICES) % ROLL_PITCHES + ROLL_LOW;
+    const before = at(t - 1, v);
+    const after = at(t + 1, v);
+    for (let u = 0; u < VOICES; u++) {
+      if (u === v) continue;
+      if (before !== pitch && isParallel(before, pitch, at(t - 1, u), at(t, u))) return true;
+      if (after !== pitch && isParallel(pitch, after, at(t, u), at(t + 1, u))) return true;
+    }
+    return false;
+  };
   const setCell = (c: number, on: boolean): void => {
     cur[c] = on ? 1 : 0;
     const vs = voiceStepOf(c);
+    rescan(vs);
     const d = on ? 1 : -1;
     if (orig[c]) ((soundIn[vs]! += d), (removed -= d));
     else ((soundNew[vs]! += d), (added += d));
@@ -143,6 +176,7 @@ export async function sampleEdits(net: ArcnnNet, input: SamplerInput, knobs: Sam
     for (let i = 0; i < cand.length; i++) {
       const c = cand[i]!;
       if (!allowed(c)) continue;
+      if (strict && !cur[c] && makesParallel(c)) continue;
       cells[m] = c;
       w[m] = l[c]! * invT;
       if (w[m]! > maxL) maxL = w[m]!;
@@ -164,7 +198,8 @@ export async function sampleEdits(net: ArcnnNet, input: SamplerInput, knobs: Sam
     const touched = new Set<number>();
     for (const c of picks) {
       const vs = voiceStepOf(c);
-      if (touched.has(vs) || !allowed(c)) continue;
+      // Re-checked: an earlier pick of the same block may have changed this cell's neighbours.
+      if (touched.has(vs) || !allowed(c) || (strict && !cur[c] && makesParallel(c))) continue;
       touched.add(vs);
       if (cur[c]) setCell(c, false);
       else {

@@ -137,6 +137,10 @@ export function planRequest(score: Score, req: GenerateRequest, task: ArcnnTask,
 
   const ref = writesVoices ? notesOf(source!).map((n) => n.pitch) : involvedNotes.map((n) => n.pitch);
   const shift = octaveShift(ref, writesVoices ? VOICE_MEANS[0]! : 60);
+  // A harmonisation starts and stops with the melody: no accompaniment before a pickup or after the end.
+  const srcSpans = writesVoices ? notesOf(source!).map(span) : [];
+  const voiceFrom = srcSpans.length ? Math.min(...srcSpans.map((x) => x[0])) : 0;
+  const voiceTo = srcSpans.length ? Math.max(...srcSpans.map((x) => x[1])) : Infinity;
   const roll = emptyRoll(steps);
   const editable = new Uint8Array(roll.data.length);
   const editableNotes: Plan['editableNotes'] = [];
@@ -163,7 +167,7 @@ export function planRequest(score: Score, req: GenerateRequest, task: ArcnnTask,
       }
     }
     if (!ch.editable) return;
-    for (let t = rs - offset; t < re - offset; t++) for (let p = 0; p <= top; p++) editable[cellIndex(t, p, v)] = 1;
+    for (let t = Math.max(rs, voiceFrom) - offset; t < Math.min(re, voiceTo) - offset; t++) for (let p = 0; p <= top; p++) editable[cellIndex(t, p, v)] = 1;
   });
   for (const c of fixedCells) editable[c] = 0;
   const srcVel = source ? notesOf(source).map((n) => n.velocity).sort((a, b) => a - b) : [];

@@ -8,6 +8,8 @@
 import { REST } from '../data/jsb';
 import { isParallel } from '../metrics/harmony';
 
+export { isParallel };
+
 /** A decided voice across two consecutive steps: its pitch at the earlier and the later step. */
 export interface Motion {
   prev: number;

@@ -16,8 +16,8 @@ import {
   type Score,
 } from '../generator';
 import { initRuntime } from '../runtime/index';
-import type { GanConfig } from './config';
-import { lineToNotes, melodyLine, toSopranoRegister } from './melody';
+import { STEPS_PER_BEAT, type GanConfig } from './config';
+import { lineToNotes, melodyLine, soundingSpan, toSopranoRegister } from './melody';
 import type { Params } from './network';
 import { accompanyLines } from './sampler';
 import { disposeParams, loadCommittedGenerator, loadParams } from './weights';
@@ -40,6 +40,8 @@ export const ganParamsSchema = z
     temperature: z.number().min(0).max(2).optional(),
     /** Default: calibrated. Nats per pitch change when decoding a voice: higher = longer notes, fewer moves. */
     smoothing: z.number().min(0).max(20).optional(),
+    /** Forbid moves into parallel fifths/octaves with the melody or another voice (decoding on the network's own distribution). */
+    strictVoiceLeading: z.boolean().default(true),
     instrumentation: z.enum(['strings', 'choir', 'organ', 'piano']).default('strings'),
     velocity: z.number().int().min(1).max(127).default(80),
   })
@@ -112,13 +114,21 @@ export class GanGenerator implements Generator {
     if (inRange.every((m) => m === REST)) throw new GeneratorParamError(`the melody has no notes in bars ${from + 1}–${to}`);
     const { line, shift } = toSopranoRegister(raw);
     onProgress?.(0.2);
-    const [voices] = accompanyLines(this.model!.params, this.model!.config, [line], { seed, temperature: params.temperature, penalty: params.smoothing });
+    // The accompaniment starts and stops with the melody: nothing before a pickup or after the end.
+    // The model reads the line from the beat of its first note, as the JSB chorales (its training
+    // data) start at their pickup; leading silence would be out of distribution and leave the
+    // pickup unharmonised.
+    const [first, last] = soundingSpan(raw);
+    const cut = Math.max(0, Math.floor(first / STEPS_PER_BEAT) * STEPS_PER_BEAT);
+    const [tail] = accompanyLines(this.model!.params, this.model!.config, [line.slice(cut)], { seed, temperature: params.temperature, penalty: params.smoothing, strictVoiceLeading: params.strictVoiceLeading });
+    const voices = tail!.map((v) => [...new Array<number>(cut).fill(REST), ...v]);
+    for (const v of voices) for (let t = 0; t < v.length; t++) if (t < first || t > last) v[t] = REST;
     if (signal?.aborted) throw new GenerationAbortedError();
 
     const instruments = INSTRUMENTATIONS[params.instrumentation]!;
     const newTracks: NewTrack[] = VOICE_TRACKS.map((v, i) => ({ ref: v.ref, name: v.name, instrument: instruments[i]!, role: 'accompaniment' }));
     const add: NoteData[] = [];
-    voices!.forEach((voice, i) => {
+    voices.forEach((voice, i) => {
       const part = voice.slice((from - ctxFrom) * spb, (to - ctxFrom) * spb);
       add.push(...lineToNotes(part, VOICE_TRACKS[i]!.ref as TrackId, from * spb, params.velocity, -shift));
     });

@@ -51,3 +51,15 @@ export function lineToNotes(line: readonly number[], trackId: TrackId, fromStep:
 export function inWindow(m: number): boolean {
   return m >= PITCH_LOW && m <= PITCH_HIGH;
 }
+
+/** First and last step at which the line sounds ([0, -1] when it never does). */
+export function soundingSpan(line: readonly number[]): [number, number] {
+  let first = -1;
+  let last = -1;
+  line.forEach((m, t) => {
+    if (m === REST) return;
+    if (first < 0) first = t;
+    last = t;
+  });
+  return first < 0 ? [0, -1] : [first, last];
+}

@@ -107,6 +107,7 @@ describe('editing in the piano roll', () => {
     await page.getByTestId('add-track').click();
     await expect.poll(() => page.getByTestId('track').count()).toBe(2);
     const second = page.getByTestId('track').nth(1);
+    await second.getByTestId('track-name').dblclick();
     await second.getByTestId('track-name').fill('Strings');
     await second.getByTestId('track-name').press('Enter');
     await second.getByTestId('track-instrument').selectOption('strings');

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PIANO_LAYERS, PIANO_NOTES, notePitch, pianoLayerFor, pianoSampleFiles, sampleUrl } from '@/lib/audio/piano-samples';
 import { decodeWav, encodeWav, rms } from '@/lib/audio/wav';
-import { pitchName, usesFlats } from '@/lib/editing';
+import { parseMidiMessage, pitchName, takeToNotes, usesFlats } from '@/lib/editing';
 
 const require = createRequire(import.meta.url);
 
@@ -76,5 +76,29 @@ describe('note names follow the key', () => {
     expect(usesFlats('D minor')).toBe(true);
     expect(usesFlats('F# minor')).toBe(false);
     expect(usesFlats('nonsense')).toBe(false);
+  });
+});
+
+describe('MIDI recording', () => {
+  it('parses note on/off and treats a zero-velocity note-on as off', () => {
+    expect(parseMidiMessage([0x91, 60, 100])).toEqual({ type: 'on', pitch: 60, velocity: 100, channel: 1 });
+    expect(parseMidiMessage([0x80, 60, 40])).toEqual({ type: 'off', pitch: 60, velocity: 40, channel: 0 });
+    expect(parseMidiMessage([0x90, 62, 0])).toMatchObject({ type: 'off', pitch: 62 });
+    expect(parseMidiMessage([0xb0, 64, 127])).toBeNull();
+    expect(parseMidiMessage([0xf8])).toBeNull();
+  });
+
+  it('quantises a take to the grid, keeps velocity, and leaves it raw with the grid off', () => {
+    const take = [
+      { pitch: 64, velocity: 90, on: 1930, off: 2170 },
+      { pitch: 60, velocity: 33, on: 1905, off: 1930 },
+      { pitch: 67, velocity: 127, on: 1700, off: 2000 },
+    ];
+    expect(takeToNotes(take, 120, 1920)).toEqual([
+      { pitch: 60, velocity: 33, start: 1920, duration: 120 },
+      { pitch: 64, velocity: 90, start: 1920, duration: 240 },
+      { pitch: 67, velocity: 127, start: 1920, duration: 120 },
+    ]);
+    expect(takeToNotes([take[0]!], 0)).toEqual([{ pitch: 64, velocity: 90, start: 1930, duration: 240 }]);
   });
 });

@@ -1,13 +1,18 @@
-// Tutti's instruments, all synthesised with Tone.js so nothing is fetched at run time: each is a
-// small voice graph tuned to read as its instrument (a plucky FM piano, a detuned-saw string
-// section, a filtered mono bass, a drawbar-style organ, a slow pad, a square lead, a vowel-ish
-// choir) plus a synthesised GM drum kit mapped from General MIDI percussion pitches.
+// Tutti's instruments. The piano is sampled (Salamander Grand Piano, served by our own server, see
+// sampled-piano.ts) and falls back to a plucky FM synth until its samples have loaded. The others
+// are synthesised with Tone.js: each a small voice graph tuned to read as its instrument (a
+// detuned-saw string section, a filtered mono bass, a drawbar-style organ, a slow pad, a square
+// lead, a vowel-ish choir) plus a synthesised GM drum kit mapped from General MIDI percussion pitches.
 import * as Tone from 'tone';
 import type { Instrument } from '@/lib/score';
+import { sampledPiano } from './sampled-piano';
 
 export interface Voice {
   /** Plays a MIDI pitch for `duration` seconds at audio-context `time`, velocity 0..1. */
   play(pitch: number, duration: number, time: number, velocity: number): void;
+  /** Starts a held note (live MIDI input) until release(pitch). */
+  attack(pitch: number, time: number, velocity: number): void;
+  release(pitch: number, time: number): void;
   releaseAll(): void;
   dispose(): void;
   output: Tone.ToneAudioNode;
@@ -20,6 +25,8 @@ function poly(node: Tone.PolySynth, out: Tone.ToneAudioNode = node): Voice {
   return {
     output: out,
     play: (p, d, t, v) => node.triggerAttackRelease(midiHz(p), Math.max(0.03, d), t, v),
+    attack: (p, t, v) => node.triggerAttack(midiHz(p), t, v),
+    release: (p, t) => node.triggerRelease(midiHz(p), t),
     releaseAll: () => node.releaseAll(),
     dispose: () => {
       node.dispose();
@@ -28,7 +35,8 @@ function poly(node: Tone.PolySynth, out: Tone.ToneAudioNode = node): Voice {
   };
 }
 
-function piano(): Voice {
+/** The synthesised piano: heard until the samples have loaded, and if they cannot be. */
+export function synthPiano(): Voice {
   const s = new Tone.PolySynth(Tone.FMSynth, {
     harmonicity: 3,
     modulationIndex: 6,
@@ -114,8 +122,10 @@ function drums(): Voice {
   hat.volume.value = -26;
   cymbal.volume.value = -28;
   const voices = [kick, tom, snare, hat, cymbal];
-  return {
+  const voice: Voice = {
     output: out,
+    attack: (p, t, v) => voice.play(p, 0.2, t, v),
+    release: () => undefined,
     play(p, d, t, v) {
       if (p === 35 || p === 36) kick.triggerAttackRelease('C1', 0.2, t, v);
       else if (p === 37 || p === 38 || p === 39 || p === 40) snare.triggerAttackRelease(0.15, t, v);
@@ -131,11 +141,12 @@ function drums(): Voice {
       out.dispose();
     },
   };
+  return voice;
 }
 
-const FACTORIES: Record<Instrument, () => Voice> = { piano, strings, bass, organ, pad, drums, lead, choir };
+const FACTORIES: Record<Instrument, () => Voice> = { piano: sampledPiano, strings, bass, organ, pad, drums, lead, choir };
 
 export function createVoice(kind: Instrument): Voice {
-  return (FACTORIES[kind] ?? piano)();
+  return (FACTORIES[kind] ?? sampledPiano)();
 }
 

@@ -3,11 +3,12 @@
 // or blur. Collaborators never see half-typed names and one rename is one undo step.
 import { useState } from 'react';
 
-export function CommitInput({ value, onCommit, ...rest }: { value: string; onCommit(v: string): void } & Omit<React.InputHTMLAttributes<HTMLInputElement>, 'value' | 'onChange'>) {
+export function CommitInput({ value, onCommit, onDone, ...rest }: { value: string; onCommit(v: string): void; /** After the field is left (committed or not). */ onDone?(): void } & Omit<React.InputHTMLAttributes<HTMLInputElement>, 'value' | 'onChange'>) {
   const [draft, setDraft] = useState<string | null>(null);
   const commit = () => {
     if (draft !== null && draft.trim() && draft !== value) onCommit(draft.trim());
     setDraft(null);
+    onDone?.();
   };
   return (
     <input

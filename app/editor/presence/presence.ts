@@ -1,8 +1,9 @@
 // Presence over Yjs awareness: who is here (name + colour, remembered in this browser), where
 // their pointer is on the roll (in ticks/pitch, so it lands right whatever each person's zoom),
-// and which notes they have selected.
+// which notes they have selected, and which keys they hold on a MIDI keyboard (shown on the
+// keyboard strip).
 import type { Awareness } from 'y-protocols/awareness';
-import { MAX_PRESENCE_NAME, MAX_PRESENCE_SELECTION } from '@/lib/presence/state';
+import { MAX_PRESENCE_KEYS, MAX_PRESENCE_NAME, MAX_PRESENCE_SELECTION } from '@/lib/presence/state';
 
 export interface PeerState {
   clientId: number;
@@ -10,6 +11,8 @@ export interface PeerState {
   color: string;
   cursor: { tick: number; pitch: number } | null;
   selection: string[];
+  /** MIDI pitches held on their MIDI keyboard right now. */
+  keys: number[];
   isLocal: boolean;
 }
 
@@ -69,12 +72,14 @@ export class Presence {
       if (!user || typeof user.name !== 'string') return;
       const cursor = (s as { cursor?: unknown }).cursor as PeerState['cursor'];
       const sel = (s as { selection?: unknown }).selection;
+      const keys = (s as { keys?: unknown }).keys;
       out.push({
         clientId,
         name: user.name.slice(0, 40),
         color: typeof user.color === 'string' && /^#[0-9a-f]{6}$/i.test(user.color) ? user.color : '#888888',
         cursor: cursor && Number.isFinite(cursor.tick) && Number.isFinite(cursor.pitch) ? cursor : null,
         selection: Array.isArray(sel) ? sel.filter((x): x is string => typeof x === 'string').slice(0, 5000) : [],
+        keys: Array.isArray(keys) ? keys.filter((x): x is number => Number.isInteger(x) && x >= 0 && x <= 127).slice(0, MAX_PRESENCE_KEYS) : [],
         isLocal: clientId === this.awareness.clientID,
       });
     });
@@ -116,6 +121,10 @@ export class Presence {
       shown.push(id);
     }
     this.awareness.setLocalStateField('selection', shown);
+  }
+
+  setKeys(pitches: readonly number[]): void {
+    this.awareness.setLocalStateField('keys', pitches.slice(-MAX_PRESENCE_KEYS));
   }
 
   subscribe = (fn: () => void): (() => void) => {

@@ -2,31 +2,45 @@
 // velocity lane underneath. Each draws only the visible slice of the shared viewport.
 import { gridStep, pitchToY, tickToX, visiblePitches, visibleTicks } from '@/lib/editing';
 import type { Editor } from '../editor';
-import { THEME, isBlackKey, pitchName } from './theme';
+import { pitchName } from '@/lib/editing';
+import { THEME, isBlackKey } from './theme';
 
 export const KEYS_W = 64;
 export const RULER_H = 26;
 export const VEL_H = 72;
+/** Length of a black key, from the outer edge. */
+export const BLACK_W = Math.round(KEYS_W * 0.62);
 
+/**
+ * The keyboard strip, drawn like a piano turned on its side: black keys start at the outer (left)
+ * edge, key fronts face the grid. Keys pressed here, and keys others hold on their MIDI keyboards
+ * (presence), light up in the player's colour.
+ */
 export function drawKeyboard(ctx: CanvasRenderingContext2D, ed: Editor, pressed: number | null): void {
   const v = ed.view;
   ctx.fillStyle = '#0b0d12';
   ctx.fillRect(0, 0, KEYS_W, v.height);
   const [lo, hi] = visiblePitches(v);
+  const lit = new Map<number, string>();
+  for (const p of ed.presence.peers()) for (const k of p.keys) lit.set(k, p.color);
+  if (pressed !== null) lit.set(pressed, '#5b8def');
+  const key = ed.store.meta.key;
   ctx.font = `${Math.min(10, v.rowHeight - 2)}px system-ui, sans-serif`;
   ctx.textBaseline = 'middle';
   for (let p = lo; p <= hi; p++) {
     const y = pitchToY(v, p);
     const black = isBlackKey(p);
-    ctx.fillStyle = p === pressed ? '#5b8def' : black ? '#1b1e26' : '#d9dde6';
-    ctx.fillRect(black ? 0 : 0, y, black ? KEYS_W * 0.62 : KEYS_W - 1, v.rowHeight - 1);
-    if (black && p !== pressed) {
+    const on = lit.get(p);
+    ctx.fillStyle = on ?? (black ? '#1b1e26' : '#d9dde6');
+    ctx.fillRect(0, y, black ? BLACK_W : KEYS_W - 1, v.rowHeight - 1);
+    if (black) {
+      // The white keys' fronts run on past the black key's end, towards the grid.
       ctx.fillStyle = '#d9dde6';
-      ctx.fillRect(KEYS_W * 0.62, y, KEYS_W * 0.38 - 1, v.rowHeight - 1);
+      ctx.fillRect(BLACK_W, y, KEYS_W - BLACK_W - 1, v.rowHeight - 1);
     }
     if (p % 12 === 0 && v.rowHeight >= 8) {
       ctx.fillStyle = '#39404f';
-      ctx.fillText(pitchName(p), KEYS_W - 26, y + v.rowHeight / 2);
+      ctx.fillText(pitchName(p, key), KEYS_W - 26, y + v.rowHeight / 2);
     }
   }
 }

@@ -5,7 +5,8 @@
 import { gridStep, pitchToY, tickToX, visiblePitches, visibleTicks, xToTick, type TickRect } from '@/lib/editing';
 import type { Note, NoteId } from '@/lib/score';
 import type { Editor } from '../editor';
-import { THEME, isBlackKey, pitchName } from './theme';
+import { pitchName } from '@/lib/editing';
+import { THEME, isBlackKey } from './theme';
 import { grid } from '../commands';
 
 export interface Preview {
@@ -99,7 +100,7 @@ export function drawBase(ctx: CanvasRenderingContext2D, ed: Editor, preview: Pre
     }
     if (label && nw > 30) {
       ctx.fillStyle = isSel ? '#111' : 'rgba(255,255,255,0.85)';
-      ctx.fillText(pitchName(n.pitch), x + 4, y + nh / 2, nw - 6);
+      ctx.fillText(pitchName(n.pitch, ed.store.meta.key), x + 4, y + nh / 2, nw - 6);
     }
   };
   for (const n of mine) drawNote(n, sel.has(n.id));

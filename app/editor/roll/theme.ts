@@ -19,8 +19,6 @@ export const THEME = {
 
 const BLACK = new Set([1, 3, 6, 8, 10]);
 export const isBlackKey = (pitch: number) => BLACK.has(pitch % 12);
-const NAMES = ['C', 'C♯', 'D', 'D♯', 'E', 'F', 'F♯', 'G', 'G♯', 'A', 'A♯', 'B'];
-export const pitchName = (pitch: number) => `${NAMES[pitch % 12]}${Math.floor(pitch / 12) - 1}`;
 
 /** Sizes a canvas's backing store to its CSS box at the device pixel ratio; returns the 2D context. */
 export function fitCanvas(c: HTMLCanvasElement, w: number, h: number): CanvasRenderingContext2D {

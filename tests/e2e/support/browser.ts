@@ -2,7 +2,8 @@
 // to open the editor on a session and work with its roll in note coordinates.
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { editTokenFor } from '../../helpers/server';
 
 export const ARTIFACTS = path.resolve(import.meta.dirname, '../../../test-artifacts/e2e');
 
@@ -21,14 +22,26 @@ export interface EditorPage {
 }
 
 /** Opens /s/<id> in a fresh context (own IndexedDB and localStorage) and waits until synced. */
-export async function openEditor(browser: Browser, baseUrl: string, sessionId: string, name?: string): Promise<EditorPage> {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 860 }, acceptDownloads: true });
+export interface OpenOptions {
+  /** Context options (viewport, touch, ...) over the 1440×860 desktop default. */
+  context?: BrowserContextOptions;
+  /** Scripts run in the page before its own (e.g. a fake navigator.requestMIDIAccess). */
+  initScripts?: string[];
+  /** The link token to open with (default: the edit token of a session made with createSession). */
+  token?: string;
+}
+
+export async function openEditor(browser: Browser, baseUrl: string, sessionId: string, name?: string, opts: OpenOptions = {}): Promise<EditorPage> {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 860 }, acceptDownloads: true, ...opts.context });
   // tsx/esbuild wraps named functions in page.evaluate callbacks with __name(); define it in the page.
   await context.addInitScript('globalThis.__name = (f) => f');
+  for (const s of opts.initScripts ?? []) await context.addInitScript(s);
   if (name) await context.addInitScript((n) => window.localStorage.setItem('tutti:name', n), name);
   const page = await context.newPage();
   page.on('pageerror', (err) => console.error(`[${name ?? 'page'}] pageerror:`, err.message));
-  await page.goto(`${baseUrl}/s/${sessionId}`);
+  // The edit link the API handed out: /s/<id>#token=<token> (a pre-links session: plain /s/<id>).
+  const token = opts.token ?? editTokenFor(sessionId);
+  await page.goto(`${baseUrl}/s/${sessionId}${token ? `#token=${token}` : ''}`);
   await waitOnline(page);
   return { context, page };
 }
