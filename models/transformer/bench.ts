@@ -12,10 +12,10 @@ import { loadJsb } from '../data/jsb';
 import { pitchToToken } from '../data/tokens';
 import { initRuntime, tf } from '../runtime/index';
 import { createRng } from '../runtime/rng';
-import { TransformerGenerator } from './index';
+import { decoderDir, TransformerGenerator } from './index';
 import { forward } from './network';
 import { decode, decodeWithoutCache, type DecodePlan, type Model } from './sampler';
-import { COMMITTED_DIR, loadModel } from './weights';
+import { COMMITTED_DIR, loadModel, readArch } from './weights';
 
 const RESULTS = fileURLToPath(new URL('../../bench/results/models-transformer.json', import.meta.url));
 
@@ -66,8 +66,9 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
   const cont = await timeIt(runs, () => gen.generate(satb, { task: 'continue', sourceTrackIds: ['s', 'a', 't', 'b'] as TrackId[], seed: 1, params: { bars: 4 } }));
   gen.dispose();
 
-  // Throughput: sample 256 tokens (4 bars × 4 voices) after BOS, nothing forced.
-  const model: Model = loadModel(COMMITTED_DIR);
+  const arch = readArch(COMMITTED_DIR);
+  // Throughput of the decoder-only model (which `continue` uses): 256 tokens (4 bars × 4 voices) after BOS, nothing forced.
+  const model: Model = loadModel(decoderDir(COMMITTED_DIR));
   const n = 256;
   const plan: DecodePlan = { tokens: new Array(n).fill(null), startsPiece: true };
   const sampling = { temperature: 1, topP: 0.95 };
@@ -82,6 +83,7 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
 
   const out = {
     model: 'transformer',
+    harmonize_arch: arch,
     backend: rt.backend,
     simd: rt.simd,
     threads: rt.threads,
@@ -97,7 +99,7 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
     tensors_after: tf.memory().numTensors,
     date: new Date().toISOString(),
   };
-  console.log(`harmonise 8 bars: ${out.latency_ms_harmonize_8bars} ms (generator, JS KV-cache decoder); ${out.latency_ms_harmonize_8bars_tfjs_step} ms with the tfjs-wasm cached step`);
+  console.log(`harmonise 8 bars: ${out.latency_ms_harmonize_8bars} ms (generator, ${arch} model, JS KV-cache decoder); decoder-only model through the tfjs-wasm cached step: ${out.latency_ms_harmonize_8bars_tfjs_step} ms`);
   console.log(`continue 4 bars × 4 voices: ${out.latency_ms_continue_4bars} ms`);
   console.log(`tokens/s: ${out.tokens_per_sec_kv_cache} (JS + KV cache), ${out.tokens_per_sec_kv_cache_tfjs} (tfjs-wasm + KV cache), ${out.tokens_per_sec_no_cache} (tfjs-wasm, no cache)`);
   fs.mkdirSync(path.dirname(RESULTS), { recursive: true });

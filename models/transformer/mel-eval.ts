@@ -7,7 +7,8 @@
 // 2. Harmony metrics (models/metrics/harmony-eval.ts) of harmonisations of every melody, seeds 1–3,
 //    default knobs, with strict voice leading on and off, next to Bach's chorales.
 // Flags: --json --split test|valid --limit N --seeds 1,2,3 --temperature T --top-p P
-//        --harmony-only --nll-only --checkpoint DIR (a training checkpoint instead of the weights).
+//        --harmony-only --nll-only --constrained-only --checkpoint DIR (a training checkpoint instead
+//        of the committed weights).
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -42,6 +43,8 @@ const flagsSchema = z.object({
   'harmony-only': z.literal(true).optional(),
   'nll-only': z.literal(true).optional(),
   checkpoint: z.string().min(1).optional(),
+  /** Knob sweeps: only the default decoding (strict voice leading on). */
+  'constrained-only': z.literal(true).optional(),
 });
 
 function loadCheckpoint(dir: string): MelodyModel {
@@ -126,7 +129,7 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
     const knobs = parseParams({ ...(f.temperature !== undefined ? { temperature: f.temperature } : {}), ...(f['top-p'] !== undefined ? { topP: f['top-p'] } : {}) }, MELODY_SAMPLING_DEFAULTS);
     const seeds = (f.seeds ?? '1,2,3').split(',').map(Number);
     const t0 = performance.now();
-    const rep = await evaluateHarmony(jsbHarmonizer(model, knobs), { split, seeds, limit: f.limit });
+    const rep = await evaluateHarmony(jsbHarmonizer(model, knobs), { split, seeds, limit: f.limit, unconstrained: !f['constrained-only'] });
     log(harmonyTable(rep, 'transformer'));
     log(`(${((performance.now() - t0) / 1000).toFixed(0)} s; T=${knobs.temperature}, top-p=${knobs.topP}; strict voice leading on = the default, off = the unconstrained column)`);
     Object.assign(out, { temperature: knobs.temperature, top_p: knobs.topP }, harmonyJson(rep));

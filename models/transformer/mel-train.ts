@@ -5,7 +5,8 @@
 // token, every token scored once) on the valid split. Resumable: rerun the same command. The run's
 // schedule (steps, batch, lr, config) is written to <out>/schedule.json at the first start, and a
 // resume with different values is refused, so a run continued over many sessions follows one
-// clean schedule. `--export DIR` copies the best-on-valid checkpoint into a weights directory.
+// clean schedule. `--export DIR` copies the best-on-valid checkpoint into a weights directory when
+// the run ends; with `--export-only` it does only that (a snapshot while the run goes on).
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -29,6 +30,8 @@ const extraFlags = z.object({
   tiny: z.literal(true).optional(),
   'valid-chorales': z.coerce.number().int().positive().optional(),
   'max-transpose': z.coerce.number().int().min(0).max(12).optional(),
+  /** Export the run's best-on-valid checkpoint to --export and stop (a snapshot while a run goes on). */
+  'export-only': z.literal(true).optional(),
 });
 
 export const MAX_TRANSPOSE = 6;
@@ -176,6 +179,14 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
   const cfg = extra.tiny ? MELODY_TINY_CONFIG : MELODY_DEFAULT_CONFIG;
   const common = parseTrainFlags(flags, { steps: 1400, batch: 16, seed: 1, out: 'models/checkpoints/transformer-melody' });
   const rt = await initRuntime();
+  if (extra['export-only']) {
+    if (!extra.export) throw new Error('--export-only needs --export DIR');
+    const best = path.join(common.out, 'best');
+    if (!fs.existsSync(path.join(best, 'harness-state.json'))) throw new Error(`${common.out} has no best-on-valid checkpoint yet`);
+    await exportMelodyCheckpoint(best, path.resolve(extra.export), common.out, { seed: common.seed, batch: common.batch, totalSteps: common.steps });
+    console.log(`exported ${best} → ${extra.export}`);
+    return;
+  }
   console.log(`transformer (melody-encoder) ${countMelodyParams(cfg)} params on ${rt.backend}${rt.simd ? ' simd' : ''}; ${common.steps} steps × ${common.batch}×${cfg.maxLen} steps → ${common.out}`);
   const { summary, params } = await trainMelody({
     cfg,
