@@ -1,6 +1,7 @@
 // Root layout for every page. No web fonts from a CDN (nothing may be fetched at build or run
 // time); the system font stack is set in globals.css.
 import type { Metadata, Viewport } from 'next';
+import { connection } from 'next/server';
 import type { ReactNode } from 'react';
 import './globals.css';
 
@@ -11,7 +12,10 @@ export const metadata: Metadata = {
 
 export const viewport: Viewport = { width: 'device-width', initialScale: 1, themeColor: '#14161c' };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  // Every page is rendered per request: its scripts carry the CSP nonce the server put in the
+  // request's content-security-policy header (server/http/edge.ts). A prerendered page could not.
+  await connection();
   return (
     <html lang="en">
       <body>{children}</body>

@@ -3,6 +3,7 @@
 // session and opens it. Errors are shown, not swallowed.
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
+import { rememberOwnerToken } from './editor/session/access';
 
 function NewSessionButton() {
   const router = useRouter();
@@ -15,8 +16,12 @@ function NewSessionButton() {
     try {
       const res = await fetch('/api/sessions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
       if (res.status !== 201) throw new Error(`the server answered ${res.status}`);
-      const { url } = (await res.json()) as { id: string; url: string };
-      router.push(url);
+      const { id, editUrl, ownerToken } = (await res.json()) as { id: string; editUrl: string; ownerToken: string };
+      // Only this browser keeps the owner token (rotate links, delete the session).
+      rememberOwnerToken(id, ownerToken);
+      // Same origin as this page (localStorage is per origin), even when PUBLIC_URL names another host.
+      const link = new URL(editUrl);
+      router.push(`${link.pathname}${link.hash}`);
     } catch (err) {
       setError(`Could not create a session: ${(err as Error).message}`);
       setBusy(false);
@@ -49,7 +54,7 @@ export default function Home() {
         <li>Ask the AI for accompaniment: a GAN, an AR-CNN and a transformer trained on Bach chorales.</li>
       </ul>
       <NewSessionButton />
-      <p className="hint">Share the session address with anyone you want to play with — whoever has the link can edit.</p>
+      <p className="hint">Share the edit link with anyone you want to compose with, or the view link with anyone who should only listen.</p>
     </main>
   );
 }

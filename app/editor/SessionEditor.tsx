@@ -2,7 +2,9 @@
 // The session page's editor: builds the controller for this session id and lays out the toolbar,
 // tracks panel, piano roll and the right sidebar (participants, AI panel slot).
 import { useEffect, useState } from 'react';
+import './csp';
 import { Editor } from './editor';
+import { resolveAccess } from './session/access';
 import { installDebugHook } from './debug';
 import { handleKey } from './shortcuts';
 import { Toolbar } from './panels/Toolbar';
@@ -62,21 +64,31 @@ export default function SessionEditor({ sessionId }: { sessionId: string }) {
   const [ed, setEd] = useState<Editor | null>(null);
   const [drawer, setDrawer] = useState<Drawer | null>(null);
   useEffect(() => {
-    const editor = new Editor(sessionId);
-    const unhook = installDebugHook(editor);
-    const onKey = (e: KeyboardEvent) => handleKey(editor, e);
-    window.addEventListener('keydown', onKey);
-    setEd(editor);
+    // The server says what this page's link may do before the editor opens (session/access.ts).
+    let stop: (() => void) | null = null;
+    let cancelled = false;
+    void resolveAccess(sessionId).then((access) => {
+      if (cancelled) return;
+      const editor = new Editor(sessionId, access);
+      const unhook = installDebugHook(editor);
+      const onKey = (e: KeyboardEvent) => handleKey(editor, e);
+      window.addEventListener('keydown', onKey);
+      setEd(editor);
+      stop = () => {
+        window.removeEventListener('keydown', onKey);
+        destroyMidiKeyboard(editor);
+        unhook();
+        editor.destroy();
+      };
+    });
     return () => {
-      window.removeEventListener('keydown', onKey);
-      destroyMidiKeyboard(editor);
-      unhook();
-      editor.destroy();
+      cancelled = true;
+      stop?.();
     };
   }, [sessionId]);
   if (!ed) return <div className="tt-app tt-loading">Opening session…</div>;
   return (
-    <div className="tt-app" data-testid="editor">
+    <div className={`tt-app${ed.readOnly ? ' tt-readonly' : ''}`} data-testid="editor" data-role={ed.access.role}>
       <Toolbar ed={ed} />
       <div className="tt-main" data-drawer={drawer ?? 'none'}>
         <TracksPanel ed={ed} />

@@ -4,6 +4,7 @@
 import { PPQ, ticksPerBar, type NoteId, type TrackId } from '@/lib/score';
 import { centreOnPitch, type Clip, type SnapId, type Viewport } from '@/lib/editing';
 import { connectSession, type SessionConnection } from './session/connect';
+import type { Access } from './session/access';
 import { ScoreStore } from './session/score-store';
 import { Presence } from './presence/presence';
 import type { AudioEngine, EngineSource } from './audio/engine';
@@ -54,8 +55,15 @@ export class Editor {
   private framed = false;
   private sized = false;
 
-  constructor(readonly sessionId: string) {
-    this.conn = connectSession(sessionId);
+  /** What this page may do (session/access.ts); a viewer's page is read-only. */
+  readonly access: Access;
+
+  constructor(
+    readonly sessionId: string,
+    access: Access = { token: null, role: 'edit', ownerToken: null },
+  ) {
+    this.access = access;
+    this.conn = connectSession(sessionId, { token: access.token, readOnly: access.role === 'view' });
     this.store = new ScoreStore(this.conn.doc);
     this.presence = new Presence(this.conn.provider.awareness);
     this.store.subscribe(this.onScoreChange);
@@ -140,6 +148,16 @@ export class Editor {
     const id = ++this.toastSeq;
     this.setUi({ toast: { id, text, kind } });
     setTimeout(() => this.ui.toast?.id === id && this.setUi({ toast: null }), kind === 'error' ? 8000 : 3000);
+  }
+
+  /** A view link: no drawing, no AI requests; playback, export and presence still work. */
+  get readOnly(): boolean {
+    return this.access.role === 'view';
+  }
+
+  /** Headers for the session's HTTP API: the link token. */
+  authHeaders(): Record<string, string> {
+    return this.access.token ? { authorization: `Bearer ${this.access.token}` } : {};
   }
 
   get barTicks(): number {

@@ -3,7 +3,7 @@
 // transport actually running through Tone.js, the shortcut overlay and the share button.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { createSession, startTestServer, type TestServer } from '../helpers/server';
+import { createSession, sessionTokens, startTestServer, type TestServer } from '../helpers/server';
 import { ensureNextBuild } from './support/build';
 import { clickRoll, dragRoll, launchBrowser, notes, openEditor, rollPoint, screenshot, waitFor, type EditorPage } from './support/browser';
 
@@ -133,7 +133,7 @@ describe('editing in the piano roll', () => {
     expect(await page.evaluate(() => (window as any).__tutti.playheadTick())).toBeGreaterThan(0);
   });
 
-  it('shows the shortcut overlay on ? and the share link', async () => {
+  it('shows the shortcut overlay on ? and the share links', async () => {
     await page.mouse.click(5, 500); // focus the page, not an input
     await page.keyboard.press('?');
     await page.getByTestId('shortcut-overlay').waitFor();
@@ -141,9 +141,14 @@ describe('editing in the piano roll', () => {
     await page.keyboard.press('Escape');
     await page.getByTestId('shortcut-overlay').waitFor({ state: 'detached' });
     await E.context.grantPermissions(['clipboard-read', 'clipboard-write']);
-    await page.getByTestId('copy-link').click();
-    await expect.poll(() => page.getByTestId('copy-link').textContent()).toMatch(/Copied/);
-    const clip = await page.evaluate(() => navigator.clipboard.readText());
-    expect(clip).toBe(`${server.url}/s/${await page.evaluate(() => (window as any).__tutti.sessionId)}`.replace('127.0.0.1', new URL(page.url()).hostname));
+    const id = await page.evaluate(() => (window as any).__tutti.sessionId);
+    const links = sessionTokens.get(id)!;
+    await page.getByTestId('share').click();
+    await page.getByTestId('copy-edit-link').click();
+    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(links.editUrl);
+    await page.getByTestId('copy-view-link').click();
+    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(links.viewUrl);
+    // This page holds only the edit link (not the owner token): no rotate or delete here.
+    expect(await page.getByTestId('rotate-edit-link').count()).toBe(0);
   });
 });

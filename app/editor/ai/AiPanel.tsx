@@ -6,7 +6,7 @@
 import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import type { Editor } from '../editor';
 import { JobApiError, requestJob } from './api';
-import { participantId } from './identity';
+import { participant, useParticipantId } from './identity';
 import { JobList } from './JobList';
 import { noteRequested, trackOwnResults } from './own-results';
 import { MODELS, MODEL_IDS, TASKS, clampKnob, defaultParams, knobsFor, type ModelId, type TaskId } from './knobs';
@@ -30,7 +30,8 @@ export function AiPanel({ editor }: { editor: Editor }) {
   const info = MODELS[model];
   const writesExisting = TASKS[task].writesExisting;
 
-  useEffect(() => trackOwnResults(editor, participantId()), [editor]);
+  const me = useParticipantId(editor);
+  useEffect(() => (me ? trackOwnResults(editor, me) : undefined), [editor, me]);
 
   // Keep the source on a real track: the first melody track by default.
   useEffect(() => {
@@ -71,7 +72,8 @@ export function AiPanel({ editor }: { editor: Editor }) {
     if (target === 'tracks' && !targetIds.length) return setError('Pick at least one target track (or use the selection).');
     setBusy(true);
     try {
-      const me = editor.presence.local();
+      const who = editor.presence.local();
+      const p = await participant(editor);
       const jobId = await requestJob(editor.sessionId, {
         model,
         task,
@@ -80,8 +82,8 @@ export function AiPanel({ editor }: { editor: Editor }) {
         ...(bars ? { bars: [bars.from - 1, bars.to] as [number, number] } : {}),
         ...(Object.keys(params).length ? { params } : {}),
         seed,
-        requester: { id: participantId(), name: me?.name ?? 'Someone' },
-      });
+        requester: { name: who?.name ?? 'Someone' },
+      }, { ...editor.authHeaders(), ...(p ? { 'x-tutti-participant': p.token } : {}) });
       noteRequested(editor, jobId);
     } catch (e) {
       setError(e instanceof JobApiError ? e.message : 'Could not send the request.');

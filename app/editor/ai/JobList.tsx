@@ -7,7 +7,7 @@ import { useState } from 'react';
 import { jobResultPresent, undoJobResult, type JobState } from '@/lib/score';
 import type { Editor } from '../editor';
 import { cancelJob, JobApiError } from './api';
-import { participantId } from './identity';
+import { useParticipantId } from './identity';
 import { MODELS, TASKS, type ModelId, type TaskId } from './knobs';
 import { useJobs } from './useJobs';
 import styles from './ai.module.css';
@@ -18,7 +18,7 @@ function JobRow({ editor, job, mine }: { editor: Editor; job: JobState; mine: bo
   const [err, setErr] = useState<string | null>(null);
   const doc = editor.conn.doc;
   const pending = job.status === 'queued' || job.status === 'running';
-  const canUndo = mine && jobResultPresent(doc, job);
+  const canUndo = mine && !editor.readOnly && jobResultPresent(doc, job);
   const model = MODELS[job.model as ModelId]?.label ?? job.model;
   const task = TASKS[job.task as TaskId]?.label ?? job.task;
   const secs = job.finishedAt && job.createdAt ? ((job.finishedAt - job.createdAt) / 1000).toFixed(1) : null;
@@ -26,7 +26,7 @@ function JobRow({ editor, job, mine }: { editor: Editor; job: JobState; mine: bo
   const cancel = async () => {
     setErr(null);
     try {
-      await cancelJob(editor.sessionId, job.id);
+      await cancelJob(editor.sessionId, job.id, editor.authHeaders());
     } catch (e) {
       setErr(e instanceof JobApiError ? e.message : 'could not cancel');
     }
@@ -56,7 +56,7 @@ function JobRow({ editor, job, mine }: { editor: Editor; job: JobState; mine: bo
       )}
       {job.status === 'failed' && job.error && <p className={styles.error}>{job.error}</p>}
       <div className={styles.jobActions}>
-        {pending && (
+        {pending && !editor.readOnly && (
           <button type="button" data-testid="ai-job-cancel" onClick={cancel}>
             Cancel
           </button>
@@ -74,7 +74,7 @@ function JobRow({ editor, job, mine }: { editor: Editor; job: JobState; mine: bo
 
 export function JobList({ editor }: { editor: Editor }) {
   const jobs = useJobs(editor.conn.doc);
-  const me = participantId();
+  const me = useParticipantId(editor);
   if (!jobs.length) return <p className={styles.help}>No AI requests yet in this session.</p>;
   return (
     <ul className={styles.jobs} data-testid="ai-jobs">

@@ -8,15 +8,16 @@ export interface JobBody {
   bars?: [number, number];
   params?: Record<string, number | boolean | string>;
   seed?: number;
-  requester: { id: string; name: string };
+  /** Shown to everyone; who asked is the participant token in the headers, not anything here. */
+  requester: { name: string };
 }
 
 export class JobApiError extends Error {}
 
-async function call(url: string, init: RequestInit): Promise<unknown> {
+async function call(url: string, init: RequestInit, auth: Record<string, string>): Promise<unknown> {
   let res: Response;
   try {
-    res = await fetch(url, { ...init, headers: { 'content-type': 'application/json' } });
+    res = await fetch(url, { ...init, headers: { 'content-type': 'application/json', ...auth } });
   } catch {
     throw new JobApiError('the server is unreachable; try again when you are back online');
   }
@@ -25,11 +26,12 @@ async function call(url: string, init: RequestInit): Promise<unknown> {
   return body;
 }
 
-export async function requestJob(sessionId: string, body: JobBody): Promise<string> {
-  const r = (await call(`/api/sessions/${encodeURIComponent(sessionId)}/jobs`, { method: 'POST', body: JSON.stringify(body) })) as { jobId: string };
+/** `auth`: the link token (Authorization) and the participant token (X-Tutti-Participant). */
+export async function requestJob(sessionId: string, body: JobBody, auth: Record<string, string>): Promise<string> {
+  const r = (await call(`/api/sessions/${encodeURIComponent(sessionId)}/jobs`, { method: 'POST', body: JSON.stringify(body) }, auth)) as { jobId: string };
   return r.jobId;
 }
 
-export async function cancelJob(sessionId: string, jobId: string): Promise<void> {
-  await call(`/api/sessions/${encodeURIComponent(sessionId)}/jobs/${encodeURIComponent(jobId)}`, { method: 'DELETE' });
+export async function cancelJob(sessionId: string, jobId: string, auth: Record<string, string>): Promise<void> {
+  await call(`/api/sessions/${encodeURIComponent(sessionId)}/jobs/${encodeURIComponent(jobId)}`, { method: 'DELETE' }, auth);
 }

@@ -1,17 +1,67 @@
-// A stable, random participant id for this browser: the key of the server's per-participant rate
-// limit and how the AI panel recognises "my" jobs (to offer their one-step undo).
-const KEY = 'tutti:participant';
+// Who "I" am in a session's AI jobs: a participant token the server issued for this browser's
+// link (POST /api/sessions/<id>/participants), kept in localStorage per session. Job requests carry
+// the token (X-Tutti-Participant); the server derives the public participant id from it, and that
+// id is the requester of the job, the key of the rate limit and the only one allowed "Undo result"
+// over the API. A copied id is useless: only the token proves it.
+import { useEffect, useState } from 'react';
+import type { Editor } from '../editor';
 
-export function participantId(): string {
+export interface Participant {
+  id: string;
+  token: string;
+}
+
+const KEY = (sessionId: string) => `tutti:participant:${sessionId}`;
+const pending = new Map<string, Promise<Participant | null>>();
+
+function cached(sessionId: string): Participant | null {
   try {
-    let id = window.localStorage.getItem(KEY);
-    if (!id || !/^[A-Za-z0-9_-]{8,64}$/.test(id)) {
-      const bytes = crypto.getRandomValues(new Uint8Array(12));
-      id = Array.from(bytes, (b) => 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-'[b & 63]).join('');
-      window.localStorage.setItem(KEY, id);
-    }
-    return id;
+    const p = JSON.parse(window.localStorage.getItem(KEY(sessionId)) ?? 'null') as Participant | null;
+    return p && typeof p.id === 'string' && typeof p.token === 'string' ? p : null;
   } catch {
-    return 'anonymous-browser';
+    return null;
   }
+}
+
+/** This browser's participant in the session, asked from the server once (null offline or refused). */
+export function participant(editor: Editor): Promise<Participant | null> {
+  const id = editor.sessionId;
+  const known = cached(id);
+  if (known) return Promise.resolve(known);
+  let p = pending.get(id);
+  if (!p) {
+    p = (async () => {
+      try {
+        const res = await fetch(`/api/sessions/${encodeURIComponent(id)}/participants`, { method: 'POST', headers: editor.authHeaders() });
+        if (res.status !== 201) return null;
+        const body = (await res.json()) as { participantId: string; participantToken: string };
+        const me = { id: body.participantId, token: body.participantToken };
+        try {
+          window.localStorage.setItem(KEY(id), JSON.stringify(me));
+        } catch {
+          /* private mode: a new identity per page load */
+        }
+        return me;
+      } catch {
+        return null;
+      } finally {
+        pending.delete(id);
+      }
+    })();
+    pending.set(id, p);
+  }
+  return p;
+}
+
+/** My participant id (null until known): how the job list recognises "my" results. */
+export function useParticipantId(editor: Editor): string | null {
+  const [me, setMe] = useState<string | null>(() => cached(editor.sessionId)?.id ?? null);
+  useEffect(() => {
+    let live = true;
+    void participant(editor).then((p) => live && setMe(p?.id ?? null));
+    return () => {
+      live = false;
+    };
+  }, [editor]);
+  return me;
 }

@@ -2,7 +2,7 @@
 // The top bar: session title, transport (play/stop, loop range, BPM, time signature, metronome,
 // follow), edit tools (pencil/select, snap, quantise, velocity, zoom), MIDI in/out, sharing,
 // connection state and the live note count.
-import { useRef, useState } from 'react';
+import { useRef } from 'react';
 import { SNAP_OPTIONS, zoomX, type SnapId } from '@/lib/editing';
 import type { Editor } from '../editor';
 import { useConnection, useScoreVersion, useUi } from '../hooks';
@@ -10,6 +10,7 @@ import * as cmd from '../commands';
 import { setLoop, setMetronome, stop, togglePlay } from '../transport';
 import { Icon } from './Icon';
 import { CommitInput } from './CommitInput';
+import { ShareMenu, ViewOnlyBadge } from './ShareMenu';
 import { AudioExport } from './AudioExport';
 import { MidiControls } from './MidiControls';
 import { SampleStatus } from './SampleStatus';
@@ -26,26 +27,8 @@ export function Toolbar({ ed }: { ed: Editor }) {
   const conn = useConnection(ed);
   const meta = ed.store.meta;
   const fileRef = useRef<HTMLInputElement>(null);
-  const [copied, setCopied] = useState(false);
   const selNotes = ed.store.notesOf(ui.selection);
   const selVel = selNotes.length ? Math.round(selNotes.reduce((s, n) => s + n.velocity, 0) / selNotes.length) : '';
-
-  const copyLink = async () => {
-    const url = `${window.location.origin}/s/${ed.sessionId}`;
-    try {
-      await navigator.clipboard.writeText(url);
-    } catch {
-      const ta = document.createElement('textarea');
-      ta.value = url;
-      document.body.appendChild(ta);
-      ta.select();
-      document.execCommand('copy');
-      ta.remove();
-    }
-    setCopied(true);
-    ed.toast('Session link copied: send it to a friend to compose together');
-    setTimeout(() => setCopied(false), 2000);
-  };
 
   const onFile = async (e: React.ChangeEvent<HTMLInputElement>) => {
     const f = e.target.files?.[0];
@@ -127,11 +110,12 @@ export function Toolbar({ ed }: { ed: Editor }) {
         <input ref={fileRef} type="file" accept=".mid,.midi,audio/midi" hidden data-testid="midi-input" onChange={onFile} />
         <button className="tt-btn text" data-testid="export-midi" title="Download the session as a .mid file" onClick={exportFile}>Export</button>
         <AudioExport ed={ed} />
-        <button className="tt-btn text primary" data-testid="copy-link" onClick={copyLink}>{copied ? 'Copied ✓' : 'Copy link'}</button>
+        <ShareMenu ed={ed} />
         <button className="tt-btn" data-testid="shortcuts" onClick={() => ed.setUi({ showShortcuts: true })} title="Keyboard shortcuts (?)"><Icon name="help" /></button>
       </div>
 
       <div className="tt-status">
+        <ViewOnlyBadge ed={ed} />
         <SampleStatus />
         <span className="tt-count" data-testid="note-count" data-count={ed.store.notes.size}>{ed.store.notes.size.toLocaleString('en')} notes</span>
         <span className={`tt-conn ${conn.state}`} data-testid="connection-state" data-state={conn.state} title={conn.closed ?? (conn.state === 'offline' ? 'Edits are kept in this browser and merge when you reconnect' : '')}>

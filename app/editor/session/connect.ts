@@ -25,17 +25,35 @@ export interface SessionConnection {
   destroy(): void;
 }
 
+/**
+ * Every local edit runs as a transaction with the page's own origin (commands.ts, AI panel, MIDI
+ * keyboard): for a viewer those transactions are simply not run, so no gesture or shortcut can
+ * put a note into a view-only page's copy of the document. Remote updates still apply.
+ */
+function refuseLocalWrites(doc: Y.Doc, origin: unknown): void {
+  const transact = doc.transact.bind(doc);
+  doc.transact = (<T>(fn: (tr: Y.Transaction) => T, o?: unknown): T => (o === origin ? (undefined as T) : transact(fn, o))) as typeof doc.transact;
+}
+
 export function syncUrl(loc: Location): string {
   return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}/sync`;
 }
 
-export function connectSession(sessionId: string): SessionConnection {
+export interface ConnectOptions {
+  /** The link token, sent as the websocket's `token` URL parameter (session/access.ts). */
+  token?: string | null;
+  /** A view link: this page never writes to the document (the server would drop it anyway). */
+  readOnly?: boolean;
+}
+
+export function connectSession(sessionId: string, opts: ConnectOptions = {}): SessionConnection {
   const doc = new Y.Doc();
   const origin = { user: doc.clientID };
+  if (opts.readOnly) refuseLocalWrites(doc, origin);
   const persistence = new IndexeddbPersistence(`tutti:${sessionId}`, doc);
   // Cross-tab BroadcastChannel is off: every tab is a full peer through the server, so "offline"
   // means offline and the connection badge never lies about where edits went.
-  const provider = new WebsocketProvider(syncUrl(window.location), sessionId, doc, { disableBc: true, maxBackoffTime: 2000 });
+  const provider = new WebsocketProvider(syncUrl(window.location), sessionId, doc, { disableBc: true, maxBackoffTime: 2000, ...(opts.token ? { params: { token: opts.token } } : {}) });
   const undo = new Y.UndoManager([notesMap(doc), tracksMap(doc), metaMap(doc)], {
     trackedOrigins: new Set([origin]),
     captureTimeout: 0,

@@ -1,0 +1,97 @@
+// A view link in Chromium: the page is read-only (the roll does not draw, the AI panel explains why
+// it is off, a "View only" badge shows), it still follows the editor live and exports; and the page
+// is served with a nonce-based CSP that Next's own scripts satisfy (no violation, the app runs).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { createSessionWithLinks, startTestServer, type CreatedSession, type TestServer } from '../helpers/server';
+import { ensureNextBuild } from './support/build';
+import { clickRoll, launchBrowser, noteCount, openEditor, screenshot, waitFor, type EditorPage } from './support/browser';
+
+/** Records CSP violations in the page (window.__csp) before any of its scripts run. */
+const RECORD_CSP = `window.__csp = []; document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));`;
+
+describe('a view link in the browser', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let s: CreatedSession;
+  let E: EditorPage;
+  let V: EditorPage;
+
+  beforeAll(async () => {
+    ensureNextBuild();
+    server = await startTestServer({ next: true });
+    browser = await launchBrowser();
+    s = await createSessionWithLinks(server.url, 'E2E view link');
+    E = await openEditor(browser, server.url, s.id, 'Editor', { initScripts: [RECORD_CSP] });
+    V = await openEditor(browser, server.url, s.id, 'Viewer', { token: s.viewToken, initScripts: [RECORD_CSP] });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('pages carry a nonce CSP, frame-ancestors none, nosniff, a referrer policy and no X-Powered-By; Next’s scripts run under it', async () => {
+    for (const path of ['/', `/s/${s.id}`]) {
+      const res = await fetch(`${server.url}${path}`);
+      expect(res.status).toBe(200);
+      const csp = res.headers.get('content-security-policy') ?? '';
+      const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
+      expect(nonce, csp).toBeTruthy();
+      expect(csp).toMatch(/frame-ancestors 'none'/);
+      expect(csp).not.toMatch(/script-src[^;]*'unsafe-inline'/);
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(res.headers.get('x-powered-by')).toBeNull();
+      const html = await res.text();
+      // Every inline script Next wrote carries this response's nonce.
+      const inline = [...html.matchAll(/<script(?![^>]*\bsrc=)([^>]*)>/g)].map((m) => m[1]!);
+      expect(inline.length).toBeGreaterThan(0);
+      for (const attrs of inline) expect(attrs).toContain(`nonce="${nonce}"`);
+    }
+    // Two requests, two nonces.
+    const [a, b] = await Promise.all([fetch(`${server.url}/`), fetch(`${server.url}/`)]);
+    expect(a.headers.get('content-security-policy')).not.toBe(b.headers.get('content-security-policy'));
+    // The editor pages hydrated and run under the policy, with nothing blocked.
+    expect(await E.page.evaluate(() => (window as any).__csp)).toEqual([]);
+    expect(await V.page.evaluate(() => (window as any).__csp)).toEqual([]);
+  });
+
+  it('the viewer sees a read-only editor: a badge, no drawing, the AI panel off with a reason', async () => {
+    await V.page.getByTestId('view-only').waitFor();
+    expect(await V.page.getByTestId('editor').getAttribute('data-role')).toBe('view');
+    expect(await E.page.getByTestId('view-only').count()).toBe(0);
+    expect(await V.page.getByTestId('ai-readonly').innerText()).toMatch(/view link/);
+    expect(await V.page.getByTestId('ai-generate').count()).toBe(0);
+    await screenshot(V.page, 'view-link-1-viewer');
+
+    const before = await noteCount(E.page);
+    await clickRoll(V.page, 0, 60); // the viewer tries to draw
+    await V.page.keyboard.press('Control+V');
+    // Fence: the editor draws after the viewer tried; once the viewer has that note, anything the
+    // viewer had sent would have arrived before it.
+    await clickRoll(E.page, 960, 64);
+    await waitFor(V.page, (n) => (window as any).__tutti.noteCount() === n + 1, before);
+    await waitFor(E.page, (n) => (window as any).__tutti.noteCount() === n + 1, before);
+    const vNotes = await V.page.evaluate(() => (window as any).__tutti.notes());
+    expect(vNotes.map((n: { pitch: number; start: number }) => [n.pitch, n.start])).toEqual([[64, 960]]);
+    expect(await noteCount(E.page)).toBe(before + 1);
+  });
+
+  it('the viewer can still export the session', async () => {
+    const download = V.page.waitForEvent('download');
+    await V.page.getByTestId('export-midi').click();
+    const file = await download;
+    expect(file.suggestedFilename()).toMatch(/\.mid$/);
+  });
+
+  it('the share menu gives the viewer only the view link, and the editor both', async () => {
+    await V.context.grantPermissions(['clipboard-read', 'clipboard-write']);
+    await V.page.getByTestId('share').click();
+    expect(await V.page.getByTestId('copy-edit-link').isDisabled()).toBe(true);
+    await V.page.getByTestId('copy-view-link').click();
+    await expect.poll(() => V.page.evaluate(() => navigator.clipboard.readText())).toBe(s.viewUrl);
+    await E.page.getByTestId('share').click();
+    expect(await E.page.getByTestId('copy-edit-link').isDisabled()).toBe(false);
+    expect(await E.page.getByTestId('copy-view-link').isDisabled()).toBe(false);
+  });
+});
