@@ -8,7 +8,7 @@ import { ensureNextBuild } from './support/build';
 import { clickRoll, launchBrowser, noteCount, openEditor, screenshot, waitFor, type EditorPage } from './support/browser';
 
 /** Records CSP violations in the page (window.__csp) before any of its scripts run. */
-const RECORD_CSP = `window.__csp = []; document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));`;
+const RECORD_CSP = `window.__csp = []; document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI + ' at ' + e.sourceFile + ':' + e.lineNumber + ':' + e.columnNumber));`;
 
 describe('a view link in the browser', () => {
   let server: TestServer;
