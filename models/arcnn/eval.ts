@@ -1,12 +1,15 @@
 // `npm run eval -- arcnn [--json] [--limit N] [--share S] [--seed S] [--temperature T]
-// [--iterations N per 8 bars] [--checkpoint DIR] [--split valid]`: the AR-CNN on the JSB test split only.
+// [--iterations N] [--sampler gibbs|toggle] [--strict false] [--checkpoint DIR] [--split valid]`:
+// the AR-CNN on the JSB test split (valid for choosing knobs).
 // 1. Infill NLL: hide a share of the alto/tenor/bass voice-steps of each test chorale; the net sees
 //    the rest with the hidden voice-steps marked editable, and its toggle logits restricted to one
 //    hidden voice-step's 46 pitches give p(pitch); NLL (nats per hidden voice-step) of Bach's pitch.
-//    Same for the same net untrained, and for a per-voice pitch-frequency baseline (train split).
-// 2. Harmonisation: soprano given, alto/tenor/bass sampled from silence with the generator's
-//    default knobs (100 iterations per 8 bars); EB, UPC, QN, TD and in-key ratio next to the same
-//    metrics of Bach's own chorales, both with the key estimated from Bach's four voices.
+//    Same for the same net untrained, a per-voice pitch-frequency baseline and the nearest-step copy
+//    (../metrics/baselines). With every A/T/B voice-step hidden: the soprano-only NLL, against the
+//    lookup table p(voice pitch | soprano pitch) counted on train (smoothing chosen on valid).
+// 2. Harmonisation: soprano given, alto/tenor/bass written from silence with the generator's
+//    default knobs and sampler, seeds 1–3, strict voice leading on and off: the issue-12 harmony
+//    figures (../metrics/harmony-eval) next to Bach's; and (seed 1) EB, UPC, QN, TD, in-key.
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadJsb, type Chorale } from '../data/jsb';
@@ -20,6 +23,7 @@ import { DEFAULT_NET, DEFAULT_TRAIN, inChannels, ROLL_HIGH, ROLL_LOW, ROLL_PITCH
 import { cellIndex, choraleToVoiceRoll, inputPlanes, type VoiceRoll } from './encoding';
 import { createNet, disposeNet, forward, parameterCount, type ArcnnNet } from './network';
 import { sampleGibbs } from './gibbs';
+import { parseParams } from './params';
 import { sampleEdits } from './sampler';
 import { WEIGHTS_DIR, loadWeights } from './weights';
 
@@ -99,45 +103,45 @@ function tracksOf(roll: VoiceRoll, steps: number): TrackRoll[] {
 }
 
 export interface HarmonizeKnobs {
+  /** Default: the generator's (parseParams('harmonize', {})). */
   temperature?: number;
-  /** Network calls per 8 bars (scaled to the piece's length). */
-  per8Bars?: number;
-  fill?: number;
+  /** Network calls per harmonisation (default: the generator's 100, whatever the length). */
+  iterations?: number;
+  /** 'gibbs' (the generator's default for harmonize) or DeepComposer's 'toggle' sampler. */
+  sampler?: 'gibbs' | 'toggle';
   strictVoiceLeading?: boolean;
-  /** Annealed blocked Gibbs (./gibbs) instead of the toggle sampler. */
-  gibbs?: boolean;
 }
 
-/** The AR-CNN's harmonize function for the shared harmony eval: melody → [alto, tenor, bass]. */
+/**
+ * The AR-CNN's harmonize function for the shared harmony eval: melody → [alto, tenor, bass], with
+ * the generator's default knobs and sampler unless overridden (the eval's knob-sweep flags).
+ */
 export function arcnnHarmonizer(net: ArcnnNet, knobs: HarmonizeKnobs = {}) {
+  const defaults = parseParams('harmonize', {});
   return async (melody: number[], o: { seed: number; piece: number; strictVoiceLeading: boolean }): Promise<number[][]> => {
-    const roll = await harmonize(net, melody.map((m) => [m, -1, -1, -1]), 1000 * o.seed + o.piece, knobs.temperature, knobs.per8Bars, knobs.fill, knobs.strictVoiceLeading ?? o.strictVoiceLeading, knobs.gibbs);
+    const steps = padded(melody.length);
+    const roll = choraleToVoiceRoll(melody.map((m) => [m, -1, -1, -1]), 0, steps);
+    const rng = createRng(1000 * o.seed + o.piece);
+    const strictVoiceLeading = knobs.strictVoiceLeading ?? o.strictVoiceLeading;
+    const temperature = knobs.temperature ?? defaults.temperature;
+    const iterations = knobs.iterations ?? defaults.iterations;
+    let out: VoiceRoll;
+    if ((knobs.sampler ?? 'gibbs') === 'gibbs') {
+      const vs = new Uint8Array(steps * VOICES);
+      for (let t = 0; t < melody.length; t++) for (let v = 1; v < VOICES; v++) vs[t * VOICES + v] = 1;
+      out = (await sampleGibbs(net, roll, vs, { iterations, temperature, strictVoiceLeading, markAll: true }, rng)).roll;
+    } else {
+      const editable = new Uint8Array(roll.data.length);
+      for (let t = 0; t < melody.length; t++) for (let v = 1; v < VOICES; v++) for (let p = 0; p <= TOP; p++) editable[cellIndex(t, p, v)] = 1;
+      out = (await sampleEdits(net, { roll, editable }, { iterations, maxRemoveShare: 1, maxNotesAdded: 1e6, temperature, strictVoiceLeading }, rng)).roll;
+    }
     return [1, 2, 3].map((v) =>
       melody.map((_, t) => {
-        for (let p = TOP; p >= 0; p--) if (roll.data[cellIndex(t, p, v)]) return p + ROLL_LOW;
+        for (let p = TOP; p >= 0; p--) if (out.data[cellIndex(t, p, v)]) return p + ROLL_LOW;
         return -1;
       }),
     );
   };
-}
-
-export async function harmonize(net: ArcnnNet, ch: Chorale, seed: number, temperature = 1, per8Bars = 100, fill?: number, strictVoiceLeading = true, gibbs = false): Promise<VoiceRoll> {
-  const steps = padded(ch.length);
-  const roll = choraleToVoiceRoll(
-    ch.map((s) => [s[0]!, -1, -1, -1]),
-    0,
-    steps,
-  );
-  const editable = new Uint8Array(roll.data.length);
-  for (let t = 0; t < ch.length; t++) for (let v = 1; v < VOICES; v++) for (let p = 0; p <= TOP; p++) editable[cellIndex(t, p, v)] = 1;
-  const iterations = Math.max(1, Math.round((per8Bars * steps) / 128));
-  if (gibbs) {
-    const vs = new Uint8Array(steps * VOICES);
-    for (let t = 0; t < ch.length; t++) for (let v = 1; v < VOICES; v++) vs[t * VOICES + v] = 1;
-    return (await sampleGibbs(net, roll, vs, { iterations, temperature, strictVoiceLeading }, createRng(seed))).roll;
-  }
-  const res = await sampleEdits(net, { roll, editable }, { iterations, maxRemoveShare: 1, maxNotesAdded: 1e6, temperature, strictVoiceLeading }, createRng(seed), { fill });
-  return res.roll;
 }
 
 type Figures = { EB: number; UPC: number; QN: number; TD: number; in_key: number };
@@ -146,14 +150,15 @@ const figures = (s: MetricSummary): Figures => ({ EB: mean(s.EB), UPC: mean(s.UP
 const r4 = (x: number): number => Math.round(x * 1e4) / 1e4;
 const round = <T extends Record<string, number>>(o: T): T => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, r4(v)])) as T;
 
+const voiceTracks = (ch: Chorale): TrackRoll[] => tracksOf(choraleToVoiceRoll(ch), ch.length);
+
 export async function main(flags: Record<string, string | true>): Promise<void> {
   const json = flags.json === true;
-  const limit = flags.limit !== undefined ? Number(flags.limit) : Infinity;
+  const limit = flags.limit !== undefined ? Number(flags.limit) : undefined;
   const share = flags.share !== undefined ? Number(flags.share) : 0.5;
   const seed = flags.seed !== undefined ? Number(flags.seed) : 1;
-  const temperature = flags.temperature !== undefined ? Number(flags.temperature) : 1;
-  const per8Bars = flags.iterations !== undefined ? Number(flags.iterations) : 100;
-  const fill = flags.fill !== undefined ? Number(flags.fill) : undefined;
+  const num = (name: string): number | undefined => (flags[name] !== undefined ? Number(flags[name]) : undefined);
+  const knobs: HarmonizeKnobs = { temperature: num('temperature'), iterations: num('iterations'), sampler: flags.sampler === 'toggle' ? 'toggle' : flags.sampler === 'gibbs' ? 'gibbs' : undefined };
   const rt = await initRuntime();
   const data = loadJsb();
   // --split valid is for choosing knobs without looking at test; reported figures use test.
@@ -175,57 +180,81 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
   const untrained = createNet(net.config, info.seed);
   const t0 = performance.now();
   const infill = infillNll(net, untrained, test, pitchFrequencies(data.train), share, seed);
+  const sopranoOnly = maskedNll([net], test, 1, seed).nll[0]!;
+  const baselines = baselineFigures(data, test, share, seed);
   const infillSec = (performance.now() - t0) / 1000;
 
+  // Harmonisation: every melody, seeds 1–3, default knobs, strict voice leading on and off
+  // (../metrics/harmony-eval); the MuseGAN-style summary from the seed-1, constrained run.
   const gen: MetricSummary[] = [];
   const real: MetricSummary[] = [];
   const t1 = performance.now();
-  for (let i = 0; i < test.length; i++) {
-    const ch = test[i]!;
-    const realTracks = tracksOf(choraleToVoiceRoll(ch), ch.length);
-    const key = estimateKey(realTracks);
-    const out = await harmonize(net, ch, seed + i, temperature, per8Bars, fill);
-    gen.push(summarize(tracksOf(out, ch.length), { key }));
-    real.push(summarize(realTracks, { key }));
-    if (!json && process.stderr.isTTY) process.stderr.write(`\rharmonising test chorales ${i + 1}/${test.length}`);
-  }
+  const harmonizer = arcnnHarmonizer(net, knobs);
+  const harmony = await evaluateHarmony(
+    async (melody, o) => {
+      const voices = await harmonizer(melody, o);
+      if (o.seed === 1 && o.strictVoiceLeading) {
+        const ch = test[o.piece]!;
+        const key = estimateKey(voiceTracks(ch));
+        gen.push(summarize(voiceTracks(ch.map((s, t) => [s[0]!, voices[0]![t]!, voices[1]![t]!, voices[2]![t]!])), { key }));
+        real.push(summarize(voiceTracks(ch), { key }));
+      }
+      return voices;
+    },
+    {
+      split,
+      limit,
+      unconstrained: flags.strict !== 'false',
+      onProgress: (d, n) => !json && process.stderr.isTTY && process.stderr.write(`\rharmonising ${d}/${n}`),
+    },
+  );
   if (!json && process.stderr.isTTY) process.stderr.write('\n');
   const harmSec = (performance.now() - t1) / 1000;
   const g = averageSummaries(gen);
   const r = averageSummaries(real);
+  const defaults = parseParams('harmonize', {});
   const result = {
     model: 'arcnn',
     split,
     chorales: test.length,
     parameters: parameterCount(net.config),
     trained_steps: info.trainedSteps,
-    harmonization_temperature: temperature,
-    harmonization_iterations_per_8_bars: per8Bars,
+    harmonization_sampler: knobs.sampler ?? 'gibbs',
+    harmonization_temperature: knobs.temperature ?? defaults.temperature,
+    harmonization_iterations: knobs.iterations ?? defaults.iterations,
     infill_share: share,
     infill_hidden_cells: infill.hidden,
     infill_nll: r4(infill.trained),
     untrained_infill_nll: r4(infill.untrained),
     baseline_infill_nll: r4(infill.baseline),
+    copy_baseline_infill_nll: r4(baselines.copy_infill_nll),
+    copy_baseline_eps: baselines.copy_eps,
+    soprano_only_nll: r4(sopranoOnly),
+    lookup_baseline_soprano_only_nll: r4(baselines.lookup_harmonization_nll),
+    lookup_baseline_alpha: baselines.lookup_alpha,
     harmonization: round(figures(g)),
     real_chorales: round(figures(r)),
     harmonization_per_voice: { EB: g.EB.map(r4), UPC: g.UPC.map(r4), QN: g.QN.map(r4) },
     real_per_voice: { EB: r.EB.map(r4), UPC: r.UPC.map(r4), QN: r.QN.map(r4) },
-    seconds: { infill: Math.round(infillSec), harmonization: Math.round(harmSec) },
+    ...harmonyJson(harmony),
+    seconds: { nll: Math.round(infillSec), harmonization: Math.round(harmSec) },
     backend: rt.backend,
     seed,
   };
   disposeNet(net);
   disposeNet(untrained);
-  const official = limit === Infinity && temperature === 1 && per8Bars === 100 && fill === undefined && share === 0.5 && typeof flags.checkpoint !== 'string' && typeof flags.weights !== 'string' && split === 'test';
+  const official = limit === undefined && knobs.temperature === undefined && knobs.iterations === undefined && knobs.sampler === undefined && share === 0.5 && seed === 1 && flags.strict !== 'false' && typeof flags.checkpoint !== 'string' && typeof flags.weights !== 'string' && split === 'test';
   if (official) fs.writeFileSync(path.join(WEIGHTS_DIR, 'eval-results.json'), JSON.stringify(result, null, 1) + '\n');
   if (!json) {
-    console.log(`AR-CNN on the JSB test split (${test.length} chorales)`);
+    console.log(`AR-CNN on the JSB ${split} split (${test.length} chorales)`);
     console.log(`infill NLL (nats / hidden voice-step, ${share * 100}% of A/T/B hidden, ${infill.hidden} cells):`);
-    console.log(`  trained ${infill.trained.toFixed(3)}   untrained ${infill.untrained.toFixed(3)}   pitch-frequency baseline ${infill.baseline.toFixed(3)}`);
+    console.log(`  trained ${infill.trained.toFixed(3)}   untrained ${infill.untrained.toFixed(3)}   pitch-frequency ${infill.baseline.toFixed(3)}   nearest-step copy ${baselines.copy_infill_nll.toFixed(3)}`);
+    console.log(`soprano-only NLL: trained ${sopranoOnly.toFixed(3)}   lookup table p(voice | soprano) ${baselines.lookup_harmonization_nll.toFixed(3)}`);
     console.log('harmonisation (soprano given)      EB     UPC    QN     TD     in-key');
     const row = (name: string, f: Figures) => console.log(`  ${name.padEnd(32)} ${[f.EB, f.UPC, f.QN, f.TD, f.in_key].map((x) => x.toFixed(3).padStart(6)).join(' ')}`);
     row('AR-CNN', figures(g));
     row('Bach (real test chorales)', figures(r));
+    console.log(harmonyTable(harmony, 'AR-CNN'));
   }
   console.log(JSON.stringify(result));
 }

@@ -28,6 +28,11 @@ export interface GibbsKnobs {
   maxShare?: number;
   minShare?: number;
   eta?: number;
+  /**
+   * Mark every editable voice-step as editable in the network's input (as its "harmonise" training
+   * pairs do), not only the erased block (as its infill pairs do).
+   */
+  markAll?: boolean;
 }
 
 /** Coconet's schedule: share of the editable voice-steps erased at iteration n of N. */
@@ -87,7 +92,8 @@ export async function sampleGibbs(net: ArcnnNet, roll: VoiceRoll, editableVS: Ui
     const block = it === 0 ? [...vsList] : vsList.filter(() => rng.next() < share);
     if (block.length === 0) block.push(vsList[rng.int(vsList.length)]!);
     rng.shuffle(block);
-    mask.fill(0);
+    if (knobs.markAll) mask.set(editableVS);
+    else mask.fill(0);
     for (const vs of block) {
       mask[vs] = 1;
       setVS(vs, -1);

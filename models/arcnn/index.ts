@@ -13,10 +13,23 @@ import {
 import { initRuntime } from '../runtime/index';
 import { createRng } from '../runtime/rng';
 import { disposeNet, type ArcnnNet } from './network';
-import { ARCNN_TASKS, parseParams, type ArcnnTask } from './params';
-import { sampleEdits } from './sampler';
+import { ARCNN_TASKS, parseParams, type ArcnnParams, type ArcnnTask } from './params';
+import { sampleGibbs } from './gibbs';
+import { editableVoiceSteps, sampleEdits } from './sampler';
 import { planRequest, rollToResult } from './score-roll';
 import { WEIGHTS_DIR, loadWeights } from './weights';
+
+/**
+ * Gibbs writes every editable voice-step afresh (one sounding cell each), so it serves a
+ * harmonisation whose caps cannot bind: every input cell may go and there is room for one new
+ * cell per editable voice-step.
+ */
+export function usesGibbs(task: ArcnnTask, params: ArcnnParams, editableVS: Uint8Array): boolean {
+  if (task !== 'harmonize' && task !== 'accompany') return false;
+  let voiceSteps = 0;
+  for (let i = 0; i < editableVS.length; i++) voiceSteps += editableVS[i]!;
+  return params.maxRemoveShare >= 1 && params.maxNotesAdded >= voiceSteps;
+}
 
 export interface ArcnnGeneratorOptions {
   /** Weights directory (default: the committed models/weights/arcnn). */
@@ -54,13 +67,20 @@ export class ArcnnGenerator implements Generator {
     const params = parseParams(task, request.params);
     const plan = planRequest(score, request, task, params);
     await this.initialize();
-    const res = await sampleEdits(
-      this.net!,
-      { roll: plan.roll, editable: plan.editable },
-      { iterations: params.iterations, maxRemoveShare: params.maxRemoveShare, maxNotesAdded: params.maxNotesAdded, temperature: params.temperature },
-      createRng(request.seed ?? 0),
-      { onProgress: options.onProgress, signal: options.signal },
-    );
+    const rng = createRng(request.seed ?? 0);
+    const progress = { onProgress: options.onProgress, signal: options.signal };
+    const editableVS = editableVoiceSteps(plan.roll.steps, plan.editable);
+    // Writing whole voices with the caps open: annealed blocked Gibbs on the network's per-voice-step
+    // conditionals (./gibbs). With caps set, or when editing, DeepComposer's toggle sampler honours them.
+    const res = usesGibbs(task, params, editableVS)
+      ? await sampleGibbs(this.net!, plan.roll, editableVS, { iterations: params.iterations, temperature: params.temperature, strictVoiceLeading: params.strictVoiceLeading, markAll: true }, rng, progress)
+      : await sampleEdits(
+          this.net!,
+          { roll: plan.roll, editable: plan.editable },
+          { iterations: params.iterations, maxRemoveShare: params.maxRemoveShare, maxNotesAdded: params.maxNotesAdded, temperature: params.temperature, strictVoiceLeading: params.strictVoiceLeading },
+          rng,
+          progress,
+        );
     const { add, remove } = rollToResult(plan, res.roll);
     const used = new Set(add.map((n) => n.trackId as string));
     return {

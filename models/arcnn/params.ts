@@ -21,6 +21,8 @@ export const paramsSchema = z
     keepMelodyFixed: z.boolean().optional(),
     /** Velocity of generated notes. */
     velocity: z.number().int().min(1).max(127).optional(),
+    /** Leave out of the sampling distribution the notes that would form parallel fifths/octaves (default true). */
+    strictVoiceLeading: z.boolean().optional(),
   })
   .strict();
 
@@ -31,7 +33,15 @@ export interface ArcnnParams {
   temperature: number;
   keepMelodyFixed: boolean;
   velocity: number | null;
+  strictVoiceLeading: boolean;
 }
+
+/**
+ * Softmax temperature when the request does not set one: writing whole voices (harmonize,
+ * accompany) samples near the network's most likely notes, chosen on the valid split (issue 12,
+ * models/weights/arcnn/MODEL_CARD.md); editing keeps DeepComposer's 1.
+ */
+export const HARMONIZE_TEMPERATURE = 0.1;
 
 export function parseParams(task: ArcnnTask, raw: unknown): ArcnnParams {
   const r = paramsSchema.safeParse(raw ?? {});
@@ -45,8 +55,9 @@ export function parseParams(task: ArcnnTask, raw: unknown): ArcnnParams {
     iterations: p.iterations ?? 100,
     maxRemoveShare: p.maxRemoveShare ?? (task === 'rewrite' ? 0.5 : task === 'infill' ? 0 : 1),
     maxNotesAdded: p.maxNotesAdded ?? (writesVoices ? 1_000_000 : 500),
-    temperature: p.temperature ?? 1,
+    temperature: p.temperature ?? (writesVoices ? HARMONIZE_TEMPERATURE : 1),
     keepMelodyFixed: p.keepMelodyFixed ?? true,
     velocity: p.velocity ?? null,
+    strictVoiceLeading: p.strictVoiceLeading ?? true,
   };
 }
