@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { createSessionWithLinks, startTestServer, type CreatedSession, type TestServer } from '../helpers/server';
 import { ensureNextBuild } from './support/build';
-import { clickRoll, launchBrowser, noteCount, openEditor, screenshot, waitFor, type EditorPage } from './support/browser';
+import { clickRoll, launchBrowser, noteCount, openEditor, screenshot, waitFor, waitOnline, type EditorPage } from './support/browser';
 
 /** Records CSP violations in the page (window.__csp) before any of its scripts run. */
 const RECORD_CSP = `window.__csp = []; document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI + ' at ' + e.sourceFile + ':' + e.lineNumber + ':' + e.columnNumber));`;
@@ -82,6 +82,47 @@ describe('a view link in the browser', () => {
     await V.page.getByTestId('export-midi').click();
     const file = await download;
     expect(file.suggestedFilename()).toMatch(/\.mid$/);
+  });
+
+  it('the browser that pressed New session is the owner: it rotates the edit link (the old link’s page is told why) and deletes the session', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1440, height: 860 } });
+    await ctx.addInitScript('globalThis.__name = (f) => f');
+    await ctx.grantPermissions(['clipboard-read', 'clipboard-write']);
+    const owner = await ctx.newPage();
+    owner.on('dialog', (d) => void d.accept());
+    await owner.goto(`${server.url}/`);
+    await owner.getByTestId('new-session').click();
+    await owner.waitForURL(/\/s\/[A-Za-z0-9_-]+#token=/);
+    await waitOnline(owner);
+    const id = await owner.evaluate(() => (window as any).__tutti.sessionId);
+    expect(await owner.evaluate((sid) => window.localStorage.getItem(`tutti:owner:${sid}`), id)).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(await owner.getByTestId('editor').getAttribute('data-role')).toBe('owner');
+
+    // A friend opens the edit link the owner landed on.
+    const oldToken = new URL(owner.url()).hash.replace('#token=', '');
+    const friend = await openEditor(browser, server.url, id, 'Friend', { token: oldToken });
+
+    await owner.getByTestId('share').click();
+    await owner.getByTestId('rotate-edit-link').click();
+    await friend.page.getByTestId('session-closed').waitFor();
+    expect(await friend.page.getByTestId('session-closed').innerText()).toMatch(/edit link was rotated/);
+    expect(await owner.evaluate(() => (window as any).__tutti.connection())).toBe('online'); // the owner's page stays
+
+    await owner.getByTestId('copy-edit-link').click();
+    const fresh = await owner.evaluate(() => navigator.clipboard.readText());
+    const newToken = new URL(fresh).hash.replace('#token=', '');
+    expect(newToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(newToken).not.toBe(oldToken);
+    const again = await openEditor(browser, server.url, id, 'Friend again', { token: newToken });
+
+    await owner.getByTestId('delete-session').click();
+    await owner.waitForURL(`${server.url}/`);
+    await again.page.getByTestId('session-closed').waitFor();
+    expect(await again.page.getByTestId('session-closed').innerText()).toMatch(/deleted by its owner/);
+    expect((await fetch(`${server.url}/api/sessions/${id}`, { headers: { authorization: `Bearer ${newToken}` } })).status).toBe(404);
+    await ctx.close();
+    await friend.context.close();
+    await again.context.close();
   });
 
   it('the share menu gives the viewer only the view link, and the editor both', async () => {
