@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { jobsMap, notesMap, readJob, undoJobResult } from '@/lib/score';
 import { createSession, startTestServer } from '../tests/helpers/server';
-import { assertWeights, connect, postJob, waitFor, writeMelody, type Client } from '../tests/integration/jobs-helpers';
+import { api, assertWeights, connect, postJob, waitFor, writeMelody, type Client } from '../tests/integration/jobs-helpers';
 
 const ALL_MODELS = ['gan', 'arcnn', 'transformer'] as const;
 type Model = (typeof ALL_MODELS)[number];
@@ -73,7 +73,7 @@ async function once(url: string, p: Pair, model: Model, seed: number): Promise<n
   const total = p.seen.get(r.body.jobId)! - t0;
   // Keep the session small between runs: undo the result (as the requester would).
   undoJobResult(p.requester.doc, r.body.jobId, 'bench');
-  const rec = (await (await fetch(`${url}/api/sessions/${p.sessionId}/jobs/${r.body.jobId}`)).json()) as { timings: { inferenceMs: number | null } };
+  const rec = (await api<{ timings: { inferenceMs: number | null } }>(`${url}/api/sessions/${p.sessionId}/jobs/${r.body.jobId}`, 'GET')).body;
   (overhead[model] ??= []).push(total - (rec.timings.inferenceMs ?? 0));
   return total;
 }

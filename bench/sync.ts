@@ -82,10 +82,10 @@ async function spawnServer(name: string, args: string[], env: Record<string, str
   };
 }
 
-async function startTutti(dataDir: string): Promise<ServerProc> {
+async function startTutti(dataDir: string, env: Record<string, string> = {}): Promise<ServerProc> {
   const port = await freePort();
   return spawnServer('tutti', ['--import', 'tsx', 'server/main.ts', '--no-next'], {
-    PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: BENCH_DB ?? '', TUTTI_UNLOAD_DELAY_MS: '200', CHECKPOINT_DISABLE: '1',
+    PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: BENCH_DB ?? '', TUTTI_UNLOAD_DELAY_MS: '200', CHECKPOINT_DISABLE: '1', ...env,
   }, /listening on/, port);
 }
 
@@ -94,10 +94,18 @@ async function startBaseline(): Promise<ServerProc> {
   return spawnServer('@y/websocket-server', [path.join(ROOT, 'node_modules/@y/websocket-server/src/server.js')], { PORT: String(port), HOST: '127.0.0.1' }, /running at/, port);
 }
 
+/** Edit tokens of the sessions made here (Tutti refuses a websocket without one: 4401). */
+const tokens = new Map<string, string>();
+/** The websocket URL parameters for a room: its edit token on Tutti, nothing on the stock server. */
+const params = (room: string): Record<string, string> => (tokens.has(room) ? { token: tokens.get(room)! } : {});
+const withToken = (url: string, room: string): string => (tokens.has(room) ? `${url}?token=${tokens.get(room)}` : url);
+
 async function newSession(s: ServerProc): Promise<string> {
   if (s.name !== 'tutti') return `bench-${Math.random().toString(36).slice(2)}`; // the stock server makes rooms on demand
   const res = await fetch(`${s.httpUrl}/api/sessions`, { method: 'POST' });
-  return ((await res.json()) as { id: string }).id;
+  const { id, editToken } = (await res.json()) as { id: string; editToken: string };
+  tokens.set(id, editToken);
+  return id;
 }
 
 /** A receiver: handshake like y-websocket, then timestamp every sync-update frame. */
@@ -134,7 +142,7 @@ class Writer {
   trackId = '';
   i = 0;
   constructor(wsUrl: string, room: string) {
-    this.provider = new WebsocketProvider(wsUrl, room, this.doc, { WebSocketPolyfill: WebSocket as never, disableBc: true });
+    this.provider = new WebsocketProvider(wsUrl, room, this.doc, { WebSocketPolyfill: WebSocket as never, disableBc: true, params: params(room) });
   }
   async ready() {
     while (!this.provider.synced) await sleep(10);
@@ -154,7 +162,7 @@ class Writer {
 async function openRoom(s: ServerProc, peers: number) {
   const id = await newSession(s);
   const writer = new Writer(s.wsUrl, id);
-  const receivers = Array.from({ length: peers }, () => new Receiver(`${s.wsUrl}/${id}`));
+  const receivers = Array.from({ length: peers }, () => new Receiver(withToken(`${s.wsUrl}/${id}`, id)));
   await Promise.all(receivers.map((r) => r.open));
   await writer.ready();
   await sleep(100);
@@ -229,7 +237,7 @@ async function coldLoad(s: ServerProc, notes: number, runs: number) {
   await w.ready();
   for (let i = 0; i < notes; i += 500)
     addNotes(w.doc, Array.from({ length: Math.min(500, notes - i) }, (_, j) => ({ trackId: w.trackId as never, pitch: 36 + ((i + j) % 48), start: (i + j) * 120, duration: 120, velocity: 1 + ((i + j) % 127) })));
-  const info = async () => (await (await fetch(`${s.httpUrl}/api/sessions/${id}`)).json()) as { participants: number; storedBytes: number };
+  const info = async () => (await (await fetch(`${s.httpUrl}/api/sessions/${id}`, { headers: { authorization: `Bearer ${tokens.get(id)}` } })).json()) as { participants: number; storedBytes: number };
   w.close();
   const times: number[] = [];
   const serverTimes: number[] = [];
@@ -242,7 +250,7 @@ async function coldLoad(s: ServerProc, notes: number, runs: number) {
   for (let r = 0; r < runs; r++) {
     // The server's share: connect → the full state (sync step 2) has arrived, before any client work.
     await waitUnloaded();
-    const raw = new Receiver(`${s.wsUrl}/${id}`);
+    const raw = new Receiver(withToken(`${s.wsUrl}/${id}`, id));
     const t1 = now();
     await new Promise<void>((resolve) => raw.ws.on('message', (d: Buffer) => d[0] === 0 && d[1] === 1 && resolve()));
     serverTimes.push(now() - t1);
@@ -250,7 +258,7 @@ async function coldLoad(s: ServerProc, notes: number, runs: number) {
     await waitUnloaded();
     const doc = new Y.Doc();
     const t0 = now();
-    const p = new WebsocketProvider(s.wsUrl, id, doc, { WebSocketPolyfill: WebSocket as never, disableBc: true });
+    const p = new WebsocketProvider(s.wsUrl, id, doc, { WebSocketPolyfill: WebSocket as never, disableBc: true, params: params(id) });
     while (!p.synced) await sleep(1);
     times.push(now() - t0);
     const n = readNotes(doc).length;
@@ -269,7 +277,43 @@ async function coldLoad(s: ServerProc, notes: number, runs: number) {
   };
 }
 
+/**
+ * `--guard`: only the schema guard's cost — 200 clients in a room on Tutti with the guard and on a
+ * second Tutti with TUTTI_SCHEMA_GUARD=off, interleaved `rounds` times so background load hits both.
+ */
+async function guardCost(rounds: number, edits: number) {
+  const dirs = [0, 1].map(() => fs.mkdtempSync(path.join(os.tmpdir(), 'tutti-bench-')));
+  const guarded = await startTutti(dirs[0]!);
+  const unguarded = await startTutti(dirs[1]!, { TUTTI_SCHEMA_GUARD: 'off' });
+  const p99 = { guarded: [] as number[], unguarded: [] as number[] };
+  try {
+    for (let r = 0; r < rounds; r++)
+      for (const [key, s] of (r % 2 ? [['unguarded', unguarded], ['guarded', guarded]] : [['guarded', guarded], ['unguarded', unguarded]]) as ['guarded' | 'unguarded', ServerProc][]) {
+        const res = await latency(s, 200, edits);
+        console.error(`[bench] ${key} 200 clients, round ${r + 1}: p50 ${res.p50} ms, p99 ${res.p99} ms (${res.samples} samples)`);
+        p99[key].push(res.p99);
+      }
+  } finally {
+    await guarded.stop();
+    await unguarded.stop();
+    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+  }
+  const med = (xs: number[]) => pct(xs, 50);
+  const summary = {
+    p99_ms_200_clients_guarded: p99.guarded,
+    p99_ms_200_clients_unguarded: p99.unguarded,
+    median_p99_guarded: med(p99.guarded),
+    median_p99_unguarded: med(p99.unguarded),
+    guard_overhead_pct: +((100 * (med(p99.guarded) - med(p99.unguarded))) / med(p99.unguarded)).toFixed(1),
+    loadavg: os.loadavg(),
+  };
+  fs.mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
+  fs.writeFileSync(path.join(ROOT, 'bench/results', 'sync-guard.json'), JSON.stringify({ date: new Date().toISOString(), summary }, null, 2) + '\n');
+  console.log(JSON.stringify(summary));
+}
+
 async function main() {
+  if (process.argv.includes('--guard')) return guardCost(Number(process.env.TUTTI_BENCH_ROUNDS ?? 3), 100);
   const quick = process.argv.includes('--quick');
   const sizes = [10, 50, 200];
   const edits = quick ? 30 : 100;
