@@ -43,6 +43,7 @@ export const MODELS: Record<ModelId, ModelInfo> = {
     tasks: ['accompany', 'harmonize'],
     knobs: [
       { key: 'temperature', label: 'Temperature', help: '0 takes the most likely note for each voice; higher values sample more adventurous (less clean) lines.', kind: 'number', min: 0, max: 2, step: 0.1, value: () => 0 },
+      { key: 'strictVoiceLeading', label: 'Strict voice leading', help: 'Never move two voices in parallel fifths or octaves: the model picks its notes among the rest.', kind: 'boolean', value: () => true },
       { key: 'instrumentation', label: 'Instruments', help: 'Which instruments the three new tracks get.', kind: 'choice', choices: ['strings', 'choir', 'organ', 'piano'], value: () => 'strings' },
     ],
   },
@@ -63,8 +64,19 @@ export const MODELS: Record<ModelId, ModelInfo> = {
         value: (t) => (t === 'rewrite' ? 0.5 : t === 'infill' ? 0 : 1),
       },
       { key: 'maxNotesAdded', label: 'Max notes added', help: 'Cap on the 16th-note cells the model may add.', kind: 'number', min: 0, max: 5000, step: 10, value: (t) => (t === 'rewrite' || t === 'infill' ? 500 : 5000) },
-      { key: 'temperature', label: 'Creative risk', help: 'Sampling temperature: below 1 plays it safe, above 1 takes chances.', kind: 'number', min: 0.1, max: 3, step: 0.1, value: () => 1 },
+      {
+        key: 'temperature',
+        label: 'Creative risk',
+        help: 'Sampling temperature: low plays it safe, above 1 takes chances.',
+        kind: 'number',
+        min: 0.05,
+        max: 3,
+        step: 0.05,
+        // Harmonising from nothing samples near the model's most likely notes (models/arcnn/params.ts HARMONIZE_TEMPERATURE).
+        value: (t) => (t === 'harmonize' || t === 'accompany' ? 0.1 : 1),
+      },
       { key: 'keepMelodyFixed', label: 'Keep the melody fixed', help: 'Never change the source track.', kind: 'boolean', value: () => true },
+      { key: 'strictVoiceLeading', label: 'Strict voice leading', help: 'Never move two voices in parallel fifths or octaves: the model picks its notes among the rest.', kind: 'boolean', value: () => true },
     ],
   },
   transformer: {

@@ -1,0 +1,29 @@
+// The AI panel's knobs (app/editor/ai/knobs.ts) and the models' own parameter validation agree:
+// every default the panel sends for the GAN and the AR-CNN is accepted by the model, and the
+// models' defaults for the knobs both sides know (strict voice leading, temperature) are the same.
+import { describe, expect, it } from 'vitest';
+import { defaultParams, MODELS } from '../../app/editor/ai/knobs';
+import { parseParams } from '../../models/arcnn/params';
+import { parseGanParams } from '../../models/gan/index';
+
+describe('AI panel knobs match the models', () => {
+  it('GAN: the panel defaults validate and equal the model defaults', () => {
+    for (const task of MODELS.gan.tasks) {
+      const sent = defaultParams('gan', task);
+      const parsed = parseGanParams(sent);
+      expect(parsed.strictVoiceLeading).toBe(true);
+      expect(sent.strictVoiceLeading).toBe(parseGanParams({}).strictVoiceLeading);
+    }
+  });
+
+  it('AR-CNN: the panel defaults validate and equal the model defaults per task', () => {
+    for (const task of MODELS.arcnn.tasks) {
+      const sent = defaultParams('arcnn', task);
+      const parsed = parseParams(task as 'harmonize', sent);
+      const own = parseParams(task as 'harmonize', {});
+      expect(parsed.strictVoiceLeading).toBe(own.strictVoiceLeading);
+      expect(parsed.temperature, task).toBe(own.temperature);
+      expect(parsed.iterations).toBe(own.iterations);
+    }
+  });
+});
