@@ -2,6 +2,7 @@
 // Nothing else in server/ touches process.env.
 import path from 'node:path';
 import { z } from 'zod';
+import { MAX_DOC_BYTES, MAX_NOTES, MAX_TRACKS } from '@/lib/score/limits';
 
 const int = (def: number) => z.coerce.number().int().positive().default(def);
 
@@ -44,6 +45,12 @@ const envSchema = z.object({
   TUTTI_MAX_TRACKS: int(256),
   /** `off` only to measure the schema guard's cost (bench:sync); never in production. */
   TUTTI_SCHEMA_GUARD: z.enum(['on', 'off']).default('on'),
+  /** Per session: stored document size, notes and tracks (defaults: lib/score/limits.ts); an update past them is refused. */
+  TUTTI_MAX_DOC_BYTES: int(MAX_DOC_BYTES),
+  TUTTI_MAX_NOTES: int(MAX_NOTES),
+  TUTTI_MAX_TRACKS: int(MAX_TRACKS),
+  /** `off` only to measure the schema guard's cost (bench:sync); never in production. */
+  TUTTI_SCHEMA_GUARD: z.enum(['on', 'off']).default('on'),
   TUTTI_BATCH_MS: int(250),
   TUTTI_COMPACT_EVERY: int(200),
   TUTTI_UNLOAD_DELAY_MS: z.coerce.number().int().min(0).default(2000),
@@ -62,6 +69,10 @@ export interface ServerConfig {
   maxMessagesPerSecond: number;
   messageBurst: number;
   maxConnectionsPerRoom: number;
+  maxDocBytes: number;
+  maxNotes: number;
+  maxTracks: number;
+  schemaGuard: boolean;
   maxDocBytes: number;
   maxNotes: number;
   maxTracks: number;
@@ -88,6 +99,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     maxMessagesPerSecond: e.TUTTI_MAX_MESSAGES_PER_SECOND,
     messageBurst: e.TUTTI_MESSAGE_BURST,
     maxConnectionsPerRoom: e.TUTTI_MAX_CONNECTIONS_PER_ROOM,
+    maxDocBytes: e.TUTTI_MAX_DOC_BYTES,
+    maxNotes: e.TUTTI_MAX_NOTES,
+    maxTracks: e.TUTTI_MAX_TRACKS,
+    schemaGuard: e.TUTTI_SCHEMA_GUARD === 'on',
     maxDocBytes: e.TUTTI_MAX_DOC_BYTES,
     maxNotes: e.TUTTI_MAX_NOTES,
     maxTracks: e.TUTTI_MAX_TRACKS,

@@ -4,6 +4,7 @@
 // when that bound would pass the limit is the document encoded once to learn its real size (and
 // the bound reset to it), so a message costs nothing extra until a session nears its limit.
 import * as Y from 'yjs';
+import { MAX_DOC_BYTES, MAX_NOTES, MAX_TRACKS } from '@/lib/score/limits';
 import { dropInvalidEntries, type InvalidEntry } from '@/lib/score/validate';
 import { applyGuardedUpdate } from './update-guard';
 import { CLOSE, ProtocolError } from './errors';
@@ -17,7 +18,7 @@ export interface DocLimits {
   schemaGuard: boolean;
 }
 
-export const DEFAULT_DOC_LIMITS: DocLimits = { maxDocBytes: 16 * 1024 * 1024, maxNotes: 200_000, maxTracks: 256, schemaGuard: true };
+export const DEFAULT_DOC_LIMITS: DocLimits = { maxDocBytes: MAX_DOC_BYTES, maxNotes: MAX_NOTES, maxTracks: MAX_TRACKS, schemaGuard: true };
 
 export class DocGuard {
   /** Upper bound of the document's encoded size. */

@@ -79,6 +79,7 @@ export class UpdateInspection {
   /** Existing required fields whose current value the update deletes: checked at the end. */
   private readonly fieldDeletes: { owner: Y.Item; map: string; entryKey: string; field: string }[] = [];
   private readonly removedEntries = { notes: new Set<string>(), tracks: new Set<string>() };
+  private readonly structCount: number;
 
   constructor(
     private readonly doc: Y.Doc,
@@ -87,6 +88,7 @@ export class UpdateInspection {
     this.store = doc.store;
     doc.share.forEach((type, name) => this.rootNames.set(type, name));
     const { structs, ds } = Y.decodeUpdate(update);
+    this.structCount = structs.length;
     for (const s of structs) {
       let list = this.incoming.get(s.id.client);
       if (!list) this.incoming.set(s.id.client, (list = []));
@@ -159,7 +161,6 @@ export class UpdateInspection {
    */
   private placeOfNew(start: Y.Item, depth: number): Place {
     const chain: Y.Item[] = [];
-    const seen = new Set<Y.Item>();
     let item = start;
     let place: Place = { kind: 'deep' };
     for (;;) {
@@ -168,8 +169,8 @@ export class UpdateInspection {
         place = memo;
         break;
       }
-      if (seen.has(item)) refuse('its items refer to each other in a cycle');
-      seen.add(item);
+      // Longer than the update itself: the chain runs in a cycle.
+      if (chain.length > this.structCount) refuse('its items refer to each other in a cycle');
       const parent = item.parent as string | Y.ID | null;
       if (typeof parent === 'string') {
         place = { kind: 'root', name: parent, key: item.parentSub };
@@ -392,7 +393,12 @@ export function applyGuardedUpdate(doc: Y.Doc, update: Uint8Array, origin: unkno
   inspectUpdate(doc, update, limits);
   let repaired: string | null = null;
   doc.transact((tr) => {
-    Y.applyUpdate(doc, update, origin);
+    try {
+      Y.applyUpdate(doc, update, origin);
+    } catch (err) {
+      // Yjs gave up halfway: what it did integrate is still checked (and repaired) below.
+      repaired = `it could not be applied (${(err as Error).message})`;
+    }
     const store = doc.store;
     if (store.pendingStructs || store.pendingDs) {
       store.pendingStructs = null;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import { addNotes, addTrack, findInvalidEntries, jobsMap, notesMap, readNotes, readScoreReport, readTracks, tracksMap, type NoteData } from '@/lib/score';
-import { createSession, startInProcessServer } from '../helpers/server';
+import { createSession, editTokenFor, startInProcessServer } from '../helpers/server';
 import { connectClient, connectSynced, docFromRows, openRaw, waitFor, withTimeout, type Client } from './sync-helpers';
 
 type Server = Awaited<ReturnType<typeof startInProcessServer>>;
@@ -174,11 +174,10 @@ describe('the score schema on /sync', () => {
     expect(readNotes(stored).length).toBe(readNotes(a.doc).length);
     const res = await fetch(`${server.url}/api/sessions/${id}/jobs`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${editTokenFor(id)}` },
       body: JSON.stringify({ model: 'gan', task: 'accompany', sourceTrackId: trackId, bars: [0, 2] }),
     });
-    // Not a 500 (it was `y.get is not a function` on a poisoned document); 202, or 401 where the
-    // server now wants a participant token.
+    // Not a 500 (it was `y.get is not a function` on a poisoned document).
     expect(res.status).toBeLessThan(500);
   });
 });
