@@ -47,12 +47,6 @@ export interface StartOptions {
   maxTracks?: number;
   /** false: participants' updates are applied unchecked (benchmarks measuring the guard only). */
   schemaGuard?: boolean;
-  /** Per-session document limits (server/sync/doc-guard.ts); defaults from server/config.ts. */
-  maxDocBytes?: number;
-  maxNotes?: number;
-  maxTracks?: number;
-  /** false: participants' updates are applied unchecked (benchmarks measuring the guard only). */
-  schemaGuard?: boolean;
   batchMs?: number;
   compactEvery?: number;
   unloadDelayMs?: number;

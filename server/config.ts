@@ -39,12 +39,6 @@ const envSchema = z.object({
   TUTTI_MAX_MESSAGES_PER_SECOND: int(300),
   TUTTI_MESSAGE_BURST: int(1500),
   TUTTI_MAX_CONNECTIONS_PER_ROOM: int(2000),
-  /** Per session: stored document size, notes and tracks; an update past them is refused. */
-  TUTTI_MAX_DOC_BYTES: int(16 * 1024 * 1024),
-  TUTTI_MAX_NOTES: int(200_000),
-  TUTTI_MAX_TRACKS: int(256),
-  /** `off` only to measure the schema guard's cost (bench:sync); never in production. */
-  TUTTI_SCHEMA_GUARD: z.enum(['on', 'off']).default('on'),
   /** Per session: stored document size, notes and tracks (defaults: lib/score/limits.ts); an update past them is refused. */
   TUTTI_MAX_DOC_BYTES: int(MAX_DOC_BYTES),
   TUTTI_MAX_NOTES: int(MAX_NOTES),
@@ -73,10 +67,6 @@ export interface ServerConfig {
   maxNotes: number;
   maxTracks: number;
   schemaGuard: boolean;
-  maxDocBytes: number;
-  maxNotes: number;
-  maxTracks: number;
-  schemaGuard: boolean;
   batchMs: number;
   compactEvery: number;
   unloadDelayMs: number;
@@ -99,10 +89,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     maxMessagesPerSecond: e.TUTTI_MAX_MESSAGES_PER_SECOND,
     messageBurst: e.TUTTI_MESSAGE_BURST,
     maxConnectionsPerRoom: e.TUTTI_MAX_CONNECTIONS_PER_ROOM,
-    maxDocBytes: e.TUTTI_MAX_DOC_BYTES,
-    maxNotes: e.TUTTI_MAX_NOTES,
-    maxTracks: e.TUTTI_MAX_TRACKS,
-    schemaGuard: e.TUTTI_SCHEMA_GUARD === 'on',
     maxDocBytes: e.TUTTI_MAX_DOC_BYTES,
     maxNotes: e.TUTTI_MAX_NOTES,
     maxTracks: e.TUTTI_MAX_TRACKS,

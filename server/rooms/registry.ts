@@ -9,7 +9,6 @@ import { SessionNotFoundError } from '../persistence/store';
 import { Persister } from './persister';
 import { Room, SERVER_ORIGIN } from './room';
 import { DocGuard, DEFAULT_DOC_LIMITS, type DocLimits } from '../sync/doc-guard';
-import { DocGuard, DEFAULT_DOC_LIMITS, type DocLimits } from '../sync/doc-guard';
 
 /**
  * Cross-instance fan-out (scale-out mode, server/scaleout; absent in the single-process default).

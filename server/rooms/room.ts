@@ -9,7 +9,6 @@ import { writeSyncStep1, writeSyncStep2, writeSyncStep2FromUpdate, writeSyncUpda
 import { encodeAwarenessEntries, writeAwarenessUpdate } from '../sync/awareness';
 import { PresenceGuard } from '../sync/presence-guard';
 import { DocGuard } from '../sync/doc-guard';
-import { DocGuard } from '../sync/doc-guard';
 import type { Persister } from './persister';
 
 export interface Peer {
@@ -48,8 +47,6 @@ export class Room {
     readonly persister: Persister,
     /** Schema and limits for participants' updates (server/sync/doc-guard.ts). */
     readonly guard: DocGuard = new DocGuard(),
-    /** Schema and limits for participants' updates (server/sync/doc-guard.ts). */
-    readonly guard: DocGuard = new DocGuard(),
   ) {
     this.awareness.setLocalState(null); // the server itself is not a participant
     this.ydoc.on('update', this.onDocUpdate);
@@ -65,7 +62,6 @@ export class Room {
   /** Replays stored state without persisting it again (a lone snapshot is applied lazily). */
   restore(snapshot: Uint8Array | null, updates: Uint8Array[]): void {
     this.guard.loaded((snapshot?.length ?? 0) + updates.reduce((n, u) => n + u.length, 0));
-    this.guard.loaded((snapshot?.length ?? 0) + updates.reduce((n, u) => n + u.length, 0));
     if (snapshot && updates.length === 0) {
       this.deferred = snapshot;
       this.storedState = snapshot;
@@ -76,7 +72,6 @@ export class Room {
       for (const u of updates) Y.applyUpdate(this.ydoc, u, LOAD_ORIGIN);
     }, LOAD_ORIGIN);
     this.guard.repair(this.ydoc, SERVER_ORIGIN); // entries stored before the schema was enforced
-    this.guard.repair(this.ydoc, SERVER_ORIGIN); // entries stored before the schema was enforced
   }
 
   private ensureApplied(): void {
@@ -84,7 +79,6 @@ export class Room {
     if (!snapshot || this.closed) return;
     this.deferred = null;
     Y.applyUpdate(this.ydoc, snapshot, LOAD_ORIGIN);
-    this.guard.repair(this.ydoc, SERVER_ORIGIN); // entries stored before the schema was enforced
     this.guard.repair(this.ydoc, SERVER_ORIGIN); // entries stored before the schema was enforced
     for (const peer of this.awaitingStep1) if (this.peers.has(peer)) this.sendStep1(peer);
     this.awaitingStep1.clear();
@@ -163,7 +157,6 @@ export class Room {
   private onDocUpdate = (update: Uint8Array, origin: unknown): void => {
     if (origin === LOAD_ORIGIN) return;
     this.storedState = null;
-    this.guard.grew(update.length);
     this.guard.grew(update.length);
     this.persister.push(update);
     // The sender already has its own update; everyone else gets it once, encoded once.

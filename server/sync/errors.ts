@@ -14,10 +14,6 @@ export const CLOSE = {
   invalidUpdate: 4422,
   /** A document update that would exceed TUTTI_MAX_DOC_BYTES, TUTTI_MAX_NOTES or TUTTI_MAX_TRACKS; nothing of it is applied. */
   overLimit: 4413,
-  /** A document update that would break the score schema (server/sync/update-guard.ts); nothing of it is applied. */
-  invalidUpdate: 4422,
-  /** A document update that would exceed TUTTI_MAX_DOC_BYTES, TUTTI_MAX_NOTES or TUTTI_MAX_TRACKS; nothing of it is applied. */
-  overLimit: 4413,
   /** More messages per second than TUTTI_MAX_MESSAGES_PER_SECOND allows (after the burst). */
   rateLimited: 4429,
   /** The session already has TUTTI_MAX_CONNECTIONS_PER_ROOM connections on this instance. */
