@@ -41,7 +41,12 @@ describe('AR-CNN generator (committed weights)', () => {
     expect(res.remove).toEqual([]);
     expect(res.newTracks.map((t) => t.name)).toEqual(['Alto', 'Tenor', 'Bass']);
     const refs = new Set(res.newTracks.map((t) => t.ref));
-    expect(res.add.length).toBeGreaterThan(12);
+    // Every voice is written under the whole melody (16 beats), not a few stray notes.
+    for (const ref of refs) {
+      const ns = res.add.filter((n) => n.trackId === ref);
+      expect(ns.length, ref).toBeGreaterThanOrEqual(3);
+      expect(ns.reduce((s, n) => s + n.duration, 0), ref).toBeGreaterThanOrEqual(0.9 * 16 * PPQ);
+    }
     for (const n of res.add) {
       expect(refs.has(n.trackId)).toBe(true);
       expect(n.pitch).toBeGreaterThanOrEqual(36);
