@@ -3,11 +3,17 @@
 //     default zoom and zoomed out (~25 bars, ~1,200 notes on screen): per-frame main-thread work of
 //     the roll (p50/p95) plus requestAnimationFrame intervals as a cross-check;
 //  2. local edit → paint in another browser context: A transposes a note with the arrow key, B's
-//     roll repaints with the change; measured keydown (A) → end of B's paint, same clock.
+//     roll repaints with the change; measured keydown (A) → end of B's paint, same clock;
+//  3. sound: in a fresh browser context (empty cache) a first note is drawn (which creates a piano
+//     track and starts the sample download) and Play is pressed at once: Play → first note handed
+//     to Web Audio (the synth piano while samples load), and Play → all piano samples decoded;
+//  4. WAV export of 32 bars × 4 tracks (piano, strings, bass, drums) through the UI: click →
+//     download, as a multiple of real time.
 // Writes bench/results/editor.json; the last line printed is one JSON object with the figures.
 import fs from 'node:fs';
 import path from 'node:path';
 import { scoreToMidi } from '@/lib/midi';
+import { decodeWav } from '@/lib/audio/wav';
 import { DEFAULT_META, PPQ, defaultTrack, type Note, type NoteId, type Score, type Track, type TrackId } from '@/lib/score';
 import { createSession, startTestServer } from '../tests/helpers/server';
 import { ensureNextBuild } from '../tests/e2e/support/build';
@@ -22,19 +28,19 @@ const pct = (xs: number[], p: number) => {
   return Math.round(s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]! * 100) / 100;
 };
 
-/** 10,000 notes over 200 bars in 4 tracks: 16th-note melody, 8th arpeggio, bass, drums. */
-function tenThousandNotes(): Score {
+/** 10,000 notes over 200 bars in 4 tracks: 16th-note melody, 8th arpeggio, bass, drums (or fewer bars). */
+function tenThousandNotes(bars = 200): Score {
   const tracks: Track[] = ['Melody', 'Arp', 'Bass', 'Drums'].map((name, i) => ({ ...defaultTrack(i, { name, instrument: (['piano', 'strings', 'bass', 'drums'] as const)[i] }), id: `t${i}` as TrackId }));
   const notes: Note[] = [];
   const add = (t: number, pitch: number, start: number, duration: number) => notes.push({ id: `n${notes.length}` as NoteId, trackId: tracks[t]!.id, pitch, start, duration, velocity: 60 + ((notes.length * 37) % 60) });
   const bar = PPQ * 4;
-  for (let b = 0; b < 200; b++) {
+  for (let b = 0; b < bars; b++) {
     for (let s = 0; s < 16; s++) add(0, 67 + ((b * 3 + s * 5) % 14), b * bar + s * 120, 120);
     for (let s = 0; s < 16; s++) add(1, 55 + ((s * 4 + b) % 12), b * bar + s * 120, 240);
     for (let s = 0; s < 8; s++) add(2, 36 + ((b + s) % 8), b * bar + s * 240, 220);
     for (let s = 0; s < 10; s++) add(3, [36, 42, 38, 42, 36, 46, 38, 42, 49, 42][s]!, b * bar + Math.round((s * bar) / 10), 60);
   }
-  return { meta: { ...DEFAULT_META, title: 'Bench 10k', lengthBars: 200 }, tracks, notes };
+  return { meta: { ...DEFAULT_META, title: bars === 200 ? 'Bench 10k' : `Bench ${bars} bars`, lengthBars: bars }, tracks, notes };
 }
 
 async function main() {
@@ -119,6 +125,40 @@ async function main() {
     const paints: number[] = await B.page.evaluate(() => (window as any).__lat.paints);
     for (let i = 0; i < EDITS; i++) latencies.push(paints[i]! - keys[i]!);
 
+    // 3. Piano samples and first sound, cold.
+    const C = await openEditor(browser, server.url, await createSession(server.url, 'bench sound'), 'Bench C');
+    await clickRoll(C.page, 0, 60);
+    await C.page.waitForFunction(() => (window as any).__tutti.noteCount() === 1);
+    await C.page.evaluate(() => (window as any).__tutti.probeNotes());
+    await C.page.evaluate(() => {
+      const w = window as any;
+      window.addEventListener('keydown', (e) => e.key === ' ' && (w.__playAt ??= performance.now()), { capture: true });
+    });
+    await C.page.keyboard.press('Space');
+    await C.page.waitForFunction(() => (window as any).__tuttiProbe?.firstAt != null, null, { timeout: 30_000 });
+    await C.page.waitForFunction(() => (window as any).__tutti.pianoSamples().ready, null, { timeout: 120_000 });
+    const sound = await C.page.evaluate(() => {
+      const w = window as any;
+      const s = w.__tutti.pianoSamples();
+      return { first: w.__tuttiProbe.firstAt - w.__playAt, ready: s.readyAt - w.__playAt, files: s.total };
+    });
+    await C.page.keyboard.press('Space');
+    await C.context.close();
+
+    // 4. WAV render speed, 32 bars × 4 tracks.
+    const D = await openEditor(browser, server.url, await createSession(server.url, 'bench wav'), 'Bench D');
+    const wavScore = tenThousandNotes(32);
+    await D.page.getByTestId('midi-input').setInputFiles({ name: 'wav.mid', mimeType: 'audio/midi', buffer: Buffer.from(scoreToMidi(wavScore)) });
+    await D.page.waitForFunction((n) => (window as any).__tutti.noteCount() === n, wavScore.notes.length, { timeout: 60_000 });
+    await D.page.waitForFunction(() => (window as any).__tutti.pianoSamples().ready, null, { timeout: 120_000 });
+    await D.page.getByTestId('export-wav').click();
+    const t0 = performance.now();
+    const [download] = await Promise.all([D.page.waitForEvent('download', { timeout: 600_000 }), D.page.getByTestId('export-wav-session').click()]);
+    const wavBytes = fs.readFileSync((await download.path())!);
+    const renderMs = performance.now() - t0;
+    const wavSeconds = decodeWav(new Uint8Array(wavBytes)).duration;
+    await D.context.close();
+
     const allDraws = [...normal.draws, ...zoomed.draws];
     const allIntervals = [...normal.intervals, ...zoomed.intervals];
     const result = {
@@ -134,6 +174,13 @@ async function main() {
       remote_paint_p99_ms: pct(latencies, 99),
       remote_paint_max_ms: pct(latencies, 100),
       edits: latencies.length,
+      first_sound_after_play_ms: Math.round(sound.first),
+      piano_samples_ready_after_play_ms: Math.round(sound.ready),
+      piano_sample_files: sound.files,
+      wav_render_notes: wavScore.notes.length,
+      wav_audio_s: Math.round(wavSeconds * 100) / 100,
+      wav_render_ms: Math.round(renderMs),
+      wav_render_x_realtime: Math.round((wavSeconds / (renderMs / 1000)) * 10) / 10,
       chromium: '/usr/bin/chromium (headless, --disable-gpu)',
       measured_at: new Date().toISOString(),
     };
@@ -142,6 +189,8 @@ async function main() {
     fs.writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
     console.log(`frames while scrolling ${total} notes: p50 ${result.frame_p50_ms} ms, p95 ${result.frame_p95_ms} ms (default zoom ${result.default_zoom.notes_drawn_avg} notes drawn/frame, zoomed out ${result.zoomed_out.notes_drawn_avg})`);
     console.log(`edit → remote paint over ${latencies.length} edits: p50 ${result.remote_paint_p50_ms} ms, p99 ${result.remote_paint_p99_ms} ms`);
+    console.log(`sound: first note ${result.first_sound_after_play_ms} ms after Play, piano samples (${sound.files} files) ready ${result.piano_samples_ready_after_play_ms} ms after Play`);
+    console.log(`WAV export of 32 bars × 4 tracks (${wavScore.notes.length} notes, ${result.wav_audio_s} s): ${result.wav_render_ms} ms, ${result.wav_render_x_realtime}× real time`);
     console.log(JSON.stringify(result));
   } finally {
     await browser.close();

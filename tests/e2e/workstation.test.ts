@@ -10,7 +10,7 @@ import { createSession, startTestServer, type TestServer } from '../helpers/serv
 import { decodeWav, rms } from '@/lib/audio/wav';
 import { pianoSampleFiles } from '@/lib/audio/piano-samples';
 import { ensureNextBuild } from './support/build';
-import { clickRoll, launchBrowser, notes, openEditor, screenshot, waitFor, type EditorPage } from './support/browser';
+import { clickRoll, launchBrowser, notes, openEditor, rollPoint, screenshot, waitFor, type EditorPage } from './support/browser';
 
 // A Web MIDI input the test plays: window.__fakeMidi.send([status, pitch, velocity]).
 const FAKE_MIDI = `(() => {
@@ -241,6 +241,66 @@ async function exportWav(page: Page, which: 'export-wav-session' | 'export-wav-l
   return { ...wav, name: download.suggestedFilename() };
 }
 
+/** Touch gestures through Chromium's touch emulation (CDP), on a page whose roll holds one note. */
+async function touchGestures(p: Page) {
+  const cdp = await p.context().newCDPSession(p);
+  const touch = (type: 'touchStart' | 'touchMove' | 'touchEnd', pts: [number, number][]) =>
+    cdp.send('Input.dispatchTouchEvent', { type, touchPoints: pts.map(([x, y], id) => ({ x, y, id })) });
+  const sel = () => p.evaluate(() => (window as any).__tutti.selection() as string[]);
+  const view = () => p.evaluate(() => (window as any).__tutti.viewport());
+  const [a] = await notes(p);
+  // Drag the note up two semitones with one finger.
+  const from = await rollPoint(p, a!.start + 20, a!.pitch);
+  const rh = (await view()).rowHeight;
+  await touch('touchStart', [[from.x, from.y]]);
+  for (let i = 1; i <= 4; i++) await touch('touchMove', [[from.x, from.y - (i * 2 * rh) / 4]]);
+  await touch('touchEnd', []);
+  await p.waitForFunction((id) => (window as any).__tutti.note(id)?.pitch === 66, a!.id);
+  // Resize it by dragging its right edge.
+  const end = await rollPoint(p, a!.start + a!.duration, 66);
+  await touch('touchStart', [[end.x - 5, end.y]]);
+  for (let i = 1; i <= 4; i++) await touch('touchMove', [[end.x - 5 + i * 15, end.y]]);
+  await touch('touchEnd', []);
+  await p.waitForFunction(([id, d]) => (window as any).__tutti.note(id)?.duration > d, [a!.id, a!.duration] as const);
+  // A second note by tap (it becomes the selection), then tap the first: only it is selected.
+  const b = await rollPoint(p, a!.start + 960, 60);
+  await p.touchscreen.tap(b.x, b.y);
+  await p.waitForFunction(() => (window as any).__tutti.noteCount() === 2);
+  const second = (await notes(p)).find((n) => n.id !== a!.id)!;
+  const onA = await rollPoint(p, a!.start + 20, 66);
+  await p.touchscreen.tap(onA.x, onA.y);
+  await p.waitForFunction((id) => JSON.stringify((window as any).__tutti.selection()) === JSON.stringify([id]), a!.id);
+  // Long-press the second note: added to the selection (a tap would have replaced it).
+  const onB = await rollPoint(p, second.start + 20, second.pitch);
+  await touch('touchStart', [[onB.x, onB.y]]);
+  await p.waitForTimeout(800);
+  await touch('touchEnd', []);
+  expect((await sel()).sort()).toEqual([a!.id, second.id].sort());
+  expect((await notes(p)).find((n) => n.id === second.id)).toMatchObject({ start: second.start, pitch: second.pitch });
+  // Pinch out: time zooms in, and nothing is drawn by the fingers.
+  const box = (await p.getByTestId('roll-canvas').boundingBox())!;
+  const cx = box.x + box.width / 2;
+  const cy = box.y + box.height * 0.75;
+  const before = await view();
+  await touch('touchStart', [[cx - 30, cy]]);
+  await touch('touchStart', [[cx - 30, cy], [cx + 30, cy]]);
+  for (let i = 1; i <= 5; i++) await touch('touchMove', [[cx - 30 - i * 12, cy], [cx + 30 + i * 12, cy]]);
+  await touch('touchEnd', []);
+  const zoomed = await view();
+  expect(zoomed.pxPerTick).toBeGreaterThan(before.pxPerTick * 1.5);
+  // Two-finger pan: both fingers move left and up, the view scrolls right and down.
+  await touch('touchStart', [[cx - 30, cy]]);
+  await touch('touchStart', [[cx - 30, cy], [cx + 30, cy]]);
+  for (let i = 1; i <= 5; i++) await touch('touchMove', [[cx - 30 - i * 16, cy - i * 8], [cx + 30 - i * 16, cy - i * 8]]);
+  await touch('touchEnd', []);
+  const panned = await view();
+  expect(panned.scrollTick).toBeGreaterThan(zoomed.scrollTick + 40 / zoomed.pxPerTick);
+  expect(panned.scrollY).toBeGreaterThan(zoomed.scrollY + 20);
+  expect(panned.pxPerTick).toBeCloseTo(zoomed.pxPerTick, 5);
+  expect(await p.evaluate(() => (window as any).__tutti.noteCount())).toBe(2);
+  await cdp.detach();
+}
+
 describe('phone and tablet', () => {
   for (const [w, h] of [[390, 844], [768, 1024]] as const) {
     it(`at ${w}×${h} the roll takes the width, the panels open as drawers and the transport is reachable`, async () => {
@@ -276,6 +336,8 @@ describe('phone and tablet', () => {
         await p.getByTestId('play').tap();
         await p.waitForFunction(() => (window as any).__tutti.transport().playing);
         await p.getByTestId('play').tap();
+        await p.waitForFunction(() => !(window as any).__tutti.transport().playing);
+        await touchGestures(p);
         await screenshot(p, `workstation-${w}x${h}`);
       } finally {
         await P.context.close();

@@ -11,6 +11,7 @@ import { rollStats } from '../debug';
 import { RollGestures } from './gestures';
 import { drawBase, drawOverlay } from './render';
 import { KEYS_W, RULER_H, VEL_H, drawKeyboard, drawRuler, drawVelocity } from './lanes';
+import { RollTouch } from './touch';
 import { fitCanvas } from './theme';
 
 export function PianoRoll({ ed }: { ed: Editor }) {
@@ -105,10 +106,13 @@ export function PianoRoll({ ed }: { ed: Editor }) {
     wrap.current!.addEventListener('wheel', onWheel, { passive: false });
 
     const ov = overlay.current!;
-    ov.addEventListener('pointerdown', gestures.down);
-    ov.addEventListener('pointermove', gestures.move);
-    ov.addEventListener('pointerup', gestures.up);
-    ov.addEventListener('pointercancel', gestures.up);
+    // Touch has its own handler (long press, two-finger pan, pinch); mouse and pen go straight to the gestures.
+    const touch = new RollTouch(ed, ov, gestures);
+    const by = (mouse: (e: PointerEvent) => void, finger: (e: PointerEvent) => void) => (e: PointerEvent) => (e.pointerType === 'touch' ? finger(e) : mouse(e));
+    ov.addEventListener('pointerdown', by(gestures.down, touch.down));
+    ov.addEventListener('pointermove', by(gestures.move, touch.move));
+    ov.addEventListener('pointerup', by(gestures.up, touch.up));
+    ov.addEventListener('pointercancel', by(gestures.up, touch.up));
     ov.addEventListener('pointerleave', gestures.leave);
     ov.addEventListener('contextmenu', gestures.context);
 

@@ -18,6 +18,10 @@ const EDGE_PX = 7;
 
 export class RollGestures {
   private g: Gesture | null = null;
+  private selectionBefore: ReadonlySet<NoteId> = new Set();
+  private pressedId: NoteId | null = null;
+  /** Set by touch.ts while a finger is on the roll. */
+  touchDown = false;
   preview: Preview = {};
 
   constructor(
@@ -53,6 +57,8 @@ export class RollGestures {
     this.el.setPointerCapture(e.pointerId);
     const h = this.hit(tick, pitch);
     const g = grid(ed);
+    this.selectionBefore = ed.ui.selection;
+    this.pressedId = h?.note.id ?? null;
     if (h) {
       const sel = clickSelect(ed.ui.selection, h.note.id, e.shiftKey);
       ed.setSelection(sel);
@@ -129,9 +135,35 @@ export class RollGestures {
     if (!this.g) this.ed.presence.setCursor(null);
   };
 
-  /** Right-click deletes the note under the pointer (or the selection it belongs to). */
+  /** Drops the gesture in progress without writing anything (a second finger turned it into a pan/pinch). */
+  cancel(pointerId?: number): void {
+    this.g = null;
+    if (pointerId !== undefined && this.el.hasPointerCapture(pointerId)) this.el.releasePointerCapture(pointerId);
+    this.sync();
+  }
+
+  /**
+   * A long press (touch): on a note, adds it to (or removes it from) the selection instead of
+   * moving it; on empty space, starts a box selection there instead of drawing.
+   */
+  longPress(): void {
+    const g = this.g;
+    if (!g) return;
+    if (g.kind === 'move' && !g.dt && !g.dp) {
+      if (this.pressedId) this.ed.setSelection(clickSelect(this.selectionBefore, this.pressedId, true));
+      this.g = null;
+    } else if (g.kind === 'draw') {
+      this.ed.setSelection([]);
+      this.g = { kind: 'box', t0: g.start, p0: g.pitch, t1: g.start, p1: g.pitch, additive: false };
+    }
+    this.sync();
+  }
+
+  /** Right-click deletes the note under the pointer (or the selection it belongs to); not on touch. */
   context = (e: MouseEvent) => {
     e.preventDefault();
+    // A touch long-press also fires contextmenu: that press selects (touch.ts), it never deletes.
+    if ((e as PointerEvent).pointerType === 'touch' || this.touchDown) return;
     const { tick, pitch } = this.pos(e);
     const h = this.hit(tick, pitch);
     if (!h) return;
