@@ -152,6 +152,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TuttiServer>
   /** The link token (?token=) decides the role before the socket is accepted; a refusal is a 44xx close with a reason. */
   async function authorizeUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer, id: string): Promise<void> {
     const token = new URL(req.url ?? '/', 'http://x').searchParams.get('token') ?? undefined;
+    const generation = live.generation(id);
     let granted: Awaited<ReturnType<SessionAccess['check']>>;
     try {
       granted = isSessionId(id) ? await access.check(id, token) : { kind: 'unknown' };
@@ -166,6 +167,12 @@ export async function startServer(opts: StartOptions = {}): Promise<TuttiServer>
       if (granted.kind === 'denied') return ws.close(CLOSE.unauthorized, granted.reason);
       const forget = live.add(id, granted.role, (code, reason) => ws.close(code, reason));
       ws.once('close', forget);
+      // A rotation or deletion while the token was being checked: check it again.
+      if (live.generation(id) !== generation && !granted.legacy)
+        void access.check(id, token).then(
+          (again) => again.kind !== 'granted' && ws.close(again.kind === 'unknown' ? CLOSE.sessionDeleted : CLOSE.unauthorized, again.kind === 'denied' ? again.reason : 'the session was deleted by its owner'),
+          () => ws.close(CLOSE.unauthorized, 'could not check the link token; try again'),
+        );
       handleConnection(ws, id, rooms, {
         readOnly: granted.role === 'view',
         maxMessageBytes,

@@ -10,6 +10,16 @@ interface LiveConnection {
 
 export class LiveConnections {
   private readonly bySession = new Map<string, Set<LiveConnection>>();
+  /** Counts rotations and deletions per session (never reset while the process lives). */
+  private readonly changes = new Map<string, number>();
+
+  /**
+   * Changes so far to the session's links. A connection whose token was checked before a change
+   * and registered after it may hold a dead token: the caller compares and checks again.
+   */
+  generation(sessionId: string): number {
+    return this.changes.get(sessionId) ?? 0;
+  }
 
   /** Registers an open connection; call the returned function when it closes. */
   add(sessionId: string, role: Role, close: (code: number, reason: string) => void): () => void {
@@ -25,6 +35,7 @@ export class LiveConnections {
 
   /** Closes the session's connections of the given roles (all when omitted); returns how many. */
   close(sessionId: string, code: number, reason: string, roles?: readonly Role[]): number {
+    this.changes.set(sessionId, this.generation(sessionId) + 1);
     const set = this.bySession.get(sessionId);
     if (!set) return 0;
     let n = 0;
