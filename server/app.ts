@@ -14,7 +14,7 @@ import { handleConnection } from './sync/connection';
 import { CLOSE } from './sync/protocol';
 import type { NextHandle } from './next-handler';
 import { startJobs, type Jobs, type JobsConfig } from './jobs';
-import { RedisFanout } from './scaleout/redis-fanout';
+import { RedisFanout, type LinkChange } from './scaleout/redis-fanout';
 import { SessionAccess } from './auth/access';
 import { LiveConnections } from './auth/live';
 import { crossOriginWrite, originAllowed, preparePage, setSecurityHeaders, type EdgeConfig } from './http/edge';
@@ -112,7 +112,14 @@ export async function startServer(opts: StartOptions = {}): Promise<TuttiServer>
   const wss = new WebSocketServer({ noServer: true, maxPayload: maxMessageBytes + Math.max(maxMessageBytes, 1024 * 1024) });
   const live = new LiveConnections();
   const edge: EdgeConfig = { publicUrl: opts.publicUrl, allowedOrigins: opts.allowedOrigins, dev: !!opts.dev };
-  const routeCtx = { rooms, log, access, live, edge };
+  /** Closes what a rotation or deletion made invalid, here and (scale-out) on every other instance. */
+  const revoke = (change: LinkChange, fromElsewhere = false): void => {
+    live.close(change.sessionId, change.code, change.reason, change.roles);
+    if (change.deleted) rooms.evict(change.sessionId, change.code, change.reason);
+    if (!fromElsewhere) fanout?.publishLinkChange(change);
+  };
+  fanout?.onLinkChange((change) => revoke(change, true));
+  const routeCtx = { rooms, log, access, live, edge, revoke };
   let nextApp: NextHandle | null = null;
 
   const server = http.createServer((req, res) => {

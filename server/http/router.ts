@@ -6,6 +6,7 @@ import type { RoomRegistry } from '../rooms/registry';
 import type { SessionAccess } from '../auth/access';
 import type { LiveConnections } from '../auth/live';
 import type { EdgeConfig } from './edge';
+import type { LinkChange } from '../scaleout/redis-fanout';
 import { HttpError, sendJson } from './json';
 import { deleteSession, getLinks, getSession, postParticipant, postSession, rotateLink } from './sessions';
 
@@ -17,6 +18,8 @@ export interface RouteContext {
   /** Open sync connections by role, closed on rotation and deletion. */
   live: LiveConnections;
   edge: EdgeConfig;
+  /** Closes connections a rotation or deletion invalidated, on every instance (server/app.ts). */
+  revoke(change: LinkChange): void;
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse, ctx: RouteContext, ...params: string[]) => Promise<void>;

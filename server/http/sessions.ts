@@ -40,8 +40,7 @@ export async function deleteSession(req: IncomingMessage, res: ServerResponse, c
   await ctx.access.require(req, id, 'owner');
   if (!(await ctx.access.delete(id))) throw new HttpError(404, `unknown session ${id}`);
   // Row gone first, so a reconnect finds nothing; then everyone still connected is told why.
-  ctx.live.close(id, CLOSE.sessionDeleted, 'the session was deleted by its owner');
-  ctx.rooms.evict(id, CLOSE.sessionDeleted, 'the session was deleted by its owner');
+  ctx.revoke({ sessionId: id, code: CLOSE.sessionDeleted, reason: 'the session was deleted by its owner', deleted: true });
   res.writeHead(204, { 'cache-control': 'no-store' }).end();
 }
 
@@ -62,7 +61,7 @@ export async function rotateLink(req: IncomingMessage, res: ServerResponse, ctx:
   if (role !== 'edit' && role !== 'view') throw new HttpError(404, `no link "${role}" (edit or view)`);
   const { token } = await ctx.access.require(req, id, 'owner');
   const fresh = await ctx.access.rotate(id, token!, role);
-  ctx.live.close(id, CLOSE.unauthorized, `the ${role} link was rotated by the session's owner; ask for the new link`, [role]);
+  ctx.revoke({ sessionId: id, code: CLOSE.unauthorized, reason: `the ${role} link was rotated by the session's owner; ask for the new link`, roles: [role] });
   sendJson(res, 200, { role, token: fresh, url: linkUrl(publicOrigin(req, ctx.edge), id, fresh) });
 }
 

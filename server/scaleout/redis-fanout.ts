@@ -53,8 +53,23 @@ interface PendingSync {
 
 type AwarenessChange = { added: number[]; updated: number[]; removed: number[] };
 
+/**
+ * A link rotation or a deletion, relayed to every instance (JSON on `<prefix>links`) so each closes
+ * its own connections that held the old token (server/auth/live.ts).
+ */
+export interface LinkChange {
+  sessionId: string;
+  code: number;
+  reason: string;
+  /** Roles whose connections to close; omitted = all. */
+  roles?: ('owner' | 'edit' | 'view')[];
+  /** The session is gone: drop its room too. */
+  deleted?: boolean;
+}
+
 export class RedisFanout implements RoomFanout {
   private readonly rooms = new Map<string, Attached>();
+  private linkListener: ((change: LinkChange) => void) | null = null;
   private readonly pending = new Map<number, PendingSync>();
   private nextRequestId = 1;
   private readonly prefix: string;
@@ -86,7 +101,7 @@ export class RedisFanout implements RoomFanout {
     sub.on('error', silence);
     try {
       await Promise.all([pub.connect(), sub.connect()]);
-      await sub.subscribe(f.instanceChannel(f.instanceId));
+      await sub.subscribe(f.instanceChannel(f.instanceId), f.linksChannel);
     } catch (err) {
       pub.disconnect();
       sub.disconnect();
@@ -187,7 +202,34 @@ export class RedisFanout implements RoomFanout {
     }
   }
 
+  private get linksChannel(): string {
+    return `${this.prefix}links`;
+  }
+
+  /** Where other instances' link changes go (one listener: the server's revoke). */
+  onLinkChange(fn: (change: LinkChange) => void): void {
+    this.linkListener = fn;
+  }
+
+  /** Tells every other instance about a rotation or deletion made here. */
+  publishLinkChange(change: LinkChange): void {
+    if (this.closed) return;
+    const data = JSON.stringify({ ...change, from: this.instanceId });
+    this.pub.publish(this.linksChannel, data).catch((err) => this.log(`[scaleout] could not relay a link change of ${change.sessionId}`, err));
+  }
+
+  private onLinkMessage(data: Uint8Array): void {
+    try {
+      const m = JSON.parse(Buffer.from(data).toString('utf8')) as LinkChange & { from?: string };
+      if (m.from === this.instanceId || typeof m.sessionId !== 'string' || typeof m.code !== 'number' || typeof m.reason !== 'string') return;
+      this.linkListener?.({ sessionId: m.sessionId, code: m.code, reason: m.reason, ...(Array.isArray(m.roles) ? { roles: m.roles } : {}), deleted: m.deleted === true });
+    } catch (err) {
+      this.log('[scaleout] dropped a malformed link change', err);
+    }
+  }
+
   private onMessage(channel: string, data: Uint8Array): void {
+    if (channel === this.linksChannel) return this.onLinkMessage(data);
     let msg: BusMessage;
     try {
       msg = decodeBusMessage(data);
