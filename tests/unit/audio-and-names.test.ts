@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { PIANO_LAYERS, PIANO_NOTES, notePitch, pianoLayerFor, pianoSampleFiles, sampleUrl } from '@/lib/audio/piano-samples';
 import { decodeWav, encodeWav, rms } from '@/lib/audio/wav';
 import { parseMidiMessage, pitchName, takeToNotes, usesFlats } from '@/lib/editing';
+import { MAX_PRESENCE_KEYS, presenceStateSchema } from '@/lib/presence/state';
 
 const require = createRequire(import.meta.url);
 
@@ -100,5 +101,14 @@ describe('MIDI recording', () => {
       { pitch: 67, velocity: 127, start: 1920, duration: 120 },
     ]);
     expect(takeToNotes([take[0]!], 0)).toEqual([{ pitch: 64, velocity: 90, start: 1930, duration: 240 }]);
+  });
+});
+
+describe('held MIDI keys in presence', () => {
+  it('the presence schema carries up to MAX_PRESENCE_KEYS held pitches and refuses anything else', () => {
+    expect(presenceStateSchema.safeParse({ keys: [60, 64, 67] }).success).toBe(true);
+    expect(presenceStateSchema.safeParse({ keys: [128] }).success).toBe(false);
+    expect(presenceStateSchema.safeParse({ keys: [60.5] }).success).toBe(false);
+    expect(presenceStateSchema.safeParse({ keys: Array.from({ length: MAX_PRESENCE_KEYS + 1 }, (_, i) => i) }).success).toBe(false);
   });
 });
