@@ -286,12 +286,21 @@ async function guardCost(rounds: number, edits: number) {
   const guarded = await startTutti(dirs[0]!);
   const unguarded = await startTutti(dirs[1]!, { TUTTI_SCHEMA_GUARD: 'off' });
   const p99 = { guarded: [] as number[], unguarded: [] as number[] };
+  // Server CPU time (user + system) per run: far less sensitive to other load on the machine than latency.
+  const cpuMs = { guarded: [] as number[], unguarded: [] as number[] };
+  const cpuOf = (pid: number) => {
+    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime + stime, in clock ticks of 1/100 s
+  };
   try {
     for (let r = 0; r < rounds; r++)
       for (const [key, s] of (r % 2 ? [['unguarded', unguarded], ['guarded', guarded]] : [['guarded', guarded], ['unguarded', unguarded]]) as ['guarded' | 'unguarded', ServerProc][]) {
+        const cpu0 = cpuOf(s.child.pid!);
         const res = await latency(s, 200, edits);
-        console.error(`[bench] ${key} 200 clients, round ${r + 1}: p50 ${res.p50} ms, p99 ${res.p99} ms (${res.samples} samples)`);
+        const cpu = cpuOf(s.child.pid!) - cpu0;
+        console.error(`[bench] ${key} 200 clients, round ${r + 1}: p50 ${res.p50} ms, p99 ${res.p99} ms (${res.samples} samples), server CPU ${cpu} ms`);
         p99[key].push(res.p99);
+        cpuMs[key].push(cpu);
       }
   } finally {
     await guarded.stop();
@@ -305,6 +314,9 @@ async function guardCost(rounds: number, edits: number) {
     median_p99_guarded: med(p99.guarded),
     median_p99_unguarded: med(p99.unguarded),
     guard_overhead_pct: +((100 * (med(p99.guarded) - med(p99.unguarded))) / med(p99.unguarded)).toFixed(1),
+    server_cpu_ms_guarded: cpuMs.guarded,
+    server_cpu_ms_unguarded: cpuMs.unguarded,
+    guard_cpu_overhead_pct: +((100 * (med(cpuMs.guarded) - med(cpuMs.unguarded))) / med(cpuMs.unguarded)).toFixed(1),
     loadavg: os.loadavg(),
   };
   fs.mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
