@@ -7,7 +7,7 @@ import { GenerationAbortedError, GeneratorParamError, type GenerateRequest } fro
 import { initRuntime, tf } from '../runtime/index';
 import { createRng } from '../runtime/rng';
 import { pitchToToken } from '../data/tokens';
-import { TransformerGenerator } from './index';
+import { decoderDir, TransformerGenerator } from './index';
 import { decode } from './sampler';
 import { COMMITTED_DIR, loadModel } from './weights';
 
@@ -60,8 +60,8 @@ describe('transformer generator (committed weights)', () => {
     expect(bassLowest / sounding).toBeGreaterThan(0.75);
   });
 
-  it('the decoder keeps every forced soprano token', async () => {
-    const model = loadModel(COMMITTED_DIR);
+  it('the decoder-only model keeps every forced soprano token', async () => {
+    const model = loadModel(decoderDir(COMMITTED_DIR));
     const plan = ODE.flatMap((p) => [pitchToToken(p), null, null, null]);
     const out = await decode(model, { tokens: plan, startsPiece: true }, { temperature: 1, topP: 1 }, createRng(3));
     expect(out.filter((_, i) => i % 4 === 0)).toEqual(plan.filter((_, i) => i % 4 === 0));

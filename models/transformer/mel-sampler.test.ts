@@ -81,7 +81,7 @@ describe('sampling', () => {
     expect(drawIndex([0, 0, 1, 0], createRng(1))).toBe(2);
   });
 
-  it('strict voice leading removes every parallel fifth/octave the same model writes without it', async () => {
+  it('strict voice leading removes every parallel fifth/octave the same model writes without it (also under top-p)', async () => {
     const mel = Array.from({ length: 96 }, (_, t) => 60 + [0, 2, 4, 5, 7, 9, 7, 5][Math.floor(t / 2) % 8]! + 12);
     const piece = melodyPiece(
       mel.map((p) => p - 35),
@@ -92,6 +92,8 @@ describe('sampling', () => {
     for (const seed of [1, 2, 3]) {
       const strict = await sampleHarmony(model, piece, { temperature: 1.5, topP: 1, strictVoiceLeading: true }, createRng(seed));
       expect(countParallels([mel, ...strict])).toBe(0);
+      const strictTop = await sampleHarmony(model, piece, { temperature: 1, topP: 0.6, strictVoiceLeading: true }, createRng(seed));
+      expect(countParallels([mel, ...strictTop])).toBe(0);
       const loose = await sampleHarmony(model, piece, { temperature: 1.5, topP: 1, strictVoiceLeading: false }, createRng(seed));
       free += countParallels([mel, ...loose]);
     }

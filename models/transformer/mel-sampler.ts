@@ -3,7 +3,7 @@
 // another from the model's own distribution with temperature and nucleus (top-p) truncation.
 // With `strictVoiceLeading` (the default) a candidate pitch that would form parallel fifths or
 // octaves with the melody or a voice already decided at this step is masked and the remaining
-// probabilities renormalised (models/decoding/voice-leading.ts, DeepBach-style constrained
+// probabilities renormalised before the top-p cut (models/decoding/voice-leading.ts, DeepBach-style constrained
 // sampling); no rule ever picks a note.
 import { REST } from '../data/jsb';
 import { tokenToPitch } from '../data/tokens';
@@ -34,32 +34,42 @@ export interface MelodyHooks {
 const CANDIDATES = VOCAB_SIZE - 2;
 const pitchOfCandidate = (k: number): number => tokenToPitch(k);
 
-/**
- * Probabilities over the candidate tokens after temperature and top-p: the smallest set of the
- * most likely tokens whose mass reaches topP keeps its (renormalised) probabilities, the rest 0.
- */
-export function truncatedProbs(logits: ArrayLike<number>, temperature: number, topP: number): Float64Array {
+/** Probabilities over the candidate tokens at a temperature. */
+export function temperedProbs(logits: ArrayLike<number>, temperature: number): Float64Array {
   const probs = new Float64Array(CANDIDATES);
   let max = -Infinity;
   for (let k = 0; k < CANDIDATES; k++) max = Math.max(max, logits[k]! / temperature);
   let z = 0;
   for (let k = 0; k < CANDIDATES; k++) z += probs[k] = Math.exp(logits[k]! / temperature - max);
   for (let k = 0; k < CANDIDATES; k++) probs[k]! /= z;
-  if (topP < 1) {
-    const order = Array.from({ length: CANDIDATES }, (_, k) => k).sort((a, b) => probs[b]! - probs[a]! || a - b);
-    let mass = 0;
-    let cut = CANDIDATES;
-    for (let i = 0; i < CANDIDATES; i++) {
-      mass += probs[order[i]!]!;
-      if (mass >= topP) {
-        cut = i + 1;
-        break;
-      }
-    }
-    for (let i = cut; i < CANDIDATES; i++) probs[order[i]!] = 0;
-    for (let k = 0; k < CANDIDATES; k++) probs[k]! /= mass;
-  }
   return probs;
+}
+
+/**
+ * Nucleus truncation in place: the smallest set of the most likely candidates whose mass reaches
+ * topP keeps its (renormalised) probabilities, the rest become 0.
+ */
+export function nucleus(probs: Float64Array, topP: number): Float64Array {
+  if (topP >= 1) return probs;
+  const n = probs.length;
+  const order = Array.from({ length: n }, (_, k) => k).sort((a, b) => probs[b]! - probs[a]! || a - b);
+  let mass = 0;
+  let cut = n;
+  for (let i = 0; i < n; i++) {
+    mass += probs[order[i]!]!;
+    if (mass >= topP) {
+      cut = i + 1;
+      break;
+    }
+  }
+  for (let i = cut; i < n; i++) probs[order[i]!] = 0;
+  for (let k = 0; k < n; k++) probs[k]! /= mass;
+  return probs;
+}
+
+/** Temperature, then top-p (no voice-leading constraint). */
+export function truncatedProbs(logits: ArrayLike<number>, temperature: number, topP: number): Float64Array {
+  return nucleus(temperedProbs(logits, temperature), topP);
 }
 
 /** Draws an index from (possibly unnormalised) non-negative weights. */
@@ -118,13 +128,16 @@ export async function sampleHarmony(model: MelodyModel, piece: MelodyPiece, opts
     dec.step(enc.subarray(t * d, (t + 1) * d), prev);
     const chosen: number[] = [];
     for (let v = 0; v < OUT_VOICES; v++) {
-      const probs = truncatedProbs(dec.logits(v, chosen), opts.temperature, opts.topP);
+      // Temperature, then the constraint (masked candidates out, the rest renormalised), then top-p
+      // on what remains: truncating first could leave only forbidden candidates, and the mask's
+      // fallback would then let a parallel through.
+      const probs = temperedProbs(dec.logits(v, chosen), opts.temperature);
       if (opts.strictVoiceLeading && t > 0) {
         const others: Motion[] = [{ prev: melody[t - 1]!, cur: melody[t]! }];
         for (let u = 0; u < v; u++) others.push({ prev: lines[u]![t - 1]!, cur: lines[u]![t]! });
         maskParallels(probs, pitchOfCandidate, lines[v]![t - 1]!, others);
       }
-      const tok = drawIndex(probs, rng);
+      const tok = drawIndex(nucleus(probs, opts.topP), rng);
       chosen.push(tok);
       lines[v]!.push(tokenToPitch(tok));
     }
