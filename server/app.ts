@@ -114,6 +114,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TuttiServer>
   const edge: EdgeConfig = { publicUrl: opts.publicUrl, allowedOrigins: opts.allowedOrigins, dev: !!opts.dev };
   /** Closes what a rotation or deletion made invalid, here and (scale-out) on every other instance. */
   const revoke = (change: LinkChange, fromElsewhere = false): void => {
+    access.forget(change.sessionId);
     live.close(change.sessionId, change.code, change.reason, change.roles);
     if (change.deleted) rooms.evict(change.sessionId, change.code, change.reason);
     if (!fromElsewhere) fanout?.publishLinkChange(change);

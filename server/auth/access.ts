@@ -51,12 +51,50 @@ export const linkUrl = (origin: string, sessionId: string, token: string | null)
 
 const SELECT = { ownerTokenHash: true, editTokenHash: true, viewTokenHash: true, editLinkGen: true, viewLinkGen: true, viewTokenSealed: true } as const;
 
+type LinkRow = { ownerTokenHash: string | null; editTokenHash: string | null; viewTokenHash: string | null; editLinkGen: number; viewLinkGen: number; viewTokenSealed: string | null };
+
+/** Sessions whose link hashes are kept in memory (a reconnect storm would otherwise be one query per socket). */
+const CACHE_MAX = 10_000;
+
 export class SessionAccess {
-  constructor(private readonly prisma: PrismaClient) {}
+  private readonly cache = new Map<string, { row: LinkRow; until: number }>();
+  /** Bumped by forget: a read that started before a rotation must not cache what it read. */
+  private epoch = 0;
+
+  /**
+   * `cacheMs`: how long a session's hashes are reused for token checks. Rotation and deletion
+   * drop the entry at once (forget), here and, through the scale-out relay, on every instance;
+   * the time limit only bounds staleness if such a message were lost.
+   */
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly cacheMs = 10_000,
+  ) {}
+
+  /** Drops what is cached about a session (its links changed or it is gone). */
+  forget(sessionId: string): void {
+    this.epoch++;
+    this.cache.delete(sessionId);
+  }
+
+  private async linkRow(sessionId: string): Promise<LinkRow | null> {
+    const hit = this.cache.get(sessionId);
+    if (hit && hit.until > Date.now()) return hit.row;
+    const epoch = this.epoch;
+    const row = await this.prisma.session.findUnique({ where: { id: sessionId }, select: SELECT });
+    if (!row) {
+      this.cache.delete(sessionId); // never cache "unknown": the session may be created on another instance
+      return null;
+    }
+    if (epoch !== this.epoch) return row; // links changed meanwhile: use it once, do not keep it
+    if (this.cache.size >= CACHE_MAX) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.set(sessionId, { row, until: Date.now() + this.cacheMs });
+    return row;
+  }
 
   /** What `token` (undefined = none presented) grants in the session. */
   async check(sessionId: string, token: string | undefined): Promise<Access> {
-    const row = await this.prisma.session.findUnique({ where: { id: sessionId }, select: SELECT });
+    const row = await this.linkRow(sessionId);
     if (!row) return { kind: 'unknown' };
     if (!row.ownerTokenHash && !row.editTokenHash && !row.viewTokenHash) return { kind: 'granted', role: 'edit', legacy: true };
     if (!token) return { kind: 'denied', reason: 'this session needs a link token (the edit or view link)' };
@@ -96,7 +134,10 @@ export class SessionAccess {
         where: { id: sessionId, editLinkGen: row.editLinkGen, viewLinkGen: row.viewLinkGen },
         data: { editLinkGen, viewLinkGen, editTokenHash: hashToken(editToken), viewTokenHash: hashToken(viewToken), viewTokenSealed: seal(editToken, viewToken) },
       });
-      if (count === 1) return role === 'edit' ? editToken : viewToken;
+      if (count === 1) {
+        this.forget(sessionId);
+        return role === 'edit' ? editToken : viewToken;
+      }
     }
     throw new HttpError(409, 'the links changed meanwhile; try again');
   }
@@ -104,6 +145,7 @@ export class SessionAccess {
   /** Deletes the session with its document, updates and jobs (cascade). False when it did not exist. */
   async delete(sessionId: string): Promise<boolean> {
     const { count } = await this.prisma.session.deleteMany({ where: { id: sessionId } });
+    this.forget(sessionId);
     return count > 0;
   }
 
