@@ -34,6 +34,8 @@ export interface HarmonyReport {
   perSeed: HarmonyFigures[];
   unconstrained: HarmonyFigures | null;
   bach: HarmonyFigures;
+  /** The pooled tallies behind the figures (so runs over disjoint seeds can be merged: ./merge-harmony). */
+  counts: { model: HarmonyCounts; unconstrained: HarmonyCounts | null; bach: HarmonyCounts };
 }
 
 export async function evaluateHarmony(harmonize: HarmonizeFn, opts: HarmonyEvalOptions): Promise<HarmonyReport> {
@@ -69,10 +71,19 @@ export async function evaluateHarmony(harmonize: HarmonizeFn, opts: HarmonyEvalO
     perSeed,
     unconstrained: pooled.has(false) ? harmonyFigures(pooled.get(false)!) : null,
     bach: harmonyFigures(bach),
+    counts: { model: pooled.get(true)!, unconstrained: pooled.get(false) ?? null, bach },
   };
 }
 
 const r4 = (x: number): number => Math.round(x * 1e4) / 1e4;
+
+/** Parses `--seeds 1,2,3` (default 1–3). */
+export function seedsFlag(v: string | true | undefined): number[] {
+  if (v === undefined) return [1, 2, 3];
+  const seeds = String(v).split(',').map(Number);
+  if (v === true || seeds.some((x) => !Number.isInteger(x))) throw new Error('--seeds needs comma-separated integers, e.g. 1,2,3');
+  return seeds;
+}
 
 /** Which targets of issue 12 the (constrained) figures meet. */
 export function targetsMet(f: HarmonyFigures): Record<string, boolean> {
@@ -100,6 +111,7 @@ export function harmonyJson(r: HarmonyReport): Record<string, unknown> {
   }
   out.harmony_per_seed = r.perSeed.map((f) => Object.fromEntries(HARMONY_KEYS.map((k) => [k, r4(f[k])])));
   out.harmony_targets_met = targetsMet(r.model);
+  out.harmony_counts = r.counts;
   return out;
 }
 
