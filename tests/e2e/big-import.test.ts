@@ -1,0 +1,55 @@
+// A 100,000-note MIDI import through the real UI arrives whole in another participant's editor.
+// One transaction of that size would exceed the server's 8 MiB message limit and be resent
+// forever; the editor writes it in batches, shows progress, and the batches form one undo step.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { midiToScore } from '@/lib/midi';
+import { buildSmf, manyNotes } from '../helpers/smf';
+import { twoEditorsOnOneSession } from './support/two-editors';
+import { noteCount, waitFor, type EditorPage } from './support/browser';
+
+const NOTES = 100_000;
+const stage = twoEditorsOnOneSession('E2E big import', ['Importer', 'Listener']);
+let A: EditorPage;
+let B: EditorPage;
+beforeAll(() => void ({ A, B } = stage));
+
+/** The page's notes as sorted "track name|pitch|start|duration|velocity" lines, computed in the page. */
+const contentOf = (p: EditorPage) =>
+  p.page.evaluate(() => {
+    const s = (window as any).__tutti.score();
+    const names = new Map(s.tracks.map((t: any) => [t.id, t.name]));
+    return s.notes.map((n: any) => `${names.get(n.trackId)}|${n.pitch}|${n.start}|${n.duration}|${n.velocity}`).sort();
+  });
+
+describe('a big MIDI import', () => {
+  it(`${NOTES.toLocaleString('en')} notes imported by one editor arrive whole in the other`, async () => {
+    const bytes = buildSmf(manyNotes(NOTES, 4));
+    const expected = midiToScore(bytes);
+    expect(await noteCount(B.page)).toBe(0);
+    const undoBefore = await A.page.evaluate(() => (window as any).__tutti.undoDepth());
+    // Record every toast text, so the progress messages can be checked afterwards.
+    await A.page.evaluate(() => {
+      const seen: string[] = ((window as any).__toasts = []);
+      new MutationObserver(() => {
+        const t = document.querySelector('[data-testid=toast]')?.textContent;
+        if (t && seen[seen.length - 1] !== t) seen.push(t);
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
+
+    const started = Date.now();
+    await A.page.getByTestId('midi-input').setInputFiles({ name: 'big.mid', mimeType: 'audio/midi', buffer: Buffer.from(bytes) });
+    await waitFor(B.page, (n) => (window as any).__tutti.noteCount() === n, NOTES, 240_000);
+    const arrivedMs = Date.now() - started;
+    console.log(`[big-import] ${NOTES} notes (${bytes.length} byte file) imported in one editor arrived whole in the other after ${arrivedMs} ms`);
+
+    // Whole and identical: the same notes on the same tracks, as the file holds them.
+    const want = expected.notes.map((n) => `${expected.tracks.find((t) => t.id === n.trackId)!.name}|${n.pitch}|${n.start}|${n.duration}|${n.velocity}`).sort();
+    expect(await contentOf(B)).toEqual(want);
+    expect(await contentOf(A)).toEqual(want);
+    const toasts: string[] = await A.page.evaluate(() => (window as any).__toasts);
+    expect(toasts).toContainEqual(expect.stringMatching(/^Importing big\.mid: [\d,]+ of 100,000 notes…/));
+    expect(toasts[toasts.length - 1]).toMatch(/^Imported 100,000 notes in 4 tracks from big\.mid/);
+    // The batches form one undo step.
+    expect(await A.page.evaluate(() => (window as any).__tutti.undoDepth())).toBe(undoBefore + 1);
+  });
+});
