@@ -60,7 +60,7 @@ export function installDebugHook(ed: Editor): () => void {
     },
     now: () => performance.timeOrigin + performance.now(),
     /** Piano sample loading: { loaded, total, ready, error }, and when it finished (performance.now()). */
-    pianoSamples: () => ({ ...pianoSamples.state, started: pianoSamples.started, readyAt: pianoSamples.readyAt }),
+    pianoSamples: () => ({ ...pianoSamples.state, started: pianoSamples.started, readyAt: pianoSamples.readyAt, plays: Object.fromEntries(pianoSamples.plays) }),
     midi: () => ({ ...midiKeyboard(ed).state }),
     /** Counts notes the live engine schedules and records when the first one sounds (benchmark probe). */
     probeNotes: () => {

@@ -127,6 +127,25 @@ describe('a workstation musicians expect', () => {
     await page.waitForFunction(() => !(window as any).__tutti.tracks()[0].muted);
   });
 
+  it('plays the velocity layer each note’s velocity selects', async () => {
+    const [first] = (await notes(page)).sort((a, b) => a.start - b.start);
+    const layerPlays = async (velocity: number) => {
+      await clickRoll(page, first!.start + 10, first!.pitch);
+      await page.waitForFunction((id) => (window as any).__tutti.selection().join() === id, first!.id);
+      await page.getByTestId('velocity-input').fill(String(velocity));
+      await page.waitForFunction(([id, v]) => (window as any).__tutti.note(id)?.velocity === v, [first!.id, velocity] as const);
+      const before = (await pianoState()).plays;
+      await exportWav(page, 'export-wav-loop'); // bars 2–3: only the second note (velocity 100)
+      await exportWav(page, 'export-wav-session');
+      const after = (await pianoState()).plays;
+      return Object.fromEntries(['4', '10', '16'].map((l) => [l, (after[l] ?? 0) - (before[l] ?? 0)]));
+    };
+    // Session export: the first note in its layer, the second (velocity 100) in layer 10, twice.
+    expect(await layerPlays(30)).toEqual({ '4': 1, '10': 2, '16': 0 });
+    expect(await layerPlays(120)).toEqual({ '4': 0, '10': 2, '16': 1 });
+    expect(await layerPlays(100)).toEqual({ '4': 0, '10': 3, '16': 0 });
+  });
+
   it('clicking a track name selects the track; Space plays and −/+ zoom instead of typing', async () => {
     await page.getByTestId('add-track').click();
     await expect.poll(() => page.getByTestId('track').count()).toBe(2);

@@ -20,8 +20,10 @@ class PianoLoader {
   buffers: PianoBuffers | null = null;
   private promise: Promise<PianoBuffers | null> | null = null;
   private listeners = new Set<() => void>();
-  /** Set when the first piano sample has loaded (the benchmark reads it). */
+  /** When every sample had loaded (performance.now(); the benchmark reads it). */
   readyAt: number | null = null;
+  /** Notes played per velocity layer, live and offline (the tests check layers are honoured). */
+  readonly plays = new Map<number, number>();
 
   get started(): boolean {
     return this.promise !== null;

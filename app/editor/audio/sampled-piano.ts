@@ -37,6 +37,7 @@ export function sampledPiano(): Voice {
     if (!ls) return null;
     const v127 = Math.max(1, Math.min(127, Math.round(velocity * 127)));
     const layer = pianoLayerFor(v127);
+    pianoSamples.plays.set(layer.layer, (pianoSamples.plays.get(layer.layer) ?? 0) + 1);
     return [ls.get(layer.layer)!, Math.sqrt(v127 / layer.maxVelocity)];
   };
 
