@@ -1,5 +1,5 @@
 // `npm run eval -- arcnn [--json] [--limit N] [--share S] [--seed S] [--temperature T]
-// [--iterations N] [--sampler gibbs|toggle] [--strict false] [--seeds 1,2,3] [--checkpoint DIR] [--split valid]`:
+// [--iterations N] [--sampler gibbs|toggle] [--constraint on|off|both] [--seeds 1,2,3] [--checkpoint DIR] [--split valid]`:
 // the AR-CNN on the JSB test split (valid for choosing knobs).
 // 1. Infill NLL: hide a share of the alto/tenor/bass voice-steps of each test chorale; the net sees
 //    the rest with the hidden voice-steps marked editable, and its toggle logits restricted to one
@@ -17,7 +17,7 @@ import { averageSummaries, estimateKey, summarize, type MetricSummary, type Trac
 import { initRuntime, tf } from '../runtime/index';
 import { createRng } from '../runtime/rng';
 import { baselineFigures, hideVoiceSteps } from '../metrics/baselines';
-import { evaluateHarmony, harmonyJson, harmonyTable, seedsFlag } from '../metrics/harmony-eval';
+import { constraintFlag, evaluateHarmony, harmonyJson, harmonyTable, seedsFlag } from '../metrics/harmony-eval';
 import { loadTensors, loadVariables } from '../runtime/io';
 import { DEFAULT_NET, DEFAULT_TRAIN, inChannels, ROLL_HIGH, ROLL_LOW, ROLL_PITCHES, TIME_MULTIPLE, VOICES } from './config';
 import { cellIndex, choraleToVoiceRoll, inputPlanes, type VoiceRoll } from './encoding';
@@ -206,7 +206,7 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
       split,
       limit,
       seeds: seedsFlag(flags.seeds),
-      unconstrained: flags.strict !== 'false',
+      constraint: constraintFlag(flags),
       onProgress: (d, n) => !json && process.stderr.isTTY && process.stderr.write(`\rharmonising ${d}/${n}`),
     },
   );
@@ -245,7 +245,7 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
   };
   disposeNet(net);
   disposeNet(untrained);
-  const official = limit === undefined && knobs.temperature === undefined && knobs.iterations === undefined && knobs.sampler === undefined && share === 0.5 && seed === 1 && flags.seeds === undefined && flags.strict !== 'false' && typeof flags.checkpoint !== 'string' && typeof flags.weights !== 'string' && split === 'test';
+  const official = limit === undefined && knobs.temperature === undefined && knobs.iterations === undefined && knobs.sampler === undefined && share === 0.5 && seed === 1 && flags.seeds === undefined && flags.constraint === undefined && flags.strict === undefined && typeof flags.checkpoint !== 'string' && typeof flags.weights !== 'string' && split === 'test';
   if (official) fs.writeFileSync(path.join(WEIGHTS_DIR, 'eval-results.json'), JSON.stringify(result, null, 1) + '\n');
   if (!json) {
     console.log(`AR-CNN on the JSB ${split} split (${test.length} chorales)`);

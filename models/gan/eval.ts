@@ -1,5 +1,5 @@
 // `npm run eval -- gan [--json] [--seed S] [--weights DIR] [--split valid] [--limit N]
-// [--temperature T] [--smoothing P] [--strict false] [--seeds 1,2,3] [--harmony-only]`: accompaniments for every melody
+// [--temperature T] [--smoothing P] [--constraint on|off|both] [--seeds 1,2,3] [--harmony-only]`: accompaniments for every melody
 // (soprano) of the JSB test split, generated in one pass per chorale by the committed generator,
 // scored with the same metrics as the real test chorales: EB / UPC / QN per voice, TD melody ↔
 // each voice and between voices, in-key ratio; next to MuseGAN's published QN. Also measures the
@@ -8,7 +8,7 @@
 // leading on and off, next to Bach's chorales of the same split. --split valid (and the knob flags)
 // are for choosing defaults; the test split gives final figures only.
 import { loadJsb, REST, type Chorale } from '../data/jsb';
-import { evaluateHarmony, harmonyJson, harmonyTable, seedsFlag } from '../metrics/harmony-eval';
+import { constraintFlag, evaluateHarmony, harmonyJson, harmonyTable, seedsFlag } from '../metrics/harmony-eval';
 import { initRuntime } from '../runtime/index';
 import type { GanConfig } from './config';
 import type { Params } from './network';
@@ -106,7 +106,7 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
   const knob = (name: string): number | undefined => (flags[name] !== undefined ? Number(flags[name]) : undefined);
   const knobs = { temperature: knob('temperature'), penalty: knob('smoothing') };
   const test = loadJsb()[split].slice(0, limit);
-  const harmony = await evaluateHarmony(ganHarmonizer(loaded.params, loaded.config, knobs), { split, limit, seeds: seedsFlag(flags.seeds), unconstrained: flags.strict !== 'false' });
+  const harmony = await evaluateHarmony(ganHarmonizer(loaded.params, loaded.config, knobs), { split, limit, seeds: seedsFlag(flags.seeds), constraint: constraintFlag(flags) });
   if (flags['harmony-only']) {
     disposeParams(loaded.params);
     if (!flags.json) console.log(harmonyTable(harmony, 'GAN'));

@@ -21,6 +21,8 @@ export interface HarmonyEvalOptions {
   limit?: number;
   /** Also run with strict voice leading off (default true). */
   unconstrained?: boolean;
+  /** Only the constrained run ('on'), only the unconstrained one ('off'), or both (default; `unconstrained: false` = 'on'). */
+  constraint?: 'both' | 'on' | 'off';
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -28,20 +30,21 @@ export interface HarmonyReport {
   split: JsbSplit;
   melodies: number;
   seeds: number[];
-  /** Strict voice leading on (the default decoding). */
+  /** Strict voice leading on (the default decoding); NaN figures when only the 'off' run was made. */
   model: HarmonyFigures;
   /** Per seed, constraint on. */
   perSeed: HarmonyFigures[];
   unconstrained: HarmonyFigures | null;
   bach: HarmonyFigures;
   /** The pooled tallies behind the figures (so runs over disjoint seeds can be merged: ./merge-harmony). */
-  counts: { model: HarmonyCounts; unconstrained: HarmonyCounts | null; bach: HarmonyCounts };
+  counts: { model: HarmonyCounts | null; unconstrained: HarmonyCounts | null; bach: HarmonyCounts };
 }
 
 export async function evaluateHarmony(harmonize: HarmonizeFn, opts: HarmonyEvalOptions): Promise<HarmonyReport> {
   const seeds = opts.seeds ?? [1, 2, 3];
   const pieces = loadJsb()[opts.split].slice(0, opts.limit ?? Infinity);
-  const modes = opts.unconstrained === false ? [true] : [true, false];
+  const constraint = opts.constraint ?? (opts.unconstrained === false ? 'on' : 'both');
+  const modes = constraint === 'both' ? [true, false] : [constraint === 'on'];
   const total = pieces.length * seeds.length * modes.length;
   let done = 0;
   let bach = emptyHarmonyCounts();
@@ -67,15 +70,23 @@ export async function evaluateHarmony(harmonize: HarmonizeFn, opts: HarmonyEvalO
     split: opts.split,
     melodies: pieces.length,
     seeds,
-    model: harmonyFigures(pooled.get(true)!),
+    model: harmonyFigures(pooled.get(true) ?? emptyHarmonyCounts()),
     perSeed,
     unconstrained: pooled.has(false) ? harmonyFigures(pooled.get(false)!) : null,
     bach: harmonyFigures(bach),
-    counts: { model: pooled.get(true)!, unconstrained: pooled.get(false) ?? null, bach },
+    counts: { model: pooled.get(true) ?? null, unconstrained: pooled.get(false) ?? null, bach },
   };
 }
 
 const r4 = (x: number): number => Math.round(x * 1e4) / 1e4;
+
+/** Parses `--constraint on|off|both` (and the older `--strict false` = on only). */
+export function constraintFlag(flags: Record<string, string | true>): 'both' | 'on' | 'off' {
+  const c = flags.constraint;
+  if (c === 'on' || c === 'off' || c === 'both') return c;
+  if (c !== undefined) throw new Error('--constraint needs on, off or both');
+  return flags.strict === 'false' ? 'on' : 'both';
+}
 
 /** Parses `--seeds 1,2,3` (default 1–3). */
 export function seedsFlag(v: string | true | undefined): number[] {
