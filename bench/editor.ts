@@ -125,6 +125,10 @@ async function main() {
     const paints: number[] = await B.page.evaluate(() => (window as any).__lat.paints);
     for (let i = 0; i < EDITS; i++) latencies.push(paints[i]! - keys[i]!);
 
+    // The 10,000-note pages would keep painting in the background: close them first.
+    await A.context.close();
+    await B.context.close();
+
     // 3. Piano samples and first sound, cold.
     const C = await openEditor(browser, server.url, await createSession(server.url, 'bench sound'), 'Bench C');
     await clickRoll(C.page, 0, 60);
