@@ -121,6 +121,10 @@ export class Room {
         } else peer.send(frame(MESSAGE_SYNC, (e) => writeSyncStep2(e, this.doc, msg.stateVector)));
         return;
       case 'syncStep2':
+        // A resync is resent on every reconnect: what can be undone without loss is applied and
+        // undone (sent to the sender too, under SERVER_ORIGIN) rather than refused forever.
+        this.guard.apply(this.doc, msg.update, peer, { repairOrigin: SERVER_ORIGIN });
+        return;
       case 'syncUpdate':
         this.guard.apply(this.doc, msg.update, peer); // throws ProtocolError: refused, nothing applied
         return;

@@ -36,11 +36,18 @@ export class DocGuard {
     this.bytes += bytes;
   }
 
-  /** Applies a participant's update, or throws ProtocolError (and applies nothing of it). */
-  apply(doc: Y.Doc, update: Uint8Array, origin: unknown): void {
-    if (!this.limits.schemaGuard) return void Y.applyUpdate(doc, update, origin);
+  /**
+   * Applies a participant's update, or throws ProtocolError (and applies nothing of it). A resync
+   * (the sender's sync step 2) may instead be applied with its invalid parts undone, under
+   * `resync.repairOrigin`; returns true then (update-guard.ts, applyGuardedUpdate).
+   */
+  apply(doc: Y.Doc, update: Uint8Array, origin: unknown, resync?: { repairOrigin: unknown }): boolean {
+    if (!this.limits.schemaGuard) {
+      Y.applyUpdate(doc, update, origin);
+      return false;
+    }
     this.admitSize(doc, update.length);
-    applyGuardedUpdate(doc, update, origin, this.limits);
+    return applyGuardedUpdate(doc, update, origin, this.limits, resync);
   }
 
   private admitSize(doc: Y.Doc, incoming: number): void {

@@ -11,6 +11,13 @@
 //   - an item that refers to state the server lacks is refused (Yjs would park it and integrate it
 //     later, unchecked), and so is a delete of state the server lacks;
 //   - notes and tracks limits.
+// A resync (the sender's sync step 2: what it holds and the server lacks) is judged more softly,
+// because the stock y-websocket provider resends it on every reconnect: a refusal would lock a
+// legitimate client out for good (e.g. job states a crashed server broadcast but never stored).
+// There, writes to the jobs list and invalid new entries at keys with no live value are let in
+// and undone in the same transaction (jobs restored to the server's state, invalid entries
+// deleted): nothing the server holds is lost, and the sender, sent the undo, stops resending.
+// Anything that would overwrite or break existing data is still refused.
 // Cost: proportional to the update (plus one store lookup per reference), never the document.
 import * as Y from 'yjs';
 import { dropInvalidChanged, entryFieldProblem, entryKeyProblem, isClientMap, isEntryField, isEntryMap, metaFieldProblem, requiredFields } from '@/lib/score/validate';
@@ -80,10 +87,16 @@ export class UpdateInspection {
   private readonly fieldDeletes: { owner: Y.Item; map: string; entryKey: string; field: string }[] = [];
   private readonly removedEntries = { notes: new Set<string>(), tracks: new Set<string>() };
   private readonly structCount: number;
+  /** Resync only: jobs entries the update writes or deletes (restored after applying it). */
+  readonly touchedJobs = new Set<string>();
+  /** Resync only: why the update needs undoing after it is applied (null: it is valid as it is). */
+  repairNeeded: string | null = null;
 
   constructor(
     private readonly doc: Y.Doc,
     update: Uint8Array,
+    /** The sender's sync step 2: repairable problems are recorded instead of refused. */
+    private readonly resync = false,
   ) {
     this.store = doc.store;
     doc.share.forEach((type, name) => this.rootNames.set(type, name));
@@ -210,6 +223,24 @@ export class UpdateInspection {
     return s as Y.Item | Y.GC;
   }
 
+  /** Resync: a write to the jobs list is let in and undone later (the jobs are the server's). */
+  private jobsTouched(key: string | null, message: string): boolean {
+    if (!this.resync || key === null) return false;
+    this.touchedJobs.add(key);
+    this.repairNeeded ??= message;
+    return true;
+  }
+
+  /**
+   * Resync: an invalid entry at a key of notes/tracks/meta that has no live value on the server is
+   * let in, and deleted after applying (dropInvalidChanged) — that loses nothing the server holds.
+   */
+  private softRefuse(map: string, key: string, message: string): void {
+    const cur = this.resync ? this.doc.share.get(map)?._map.get(key) : undefined;
+    if (!this.resync || (cur && !cur.deleted)) refuse(message);
+    this.repairNeeded ??= message;
+  }
+
   private isDeletedNew(item: Y.Item): boolean {
     return item.content instanceof Y.ContentDeleted || this.deletes.covers(item.id.client, item.id.clock);
   }
@@ -243,33 +274,37 @@ export class UpdateInspection {
         return refuse('a value nested inside a note, track or meta field');
       case 'root': {
         const { name, key } = place;
+        if (name === 'jobs' && this.jobsTouched(key, 'the jobs list is written by the server only')) return;
         if (!isClientMap(name)) return refuse(name === 'jobs' ? 'the jobs list is written by the server only' : `unknown top-level type "${name.slice(0, 40)}"`);
         if (key === null) return refuse(`list content in top-level map "${name}"`);
         if (name === 'meta') {
           if (deleted) return;
           const v = plainValue(item);
-          if (v.problem) return refuse(`meta.${key.slice(0, 40)}: ${v.problem}`);
+          if (v.problem) return this.softRefuse(name, key, `meta.${key.slice(0, 40)}: ${v.problem}`);
           const problem = metaFieldProblem(key, v.value);
-          if (problem) refuse(problem);
+          if (problem) this.softRefuse(name, key, problem);
           return;
         }
         const keyProblem = entryKeyProblem(name, key);
         if (keyProblem) return refuse(keyProblem);
         if (deleted) return;
-        if (!(item.content instanceof Y.ContentType) || !(item.content.type instanceof Y.Map)) return refuse(`${name}.${key.slice(0, 40)} must be a map`);
+        if (!(item.content instanceof Y.ContentType) || !(item.content.type instanceof Y.Map)) return this.softRefuse(name, key, `${name}.${key.slice(0, 40)} must be a map`);
         this.newEntries.push({ map: name, key, owner: item });
         return;
       }
       case 'entry': {
         const { map, field, owner } = place;
+        if (map === 'jobs' && this.jobsTouched(place.entryKey, 'the jobs list is written by the server only')) return;
         if (!isEntryMap(map)) return refuse(map === 'jobs' ? 'the jobs list is written by the server only' : `a value nested inside ${map.slice(0, 40)}`);
         if (field === null) return refuse(`list content in a ${map === 'notes' ? 'note' : 'track'}`);
+        // A field of an entry new in this update (not of a stored one) can be undone with its entry.
+        const fieldProblem = (message: string) => (this.isStored(owner) ? refuse(message) : this.softRefuse(map, place.entryKey, message));
         if (!deleted) {
           const v = plainValue(item);
-          if (v.problem) return refuse(`${map}.${place.entryKey.slice(0, 40)}.${field.slice(0, 40)}: ${v.problem}`);
+          if (v.problem) return fieldProblem(`${map}.${place.entryKey.slice(0, 40)}.${field.slice(0, 40)}: ${v.problem}`);
           const problem = entryFieldProblem(map, field, v.value);
-          if (problem) return refuse(problem);
-        } else if (!isEntryField(map, field)) return refuse(`unknown ${map} field "${field.slice(0, 40)}"`);
+          if (problem) return fieldProblem(problem);
+        } else if (!isEntryField(map, field)) return fieldProblem(`unknown ${map} field "${field.slice(0, 40)}"`);
         let fields = this.fieldWrites.get(owner);
         if (!fields) this.fieldWrites.set(owner, (fields = new Map()));
         let items = fields.get(field);
@@ -301,10 +336,12 @@ export class UpdateInspection {
   private checkDelete(item: Y.Item): void {
     const place = this.placeOf(item);
     if (place.kind === 'root') {
+      if (place.name === 'jobs' && this.jobsTouched(place.key, 'the jobs list is written by the server only')) return;
       if (!isClientMap(place.name)) refuse(place.name === 'jobs' ? 'the jobs list is written by the server only' : `unknown top-level type "${place.name.slice(0, 40)}"`);
       const parent = item.parent as Y.AbstractType<any>;
       if (isEntryMap(place.name) && place.key !== null && parent._map.get(place.key) === item) this.removedEntries[place.name].add(place.key);
     } else if (place.kind === 'entry') {
+      if (place.map === 'jobs' && this.jobsTouched(place.entryKey, 'the jobs list is written by the server only')) return;
       if (!isEntryMap(place.map)) refuse(place.map === 'jobs' ? 'the jobs list is written by the server only' : 'a delete inside meta');
       const { owner, field } = place;
       const parent = item.parent as Y.AbstractType<any>;
@@ -340,7 +377,7 @@ export class UpdateInspection {
     for (const { owner, key, map } of this.newEntries) {
       if (this.isDeletedNew(owner)) continue;
       for (const field of requiredFields(map as 'notes'))
-        if (!liveField(owner, field)) refuse(`new ${map === 'notes' ? 'note' : 'track'} ${key.slice(0, 40)} lacks ${field}`);
+        if (!liveField(owner, field)) this.softRefuse(map, key, `new ${map === 'notes' ? 'note' : 'track'} ${key.slice(0, 40)} lacks ${field}`);
     }
     for (const { owner, map, entryKey, field } of this.fieldDeletes) {
       if (owner.deleted || this.isDeletedNew(owner)) continue; // the whole entry goes
@@ -378,8 +415,56 @@ function plainValue(item: Y.Item): { value?: unknown; problem?: string } {
 }
 
 /** Refuses (ProtocolError) an update that would break the score schema or the entry limits. */
-export function inspectUpdate(doc: Y.Doc, update: Uint8Array, limits: EntryLimits): void {
-  new UpdateInspection(doc, update).check(limits);
+export function inspectUpdate(doc: Y.Doc, update: Uint8Array, limits: EntryLimits, resync = false): UpdateInspection {
+  const inspection = new UpdateInspection(doc, update, resync);
+  inspection.check(limits);
+  return inspection;
+}
+
+/** A jobs entry as the server holds it before an update: each field's item and value (null: no entry). */
+type JobBefore = { item: Y.Item; fields: Map<string, { item: Y.Item; value: unknown }> } | null;
+
+const lastValue = (item: Y.Item): unknown => {
+  const c = item.content.getContent();
+  return c[c.length - 1];
+};
+
+function jobsBefore(doc: Y.Doc, keys: Set<string>): Map<string, JobBefore> {
+  const jobs = doc.getMap('jobs');
+  const out = new Map<string, JobBefore>();
+  for (const key of keys) {
+    const item = jobs._map.get(key);
+    if (!item || item.deleted || !(item.content instanceof Y.ContentType)) {
+      out.set(key, null);
+      continue;
+    }
+    const fields = new Map<string, { item: Y.Item; value: unknown }>();
+    item.content.type._map.forEach((f, name) => void (f.deleted || fields.set(name, { item: f, value: lastValue(f) })));
+    out.set(key, { item, fields });
+  }
+  return out;
+}
+
+/** Puts the jobs entries back as they were before the update (inside its transaction). */
+function restoreJobs(doc: Y.Doc, before: Map<string, JobBefore>, tr: Y.Transaction): void {
+  const jobs = doc.getMap<Y.Map<unknown>>('jobs');
+  for (const [key, was] of before) {
+    const cur = jobs._map.get(key);
+    if (!was) {
+      if (cur && !cur.deleted) cur.delete(tr);
+      continue;
+    }
+    if (cur === was.item && !cur.deleted) {
+      const y = (cur.content as Y.ContentType).type as Y.Map<unknown>;
+      y._map.forEach((f, name) => void (!f.deleted && !was.fields.has(name) && f.delete(tr)));
+      for (const [name, f] of was.fields) if (y._map.get(name) !== f.item || f.item.deleted) y.set(name, f.value);
+      continue;
+    }
+    if (cur && !cur.deleted) cur.delete(tr);
+    const fresh = new Y.Map<unknown>();
+    for (const [name, f] of was.fields) fresh.set(name, f.value);
+    jobs.set(key, fresh);
+  }
 }
 
 /**
@@ -388,9 +473,17 @@ export function inspectUpdate(doc: Y.Doc, update: Uint8Array, limits: EntryLimit
  * one inside the same transaction (so peers and the store only ever see the update together with
  * its repair), and drops anything Yjs would have parked for later (pending structs integrate
  * outside any check). Throws ProtocolError when the update was refused or needed either.
+ *
+ * With `resync` (the sender's sync step 2), problems the inspection found repairable are undone
+ * the same way without closing the sender: the transaction then runs under `repairOrigin`, so
+ * the sender too is sent the update with its undo (Yjs ignores what it already has and applies
+ * the deletes), its state vector matches the server's, and it stops resending. Returns whether
+ * that happened.
  */
-export function applyGuardedUpdate(doc: Y.Doc, update: Uint8Array, origin: unknown, limits: EntryLimits): void {
-  inspectUpdate(doc, update, limits);
+export function applyGuardedUpdate(doc: Y.Doc, update: Uint8Array, origin: unknown, limits: EntryLimits, resync?: { repairOrigin: unknown }): boolean {
+  const inspection = inspectUpdate(doc, update, limits, resync !== undefined);
+  const expected = inspection.repairNeeded !== null;
+  const jobs = expected ? jobsBefore(doc, inspection.touchedJobs) : null;
   let repaired: string | null = null;
   doc.transact((tr) => {
     try {
@@ -405,8 +498,15 @@ export function applyGuardedUpdate(doc: Y.Doc, update: Uint8Array, origin: unkno
       store.pendingDs = null;
       repaired = 'it depends on changes the server does not have (reconnect to resync)';
     }
+    if (jobs) {
+      restoreJobs(doc, jobs, tr);
+      // applyUpdate marked the transaction remote; the restore writes items under the server's own
+      // client id, which Yjs would take for a clash and answer by changing that id (with a warning).
+      tr.local = true;
+    }
     const dropped = dropInvalidChanged(tr);
-    if (dropped.length > 0) repaired = `${dropped[0]!.problem} (removed)`;
-  }, origin);
+    if (dropped.length > 0 && !expected) repaired = `${dropped[0]!.problem} (removed)`;
+  }, expected ? resync!.repairOrigin : origin);
   if (repaired) throw new ProtocolError(`refused update: ${repaired}`, CLOSE.invalidUpdate);
+  return expected;
 }
