@@ -45,16 +45,23 @@ function TabTitle({ ed }: { ed: Editor }) {
   return null;
 }
 
-/** Shown when the server refused the session (unknown id, oversized document, ...). */
+/**
+ * Shown when the server closed the connection for good (rotated link, deleted session, refused
+ * change, ...): the page stops reconnecting (session/close-advice.ts) and says why.
+ */
 function ClosedBanner({ ed }: { ed: Editor }) {
   const conn = useConnection(ed);
-  if (!conn.closed) return null;
+  const advice = conn.closed ? ed.conn.closeAdvice() : null;
+  if (!advice) return null;
   return (
-    <div className="tt-overlay" data-testid="session-closed">
-      <div className="tt-dialog tt-closed">
-        <h2>This session cannot be opened</h2>
-        <p>The server said: {conn.closed}</p>
-        <p>Anything you drew here is kept in this browser. <a href="/">Start a new session</a></p>
+    <div className="tt-overlay" data-testid="session-closed" data-code={advice.code}>
+      <div className="tt-dialog tt-closed" role="alertdialog" aria-labelledby="tt-closed-title">
+        <h2 id="tt-closed-title">{advice.title}</h2>
+        <p>{advice.detail}</p>
+        {advice.reason && <p>The server said: {advice.reason}</p>}
+        <p>
+          <button className="tt-btn" data-testid="session-reload" onClick={() => window.location.reload()}>Reload</button> or <a href="/">start a new session</a>
+        </p>
       </div>
     </div>
   );

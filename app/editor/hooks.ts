@@ -13,10 +13,10 @@ export function useScoreVersion(ed: Editor): number {
   return useSyncExternalStore(ed.store.subscribe, () => ed.store.version, () => 0);
 }
 
-export function useConnection(ed: Editor): { state: ConnectionState; synced: boolean; closed: string | null } {
-  const key = useSyncExternalStore(ed.conn.onState, () => `${ed.conn.state()}|${ed.conn.synced()}|${ed.conn.closedReason() ?? ''}`, () => 'connecting|false|');
-  const [state, synced, closed] = key.split('|');
-  return { state: state as ConnectionState, synced: synced === 'true', closed: closed || null };
+export function useConnection(ed: Editor): { state: ConnectionState; synced: boolean; closed: string | null; notice: string | null } {
+  const key = useSyncExternalStore(ed.conn.onState, () => JSON.stringify([ed.conn.state(), ed.conn.synced(), ed.conn.closedReason(), ed.conn.notice()]), () => '["connecting",false,null,null]');
+  const [state, synced, closed, notice] = JSON.parse(key) as [ConnectionState, boolean, string | null, string | null];
+  return { state, synced, closed, notice };
 }
 
 export function usePeers(ed: Editor): PeerState[] {

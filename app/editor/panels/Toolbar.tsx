@@ -50,7 +50,7 @@ export function Toolbar({ ed }: { ed: Editor }) {
     setTimeout(() => URL.revokeObjectURL(url), 5000);
   };
 
-  const connLabel = conn.closed ? 'Closed' : conn.state === 'online' ? (conn.synced ? 'Online' : 'Syncing…') : conn.state === 'offline' ? 'Offline' : 'Connecting…';
+  const connLabel = conn.closed ? 'Closed' : conn.notice ? 'Waiting…' : conn.state === 'online' ? (conn.synced ? 'Online' : 'Syncing…') : conn.state === 'offline' ? 'Offline' : 'Connecting…';
   return (
     // A clicked button gives up focus, so Space afterwards means play/stop, not "press again".
     <header className="tt-toolbar" onClick={(e) => (e.target as HTMLElement).closest('button')?.blur()}>
@@ -118,7 +118,7 @@ export function Toolbar({ ed }: { ed: Editor }) {
         <ViewOnlyBadge ed={ed} />
         <SampleStatus />
         <span className="tt-count" data-testid="note-count" data-count={ed.store.notes.size}>{ed.store.notes.size.toLocaleString('en')} notes</span>
-        <span className={`tt-conn ${conn.state}`} data-testid="connection-state" data-state={conn.state} title={conn.closed ?? (conn.state === 'offline' ? 'Edits are kept in this browser and merge when you reconnect' : '')}>
+        <span className={`tt-conn ${conn.state}`} data-testid="connection-state" data-state={conn.state} title={conn.closed ?? conn.notice ?? (conn.state === 'offline' ? 'Edits are kept in this browser and merge when you reconnect' : '')}>
           <i />{connLabel}
         </span>
       </div>

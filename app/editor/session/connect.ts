@@ -5,6 +5,7 @@ import * as Y from 'yjs';
 import { IndexeddbPersistence } from 'y-indexeddb';
 import { WebsocketProvider } from 'y-websocket';
 import { metaMap, notesMap, tracksMap } from '@/lib/score';
+import { adviceFor, type CloseAdvice } from './close-advice';
 
 export type ConnectionState = 'connecting' | 'online' | 'offline';
 
@@ -20,8 +21,12 @@ export interface SessionConnection {
   /** Whether the server has confirmed the document at least once on the current connection. */
   synced(): boolean;
   onState(fn: () => void): () => void;
-  /** A terminal close from the server (e.g. unknown session), shown to the user. */
+  /** A terminal close from the server (e.g. rotated link, refused change): its headline, shown to the user. */
   closedReason(): string | null;
+  /** What that close means and what to tell the person (session/close-advice.ts). */
+  closeAdvice(): Extract<CloseAdvice, { kind: 'fatal' }> | null;
+  /** A close worth retrying slowly (session full, flood): what to show while waiting, else null. */
+  notice(): string | null;
   destroy(): void;
 }
 
@@ -53,7 +58,9 @@ export function connectSession(sessionId: string, opts: ConnectOptions = {}): Se
   const persistence = new IndexeddbPersistence(`tutti:${sessionId}`, doc);
   // Cross-tab BroadcastChannel is off: every tab is a full peer through the server, so "offline"
   // means offline and the connection badge never lies about where edits went.
-  const provider = new WebsocketProvider(syncUrl(window.location), sessionId, doc, { disableBc: true, maxBackoffTime: 2000, ...(opts.token ? { params: { token: opts.token } } : {}) });
+  // Only a transient close reconnects by itself (session/close-advice.ts); the rest end in 'closed'.
+  const shouldReconnect = (e: CloseEvent) => adviceFor(e.code, e.reason).kind === 'transient';
+  const provider = new WebsocketProvider(syncUrl(window.location), sessionId, doc, { disableBc: true, maxBackoffTime: 2000, shouldReconnect, ...(opts.token ? { params: { token: opts.token } } : {}) });
   const undo = new Y.UndoManager([notesMap(doc), tracksMap(doc), metaMap(doc)], {
     trackedOrigins: new Set([origin]),
     captureTimeout: 0,
@@ -62,15 +69,32 @@ export function connectSession(sessionId: string, opts: ConnectOptions = {}): Se
   const emit = () => listeners.forEach((fn) => fn());
   let wsStatus: 'connected' | 'connecting' | 'disconnected' = 'connecting';
   let browserOnline = navigator.onLine;
-  let closed: string | null = null;
+  let closed: Extract<CloseAdvice, { kind: 'fatal' }> | null = null;
+  let notice: string | null = null;
+  let laterAttempt = 0;
+  let retry: ReturnType<typeof setTimeout> | null = null;
 
   provider.on('status', ({ status }) => {
     wsStatus = status;
     emit();
   });
-  provider.on('sync', emit);
+  provider.on('sync', (synced) => {
+    if (synced) laterAttempt = 0;
+    emit();
+  });
   provider.on('closed', ({ code, reason }) => {
-    closed = reason || `connection closed (${code})`;
+    const advice = adviceFor(code, reason, laterAttempt);
+    if (advice.kind === 'later') {
+      // y-websocket stopped; come back once, slowly, instead of knocking every 2 s.
+      laterAttempt++;
+      notice = `${advice.title}; trying again in ${Math.round(advice.retryMs / 1000)} s`;
+      retry = setTimeout(() => {
+        retry = null;
+        notice = null;
+        if (!closed && browserOnline) provider.connect();
+        emit();
+      }, advice.retryMs);
+    } else if (advice.kind === 'fatal') closed = advice;
     emit();
   });
   // Chromium keeps an open websocket alive through a network drop for a while; follow the
@@ -82,7 +106,8 @@ export function connectSession(sessionId: string, opts: ConnectOptions = {}): Se
   };
   const goOnline = () => {
     browserOnline = true;
-    provider.connect();
+    // Not after a terminal close (the server would refuse again), nor before a slow retry is due.
+    if (!closed && !retry) provider.connect();
     emit();
   };
   window.addEventListener('offline', goOffline);
@@ -102,8 +127,11 @@ export function connectSession(sessionId: string, opts: ConnectOptions = {}): Se
       listeners.add(fn);
       return () => listeners.delete(fn);
     },
-    closedReason: () => closed,
+    closedReason: () => closed?.title ?? null,
+    closeAdvice: () => closed,
+    notice: () => notice,
     destroy: () => {
+      if (retry) clearTimeout(retry);
       window.removeEventListener('offline', goOffline);
       window.removeEventListener('online', goOnline);
       undo.destroy();
