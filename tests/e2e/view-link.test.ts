@@ -8,6 +8,9 @@ import { ensureNextBuild } from './support/build';
 import { clickRoll, launchBrowser, noteCount, openEditor, screenshot, waitFor, waitOnline, type EditorPage } from './support/browser';
 
 /** Records CSP violations in the page (window.__csp) before any of its scripts run. */
+/** Counts the websockets the page opens (window.__ws), whatever opens them. */
+const COUNT_WEBSOCKETS = `window.__ws = 0; { const W = window.WebSocket; window.WebSocket = class extends W { constructor(...a) { super(...a); window.__ws++; } }; }`;
+
 const RECORD_CSP = `window.__csp = []; document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI + ' at ' + e.sourceFile + ':' + e.lineNumber + ':' + e.columnNumber));`;
 
 describe('a view link in the browser', () => {
@@ -100,12 +103,31 @@ describe('a view link in the browser', () => {
 
     // A friend opens the edit link the owner landed on.
     const oldToken = new URL(owner.url()).hash.replace('#token=', '');
-    const friend = await openEditor(browser, server.url, id, 'Friend', { token: oldToken });
+    const friend = await openEditor(browser, server.url, id, 'Friend', { token: oldToken, initScripts: [COUNT_WEBSOCKETS] });
+    const sockets: string[] = [];
+    friend.page.on('websocket', (ws) => void (ws.url().includes('/sync/') && sockets.push(ws.url())));
 
     await owner.getByTestId('share').click();
     await owner.getByTestId('rotate-edit-link').click();
-    await friend.page.getByTestId('session-closed').waitFor();
-    expect(await friend.page.getByTestId('session-closed').innerText()).toMatch(/edit link was rotated/);
+    const closedBox = friend.page.getByTestId('session-closed');
+    await closedBox.waitFor();
+    expect(await closedBox.innerText()).toMatch(/This link was rotated or is invalid/);
+    expect(await closedBox.innerText()).toMatch(/edit link was rotated/); // the server's reason
+    expect(await closedBox.getAttribute('data-code')).toBe('4401');
+    expect(await friend.page.getByTestId('session-reload').isVisible()).toBe(true);
+    expect(await friend.page.getByTestId('connection-state').innerText()).toMatch(/Closed/);
+    // The page stops: not even the browser coming back online reconnects it (the server would
+    // refuse the old token again). The 'online' handlers have all run once our own has.
+    const made = await friend.page.evaluate(() => (window as any).__ws as number);
+    const seen = sockets.length;
+    expect(made).toBeGreaterThan(0);
+    await friend.context.setOffline(true);
+    await friend.page.evaluate(() => void ((window as any).__onlineSeen = new Promise<void>((r) => window.addEventListener('online', () => setTimeout(r, 0), { once: true }))));
+    await friend.context.setOffline(false);
+    await friend.page.evaluate(() => (window as any).__onlineSeen);
+    expect(await friend.page.evaluate(() => (window as any).__ws)).toBe(made);
+    expect(sockets.length).toBe(seen);
+    expect(await closedBox.isVisible()).toBe(true);
     expect(await owner.evaluate(() => (window as any).__tutti.connection())).toBe('online'); // the owner's page stays
 
     await owner.getByTestId('copy-edit-link').click();
@@ -118,6 +140,7 @@ describe('a view link in the browser', () => {
     await owner.getByTestId('delete-session').click();
     await owner.waitForURL(`${server.url}/`);
     await again.page.getByTestId('session-closed').waitFor();
+    expect(await again.page.getByTestId('session-closed').innerText()).toMatch(/This session was deleted/);
     expect(await again.page.getByTestId('session-closed').innerText()).toMatch(/deleted by its owner/);
     expect((await fetch(`${server.url}/api/sessions/${id}`, { headers: { authorization: `Bearer ${newToken}` } })).status).toBe(404);
     await ctx.close();
