@@ -60,6 +60,34 @@ describe('transformer generator (committed weights)', () => {
     expect(bassLowest / sounding).toBeGreaterThan(0.75);
   });
 
+  it('follows the metre: the same quarter-note tune read in 6/8 moves the bass less on its weak 8ths than in 4/4 on beats', async () => {
+    // Ode to Joy, 24 quarters; in 4/4 and 3/4 every note falls on a beat, in 6/8 two of every
+    // three fall on a weak 8th. Bach's basses move on beats, so a metre-aware harmoniser changes
+    // its bass far less often at the 6/8 weak 8ths (the decoder-only model had no metre: equal).
+    const tune = [...ODE, ...ODE.slice(0, 8)];
+    const bassMoves = async (ts: [number, number], weakOnly: boolean) => {
+      let moves = 0;
+      let n = 0;
+      for (let seed = 1; seed <= 6; seed++) {
+        const score: Score = { ...melodyScore(), notes: tune.map((p, i) => note(`m${i}`, 'mel', p, i)) };
+        score.meta = { ...score.meta, timeSignature: ts as Score['meta']['timeSignature'] };
+        const res = await gen.generate(score, req({ seed }));
+        const bass = res.add.filter((x) => x.trackId === 'bass');
+        for (let q = 1; q < tune.length; q++) {
+          const posInBar = (q * 4) % ((ts[0] * 16) / ts[1]);
+          const weak = ts[1] === 8 && posInBar % 6 !== 0;
+          if (weak !== weakOnly) continue;
+          n++;
+          if (bass.some((b) => b.start === q * 480)) moves++;
+        }
+      }
+      return moves / n;
+    };
+    const onBeats44 = await bassMoves([4, 4], false);
+    const weak68 = await bassMoves([6, 8], true);
+    expect(onBeats44 - weak68).toBeGreaterThan(0.12);
+  });
+
   it('the decoder-only model keeps every forced soprano token', async () => {
     const model = loadModel(decoderDir(COMMITTED_DIR));
     const plan = ODE.flatMap((p) => [pitchToToken(p), null, null, null]);
