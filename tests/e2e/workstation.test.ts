@@ -146,6 +146,21 @@ describe('a workstation musicians expect', () => {
     expect(await layerPlays(100)).toEqual({ '4': 0, '10': 3, '16': 0 });
   });
 
+  it('a long export is rendered in segments that add up exactly (a note 10.2 s in)', async () => {
+    await clickRoll(page, 480, 67);
+    await waitFor(page, () => (window as any).__tutti.noteCount() === 3, null);
+    for (let i = 0; i < 4; i++) await page.keyboard.press('Shift+ArrowRight');
+    const id = (await page.evaluate(() => (window as any).__tutti.selection()))[0];
+    await page.waitForFunction((id) => (window as any).__tutti.note(id)?.start === 8160, id);
+    const wav = await exportWav(page, 'export-wav-session');
+    expect(wav.duration).toBeCloseTo((8160 + 120) * 0.00125 + 2, 2); // 10.35 s + tail
+    expect(rms(wav, 10.2, 10.4)).toBeGreaterThan(0.005);
+    expect(rms(wav, 10.2, 10.4)).toBeGreaterThan(rms(wav, 9.6, 10.15) * 3);
+    expect(rms(wav, 2.4, 2.6)).toBeGreaterThan(0.005);
+    await page.keyboard.press('Delete');
+    await waitFor(page, () => (window as any).__tutti.noteCount() === 2, null);
+  });
+
   it('clicking a track name selects the track; Space plays and −/+ zoom instead of typing', async () => {
     await page.getByTestId('add-track').click();
     await expect.poll(() => page.getByTestId('track').count()).toBe(2);

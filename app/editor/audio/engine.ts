@@ -30,8 +30,10 @@ export class AudioEngine {
   private click = new Tone.MembraneSynth({ pitchDecay: 0.008, octaves: 2, envelope: { attack: 0.001, decay: 0.08, sustain: 0 } }).toDestination();
   private repeatId: number | null = null;
   metronome = false;
-  /** No note sounds at or after this tick (the end of an exported range). */
+  /** No note sounds at or after this tick: notes are cut there (the end of an exported range). */
   stopTick = Infinity;
+  /** No note starting at or after this tick is played (the end of one offline render segment). */
+  startBefore = Infinity;
   /** Called with the audio-context time of every note the engine schedules (benchmark probe). */
   onNote: ((time: number) => void) | null = null;
 
@@ -91,7 +93,7 @@ export class AudioEngine {
     }
     let loopEnd = this.stopTick;
     if (this.transport.loop) loopEnd = Math.min(loopEnd, Tone.Time(this.transport.loopEnd).toTicks());
-    for (const n of this.src.index().startingIn(tick, Math.min(tick + WINDOW, loopEnd))) {
+    for (const n of this.src.index().startingIn(tick, Math.min(tick + WINDOW, loopEnd, this.startBefore))) {
       const tv = this.voices.get(n.trackId);
       if (!tv) continue;
       const end = Math.min(n.start + n.duration, loopEnd);

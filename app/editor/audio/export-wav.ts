@@ -24,27 +24,57 @@ export function sessionRange(src: EngineSource): WavRange {
   return { fromTick: 0, toTick: Math.max(end, PPQ), tail: EXPORT_TAIL };
 }
 
+/**
+ * Ticks per offline render segment (16 quarter notes, a multiple of the scheduler's window). Tone
+ * schedules a whole render before Web Audio renders it, so every note's nodes exist for the whole
+ * render and one long render costs about notes × length; segments keep it proportional to length.
+ */
+const SEGMENT_TICKS = PPQ * 16;
+
 export async function renderWav(src: EngineSource, range: WavRange, onProgress: (fraction: number) => void): Promise<Uint8Array> {
   // The export uses the sampled piano; wait for it if a piano track will sound.
   if (src.tracks().some((t) => t.instrument === 'piano')) await pianoSamples.load();
   const secPerTick = 60 / (src.meta().bpm * PPQ);
   const duration = (range.toTick - range.fromTick) * secPerTick + range.tail;
-  let offline: Tone.OfflineContext | null = null;
-  // Tone renders in two phases: its clock walks the timeline (our scheduling runs here, most of the
-  // work), then the audio graph renders. Progress follows the clock; the last 10 % is the render.
-  const timer = setInterval(() => offline && onProgress(Math.min(0.9, (0.9 * offline.currentTime) / duration)), 100);
-  try {
-    const buffer = await Tone.Offline(async (ctx) => {
-      offline = ctx;
-      const engine = new AudioEngine(src);
-      engine.stopTick = range.toTick;
-      engine.setLoop(false, 0, 0);
-      engine.play(range.fromTick, 0);
-    }, duration, 2, EXPORT_SAMPLE_RATE);
-    onProgress(1);
-    const channels = [0, 1].map((c) => buffer.getChannelData(Math.min(c, buffer.numberOfChannels - 1)));
-    return encodeWav(channels, buffer.sampleRate);
-  } finally {
-    clearInterval(timer);
+  const frames = Math.max(1, Math.round(duration * EXPORT_SAMPLE_RATE));
+  const out = [new Float32Array(frames), new Float32Array(frames)];
+  // Each segment renders the notes that start in it, for as long as they and their release last
+  // (never past the end of the export), and is summed in at its offset. Mixing is linear (gain,
+  // mute, solo; no shared effects), so the sum is the whole render.
+  const segments: [number, number][] = [];
+  for (let a = range.fromTick; a < range.toTick; ) {
+    const b = Math.min(range.toTick, (Math.floor(a / SEGMENT_TICKS) + 1) * SEGMENT_TICKS);
+    segments.push([a, b]);
+    a = b;
   }
+  for (let i = 0; i < segments.length; i++) {
+    const [a, b] = segments[i]!;
+    let lastEnd = b;
+    for (const n of src.index().startingIn(a, b)) lastEnd = Math.max(lastEnd, n.start + n.duration);
+    const offset = Math.round((a - range.fromTick) * secPerTick * EXPORT_SAMPLE_RATE);
+    const seconds = Math.min((Math.min(lastEnd, range.toTick) - a) * secPerTick + EXPORT_TAIL, (frames - offset) / EXPORT_SAMPLE_RATE);
+    if (seconds <= 0) continue;
+    let offline: Tone.OfflineContext | null = null;
+    const timer = setInterval(() => offline && onProgress((i + (0.9 * offline.currentTime) / seconds) / segments.length), 100);
+    try {
+      const buffer = await Tone.Offline(async (ctx) => {
+        offline = ctx;
+        const engine = new AudioEngine(src);
+        engine.stopTick = range.toTick;
+        engine.startBefore = b;
+        engine.setLoop(false, 0, 0);
+        engine.play(a, 0);
+      }, seconds, 2, EXPORT_SAMPLE_RATE);
+      for (let c = 0; c < 2; c++) {
+        const data = buffer.getChannelData(Math.min(c, buffer.numberOfChannels - 1));
+        const dst = out[c]!;
+        const n = Math.min(data.length, frames - offset);
+        for (let j = 0; j < n; j++) dst[offset + j] = dst[offset + j]! + data[j]!;
+      }
+    } finally {
+      clearInterval(timer);
+    }
+    onProgress((i + 1) / segments.length);
+  }
+  return encodeWav(out, EXPORT_SAMPLE_RATE);
 }
