@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { defaultParams, MODELS } from '../../app/editor/ai/knobs';
 import { parseParams } from '../../models/arcnn/params';
 import { parseGanParams } from '../../models/gan/index';
+import { DECODER_DEFAULTS, parseParams as parseTransformerParams } from '../../models/transformer/params';
+import { MELODY_SAMPLING_DEFAULTS } from '../../models/transformer/mel-config';
 
 describe('AI panel knobs match the models', () => {
   it('GAN: the panel defaults validate and equal the model defaults', () => {
@@ -24,6 +26,17 @@ describe('AI panel knobs match the models', () => {
       expect(parsed.strictVoiceLeading).toBe(own.strictVoiceLeading);
       expect(parsed.temperature, task).toBe(own.temperature);
       expect(parsed.iterations).toBe(own.iterations);
+    }
+  });
+
+  it('transformer: the panel defaults are the models\' own per task (harmonize: melody-encoder, continue: decoder)', () => {
+    for (const task of MODELS.transformer.tasks) {
+      const defaults = task === 'harmonize' ? MELODY_SAMPLING_DEFAULTS : DECODER_DEFAULTS;
+      const sent = parseTransformerParams(defaultParams('transformer', task), defaults);
+      const own = parseTransformerParams({}, defaults);
+      expect(sent.temperature, task).toBe(own.temperature);
+      expect(sent.topP, task).toBe(own.topP);
+      expect(sent.strictVoiceLeading, task).toBe(own.strictVoiceLeading);
     }
   });
 });

@@ -84,8 +84,11 @@ export const MODELS: Record<ModelId, ModelInfo> = {
     blurb: 'Music-Transformer-style: continues or harmonises 16th by 16th, voice by voice.',
     tasks: ['harmonize', 'continue'],
     knobs: [
-      { key: 'temperature', label: 'Temperature', help: 'Below 1: safer, more predictable choices; above 1: more surprising ones.', kind: 'number', min: 0.05, max: 3, step: 0.05, value: () => 0.9 },
-      { key: 'topP', label: 'Top-p', help: 'Sample only among the most likely notes covering this share of probability. Lower = tidier.', kind: 'number', min: 0.05, max: 1, step: 0.05, value: () => 0.95 },
+      // Defaults per task as the models choose them on the valid split (models/transformer/params.ts
+      // DECODER_DEFAULTS for continue, mel-config.ts MELODY_SAMPLING_DEFAULTS for harmonize).
+      { key: 'temperature', label: 'Temperature', help: 'Below 1: safer, more predictable choices; above 1: more surprising ones.', kind: 'number', min: 0.05, max: 3, step: 0.05, value: (t) => (t === 'harmonize' ? 0.7 : 1) },
+      { key: 'topP', label: 'Top-p', help: 'Sample only among the most likely notes covering this share of probability. Lower = tidier.', kind: 'number', min: 0.05, max: 1, step: 0.05, value: () => 1 },
+      { key: 'strictVoiceLeading', label: 'Strict voice leading', help: 'Never move two voices in parallel fifths or octaves: the model picks its notes among the rest.', kind: 'boolean', tasks: ['harmonize'], value: () => true },
       { key: 'bars', label: 'Bars to add', help: 'How many bars the continuation adds after the music (or after the chosen bars).', kind: 'number', min: 1, max: 32, step: 1, tasks: ['continue'], value: () => 4 },
     ],
   },
