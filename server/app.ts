@@ -161,16 +161,18 @@ export async function startServer(opts: StartOptions = {}): Promise<TuttiServer>
   async function authorizeUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer, id: string): Promise<void> {
     const token = new URL(req.url ?? '/', 'http://x').searchParams.get('token') ?? undefined;
     const generation = live.generation(id);
-    let granted: Awaited<ReturnType<SessionAccess['check']>>;
+    let granted: Awaited<ReturnType<SessionAccess['check']>> | { kind: 'unavailable' };
     try {
       granted = isSessionId(id) ? await access.check(id, token) : { kind: 'unknown' };
     } catch (err) {
       log(`[sync] ${id}: could not check the link token`, err);
-      granted = { kind: 'denied', reason: 'could not check the link token; try again' };
+      // A database hiccup is not a verdict on the token: the client must retry, not give up.
+      granted = { kind: 'unavailable' };
     }
     if (socket.destroyed) return;
     wss.handleUpgrade(req, socket, head, (ws) => {
       if (!isSessionId(id)) return ws.close(CLOSE.unknownSession, 'invalid session id');
+      if (granted.kind === 'unavailable') return ws.close(CLOSE.tryAgainLater, 'could not check the link token; try again');
       if (granted.kind === 'unknown') return ws.close(CLOSE.unknownSession, `unknown session ${id}`);
       if (granted.kind === 'denied') return ws.close(CLOSE.unauthorized, granted.reason);
       const forget = live.add(id, granted.role, (code, reason) => ws.close(code, reason));
@@ -179,7 +181,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TuttiServer>
       if (live.generation(id) !== generation && !granted.legacy)
         void access.check(id, token).then(
           (again) => again.kind !== 'granted' && ws.close(again.kind === 'unknown' ? CLOSE.sessionDeleted : CLOSE.unauthorized, again.kind === 'denied' ? again.reason : 'the session was deleted by its owner'),
-          () => ws.close(CLOSE.unauthorized, 'could not check the link token; try again'),
+          () => ws.close(CLOSE.tryAgainLater, 'could not check the link token; try again'),
         );
       handleConnection(ws, id, rooms, {
         readOnly: granted.role === 'view',

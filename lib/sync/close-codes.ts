@@ -5,6 +5,8 @@ export const CLOSE = {
   goingAway: 1001,
   tooBig: 1009,
   internalError: 1011,
+  /** A transient server-side failure (e.g. the link token could not be checked): reconnect as usual (RFC 6455 1013). */
+  tryAgainLater: 1013,
   badMessage: 4400,
   /** Missing or wrong link token, or the link was rotated (RFC 6455 private range, mirrors HTTP 401). */
   unauthorized: 4401,

@@ -21,7 +21,7 @@ describe('close advice', () => {
     expect(adviceFor(CLOSE.roomFull, '', 20)).toMatchObject({ retryMs: LATER_MAX_MS });
   });
 
-  it('reconnects as usual after a restart, a network drop or an internal error', () => {
-    for (const code of [1000, CLOSE.goingAway, 1006, CLOSE.internalError]) expect(adviceFor(code, '')).toEqual({ kind: 'transient' });
+  it('reconnects as usual after a restart, a network drop, an internal error or a token check the server could not make', () => {
+    for (const code of [1000, CLOSE.goingAway, 1006, CLOSE.internalError, CLOSE.tryAgainLater]) expect(adviceFor(code, '')).toEqual({ kind: 'transient' });
   });
 });
