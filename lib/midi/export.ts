@@ -1,7 +1,7 @@
 // Score → Standard MIDI file (format 1, 480 PPQ, one MIDI track per Tutti track). Drum tracks go to
 // GM channel 10; the others get their own channels so a DAW keeps their instruments apart.
 import { Midi } from './tonejs';
-import { PPQ, type Score } from '../score';
+import { PPQ, temposOf, timeSignaturesOf, type Score } from '../score';
 import { DRUM_CHANNEL, INSTRUMENT_TO_PROGRAM } from './instruments';
 import { sharpsFromKey } from './key';
 import { parseMidi, writeMidi } from './midifile';
@@ -9,8 +9,9 @@ import { parseMidi, writeMidi } from './midifile';
 export function scoreToMidi(score: Score): Uint8Array {
   const midi = new Midi();
   midi.header.name = score.meta.title;
-  midi.header.setTempo(score.meta.bpm);
-  midi.header.timeSignatures.push({ ticks: 0, timeSignature: [...score.meta.timeSignature] });
+  // Every tempo and metre change (tick-0 values from meta.bpm / meta.timeSignature, tempo-map.ts).
+  for (const t of temposOf(score.meta)) midi.header.tempos.push({ ticks: t.tick, bpm: t.bpm });
+  for (const s of timeSignaturesOf(score.meta)) midi.header.timeSignatures.push({ ticks: s.tick, timeSignature: [s.numerator, s.denominator] });
   midi.header.update();
 
   const byTrack = new Map<string, Score['notes']>();

@@ -1,5 +1,5 @@
 // The shared document's layout, one Y.Doc per session:
-//   meta   Y.Map  title, bpm, timeSignature, key, lengthBars, schemaVersion
+//   meta   Y.Map  title, bpm, timeSignature, key, lengthBars, schemaVersion, tempos?, timeSignatures?
 //   tracks Y.Map  trackId -> Y.Map(name, instrument, color, role, muted, solo, volume, order)
 //   notes  Y.Map  noteId  -> Y.Map(trackId, pitch, start, duration, velocity)
 // Notes are keyed by stable ids, never positions, so concurrent inserts and moves from different
@@ -30,7 +30,8 @@ export const notesMap = (doc: Y.Doc): Y.Map<YNote> => doc.getMap('notes');
 export function readMeta(doc: Y.Doc): Meta {
   const m = metaMap(doc);
   const out: Record<string, unknown> = { ...DEFAULT_META };
-  for (const key of Object.keys(DEFAULT_META) as (keyof Meta)[]) {
+  // Every schema field, so the optional ones (tempos, timeSignatures) are read too.
+  for (const key of Object.keys(metaSchema.shape) as (keyof Meta)[]) {
     const v = m.get(key);
     if (v === undefined) continue;
     const field = metaSchema.shape[key].safeParse(v);

@@ -6,3 +6,4 @@ export * from './commands';
 export * from './query';
 export * from './jobs';
 export * from './validate';
+export * from './tempo-map';

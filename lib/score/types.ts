@@ -46,6 +46,41 @@ export type Track = TrackData & { id: TrackId };
 export const timeSignatureSchema = z.tuple([z.number().int().min(1).max(32), z.union([z.literal(1), z.literal(2), z.literal(4), z.literal(8), z.literal(16), z.literal(32)])]);
 export type TimeSignature = z.infer<typeof timeSignatureSchema>;
 
+// Tempo and metre changes (issue 15 item 7); lib/score/tempo-map.ts says how they combine with bpm and timeSignature.
+/** At most this many tempo (or metre) changes in a score: a long orchestral MIDI file has a few hundred. */
+export const MAX_TEMPO_CHANGES = 2_000;
+export const MIN_BPM = 20;
+export const MAX_BPM = 400;
+
+const tickSchema = z.number().int().min(0).max(2 ** 31 - 1);
+const DENOMINATORS = [1, 2, 4, 8, 16, 32] as const;
+
+export const tempoPointSchema = z.object({ tick: tickSchema, bpm: z.number().min(MIN_BPM).max(MAX_BPM) }).strict();
+export type TempoPoint = z.infer<typeof tempoPointSchema>;
+
+export const timeSignaturePointSchema = z
+  .object({
+    tick: tickSchema,
+    numerator: z.number().int().min(1).max(32),
+    denominator: z.number().refine((d) => (DENOMINATORS as readonly number[]).includes(d), 'denominator is 1, 2, 4, 8, 16 or 32'),
+  })
+  .strict();
+export type TimeSignaturePoint = { tick: number; numerator: number; denominator: TimeSignature[1] };
+
+/** Sorted strictly by tick, first at tick 0: one value per instant, no ambiguity to resolve. */
+const sortedFromZero = (pts: readonly { tick: number }[]) => pts.length > 0 && pts[0]!.tick === 0 && pts.every((p, i) => i === 0 || p.tick > pts[i - 1]!.tick);
+
+export const tempoMapSchema = z
+  .array(tempoPointSchema)
+  .min(1)
+  .max(MAX_TEMPO_CHANGES)
+  .refine(sortedFromZero, 'tempos are sorted by tick, strictly increasing, the first at tick 0');
+export const timeSignatureMapSchema = z
+  .array(timeSignaturePointSchema)
+  .min(1)
+  .max(MAX_TEMPO_CHANGES)
+  .refine(sortedFromZero, 'time signatures are sorted by tick, strictly increasing, the first at tick 0') as unknown as z.ZodType<TimeSignaturePoint[]>;
+
 export const metaSchema = z.object({
   title: z.string().max(200),
   bpm: z.number().min(20).max(400),
@@ -54,6 +89,10 @@ export const metaSchema = z.object({
   key: z.string().regex(/^[A-G][#b]? (major|minor)$/),
   lengthBars: z.number().int().min(1).max(9999),
   schemaVersion: z.number().int().min(1),
+  /** Tempo changes; the tick-0 entry mirrors bpm (which wins). Absent in older documents: one tempo. */
+  tempos: tempoMapSchema.optional(),
+  /** Metre changes; the tick-0 entry mirrors timeSignature (which wins). */
+  timeSignatures: timeSignatureMapSchema.optional(),
 });
 export type Meta = z.infer<typeof metaSchema>;
 

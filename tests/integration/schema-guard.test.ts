@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
-import { addNotes, addTrack, findInvalidEntries, jobsMap, notesMap, readNotes, readScoreReport, readTracks, tracksMap, type NoteData } from '@/lib/score';
+import { addNotes, addTrack, findInvalidEntries, jobsMap, notesMap, readMeta, readNotes, readScoreReport, readTracks, setMeta, tracksMap, type NoteData } from '@/lib/score';
 import { createSession, editTokenFor, startInProcessServer } from '../helpers/server';
 import { connectClient, connectSynced, docFromRows, openRaw, waitFor, withTimeout, type Client } from './sync-helpers';
 
@@ -148,6 +148,21 @@ describe('the score schema on /sync', () => {
     expect(readNotes(b.doc).find((n) => n.id === noteId)!.pitch).toBe(62);
     expect(raw.ws.readyState).toBe(raw.ws.OPEN);
     raw.ws.close();
+  });
+
+  it('accepts a valid tempo map and metre changes, and refuses invalid ones (issue 15 item 7)', async () => {
+    const tempos = [{ tick: 0, bpm: 100 }, { tick: 1920, bpm: 72.5 }, { tick: 3840, bpm: 140 }];
+    const timeSignatures = [{ tick: 0, numerator: 4, denominator: 4 as const }, { tick: 1920, numerator: 3, denominator: 4 as const }];
+    setMeta(a.doc, { tempos, timeSignatures });
+    await waitFor(() => readMeta(b.doc).tempos?.length === 3, 10_000, 'b to get the tempo map');
+    expect(readMeta(b.doc).tempos).toEqual(tempos);
+    expect(readMeta(b.doc).timeSignatures).toEqual(timeSignatures);
+    expect(readMeta(serverDoc()).tempos).toEqual(tempos);
+    await refused((d) => d.getMap('meta').set('tempos', [{ tick: 960, bpm: 90 }, { tick: 0, bpm: 100 }]), /invalid meta\.tempos/);
+    await refused((d) => d.getMap('meta').set('tempos', [{ tick: 0, bpm: 'fast' }]), /invalid meta\.tempos/);
+    await refused((d) => d.getMap('meta').set('tempos', Array.from({ length: 2001 }, (_, i) => ({ tick: i, bpm: 100 }))), /invalid meta\.tempos/);
+    await refused((d) => d.getMap('meta').set('timeSignatures', [{ tick: 0, numerator: 4, denominator: 5 }]), /invalid meta\.timeSignatures/);
+    expect(readMeta(b.doc).tempos).toEqual(tempos);
   });
 
   it('closes a stock y-websocket client that writes the jobs list', async () => {
