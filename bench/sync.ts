@@ -307,7 +307,14 @@ async function guardCost(rounds: number, edits: number) {
     await unguarded.stop();
     for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
   }
-  const med = (xs: number[]) => pct(xs, 50);
+  // A true median (mean of the middle two for an even count), and the median of each round's own
+  // ratio: the two servers run back to back within a round, so a ratio cancels most machine noise.
+  const med = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    const m = s.length >> 1;
+    return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+  };
+  const pairedPct = (g: number[], u: number[]) => +(100 * (med(g.map((x, i) => x / u[i]!)) - 1)).toFixed(1);
   const summary = {
     p99_ms_200_clients_guarded: p99.guarded,
     p99_ms_200_clients_unguarded: p99.unguarded,
@@ -317,6 +324,8 @@ async function guardCost(rounds: number, edits: number) {
     server_cpu_ms_guarded: cpuMs.guarded,
     server_cpu_ms_unguarded: cpuMs.unguarded,
     guard_cpu_overhead_pct: +((100 * (med(cpuMs.guarded) - med(cpuMs.unguarded))) / med(cpuMs.unguarded)).toFixed(1),
+    guard_overhead_pct_paired: pairedPct(p99.guarded, p99.unguarded),
+    guard_cpu_overhead_pct_paired: pairedPct(cpuMs.guarded, cpuMs.unguarded),
     loadavg: os.loadavg(),
   };
   fs.mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
