@@ -50,6 +50,8 @@ export class Room {
   ) {
     this.awareness.setLocalState(null); // the server itself is not a participant
     this.ydoc.on('update', this.onDocUpdate);
+    // Deletions are what can shrink a document below the guard's size bound (doc-guard.ts).
+    this.ydoc.on('afterTransaction', (tr: Y.Transaction) => void (tr.deleteSet.clients.size > 0 && this.guard.deleted()));
     this.awareness.on('update', this.onAwarenessUpdate);
   }
 

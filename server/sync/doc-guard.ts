@@ -23,12 +23,27 @@ export const DEFAULT_DOC_LIMITS: DocLimits = { maxDocBytes: MAX_DOC_BYTES, maxNo
 export class DocGuard {
   /** Upper bound of the document's encoded size. */
   private bytes = 0;
+  /**
+   * Whether anything was deleted since the size was last measured. Only a deletion can make a new
+   * measurement come out lower than the bound, so without one a session at its limit refuses
+   * straight away: a client repeating an oversized update must not make the server encode the
+   * whole document once per message.
+   */
+  private mayHaveShrunk = true;
+  /** How many times the document was encoded to learn its size (tests and diagnostics). */
+  measurements = 0;
 
   constructor(readonly limits: DocLimits = DEFAULT_DOC_LIMITS) {}
 
   /** The size of the state as loaded from the store. */
   loaded(bytes: number): void {
     this.bytes = bytes;
+    this.mayHaveShrunk = true;
+  }
+
+  /** A transaction deleted something: the next check near the limit measures the real size again. */
+  deleted(): void {
+    this.mayHaveShrunk = true;
   }
 
   /** Any update applied to the document (a participant's, the server's, another instance's). */
@@ -53,7 +68,11 @@ export class DocGuard {
   private admitSize(doc: Y.Doc, incoming: number): void {
     const max = this.limits.maxDocBytes;
     if (this.bytes + incoming <= max) return;
-    this.bytes = Y.encodeStateAsUpdate(doc).length;
+    if (this.mayHaveShrunk) {
+      this.bytes = Y.encodeStateAsUpdate(doc).length;
+      this.mayHaveShrunk = false;
+      this.measurements++;
+    }
     if (this.bytes + incoming > max)
       throw new ProtocolError(`this update (${incoming} bytes) would take the session past its size limit of ${max} bytes (now ${this.bytes})`, CLOSE.overLimit);
   }
