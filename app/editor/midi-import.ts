@@ -41,7 +41,7 @@ export async function importMidi(ed: Editor, bytes: Uint8Array, fileName: string
             idMap.set(id, addTrack(doc, data, origin).id);
           }
           const cur = ed.store.meta;
-          setMeta(doc, { bpm: score.meta.bpm, timeSignature: score.meta.timeSignature, lengthBars: Math.max(cur.lengthBars, score.meta.lengthBars) }, origin);
+          setMeta(doc, { bpm: score.meta.bpm, timeSignature: score.meta.timeSignature, tempos: score.meta.tempos, timeSignatures: score.meta.timeSignatures, lengthBars: Math.max(cur.lengthBars, score.meta.lengthBars) }, origin);
         }
         addNotes(doc, batches[b]!.map(({ id: _id, trackId, ...n }): NoteData => ({ ...n, trackId: idMap.get(trackId)! })), origin);
       }, origin);

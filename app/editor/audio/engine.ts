@@ -4,12 +4,21 @@
 // playback are heard on the next pass and timing stays sample-accurate.
 // The same class renders WAV export inside Tone.Offline (export-wav.ts): built in the offline
 // context it schedules the same instruments, mute, solo and volumes as live playback.
+// Tempo and metre changes (issue 15 item 7): the Transport runs at a fixed 60 BPM with TPQ ticks
+// per quarter, so its position is plain seconds (× TPQ); the score's tempo map (lib/score/tempo-map)
+// converts each window's seconds to score ticks, so notes, clicks and the playhead follow the map.
 import * as Tone from 'tone';
-import { PPQ, ticksPerBar, type Instrument, type Meta, type Track } from '@/lib/score';
+import { beatsIn, TempoMap, timeSignaturesOf, type Instrument, type Meta, type Track } from '@/lib/score';
 import type { NoteIndex } from '@/lib/editing';
 import { createVoice, type Voice } from './instruments';
 
-const WINDOW = PPQ / 4;
+/**
+ * Transport ticks per second (at 60 BPM): starts land within 0.1 ms. Tone's clock visits every
+ * tick, so this stays near the old rate (480 PPQ × 400 BPM / 60 = 3,200 ticks per second).
+ */
+const TPQ = 4_800;
+/** Scheduling window: 1/8 s of transport time. */
+const WINDOW = TPQ / 8;
 
 export interface EngineSource {
   index(): NoteIndex;
@@ -36,9 +45,15 @@ export class AudioEngine {
   startBefore = Infinity;
   /** Called with the audio-context time of every note the engine schedules (benchmark probe). */
   onNote: ((time: number) => void) | null = null;
+  /** The window grid's offset in transport ticks (set by play(): the start, or the loop start). */
+  private phase = 0;
+  /** Notes before this tick are not played (the first window may start before play()'s tick). */
+  private minStart = 0;
+  private loopTicks: [number, number] | null = null;
+  private mapCache: { meta: Meta; map: TempoMap } | null = null;
 
   constructor(private readonly src: EngineSource) {
-    this.transport.PPQ = PPQ;
+    this.transport.PPQ = TPQ;
     this.click.volume.value = -10;
     this.applyMeta(src.meta());
   }
@@ -48,9 +63,16 @@ export class AudioEngine {
     if (Tone.getContext().state !== 'running') await Tone.start();
   }
 
-  applyMeta(meta: Meta): void {
-    this.transport.bpm.value = meta.bpm;
-    this.transport.timeSignature = [meta.timeSignature[0], meta.timeSignature[1]];
+  applyMeta(_meta: Meta): void {
+    this.transport.bpm.value = 60;
+    this.mapCache = null;
+  }
+
+  /** The tempo map of the current meta (rebuilt only when meta changes). */
+  private map(): TempoMap {
+    const meta = this.src.meta();
+    if (this.mapCache?.meta !== meta) this.mapCache = { meta, map: TempoMap.of(meta) };
+    return this.mapCache.map;
   }
 
   /** Creates/updates one channel per track (instrument, volume, mute, solo). */
@@ -84,32 +106,51 @@ export class AudioEngine {
   }
 
   private schedule = (time: number) => {
-    const tick = Math.round(this.transport.getTicksAtTime(time) / WINDOW) * WINDOW;
+    const map = this.map();
     const meta = this.src.meta();
-    const secPerTick = 60 / (meta.bpm * PPQ);
-    if (this.metronome) {
-      const beat = (PPQ * 4) / meta.timeSignature[1];
-      if (tick % beat === 0) this.click.triggerAttackRelease(tick % ticksPerBar(meta.timeSignature) === 0 ? 'C6' : 'G5', 0.05, time, 0.8);
-    }
+    // This window's start on the grid, in seconds of score time, and its span in score ticks.
+    const pos = Math.round((this.transport.getTicksAtTime(time) - this.phase) / WINDOW) * WINDOW + this.phase;
+    const s = pos / TPQ;
+    const from = Math.max(this.minStart, Math.ceil(map.tick(s)));
+    let to = Math.ceil(map.tick(s + WINDOW / TPQ));
+    this.minStart = 0;
     let loopEnd = this.stopTick;
-    if (this.transport.loop) loopEnd = Math.min(loopEnd, Tone.Time(this.transport.loopEnd).toTicks());
-    for (const n of this.src.index().startingIn(tick, Math.min(tick + WINDOW, loopEnd, this.startBefore))) {
+    if (this.transport.loop && this.loopTicks) loopEnd = Math.min(loopEnd, this.loopTicks[1]);
+    to = Math.min(to, loopEnd);
+    if (this.metronome)
+      for (const b of beatsIn(timeSignaturesOf(meta), from, to)) this.click.triggerAttackRelease(b.downbeat ? 'C6' : 'G5', 0.05, time + map.seconds(b.tick) - s, 0.8);
+    for (const n of this.src.index().startingIn(from, Math.min(to, this.startBefore))) {
       const tv = this.voices.get(n.trackId);
       if (!tv) continue;
       const end = Math.min(n.start + n.duration, loopEnd);
-      const at = time + (n.start - tick) * secPerTick;
-      tv.voice.play(n.pitch, (end - n.start) * secPerTick, at, n.velocity / 127);
+      const on = map.seconds(n.start);
+      const at = time + on - s;
+      tv.voice.play(n.pitch, map.seconds(end) - on, at, n.velocity / 127);
       this.onNote?.(at);
     }
   };
 
-  /** Starts the transport at `fromTick`, `delay` seconds from now (a count-in, or 0 offline). */
-  play(fromTick: number, delay = 0.05): void {
+  /**
+   * Starts the transport so that `fromTick` sounds `delay` seconds from now (a count-in, or 0
+   * offline). Returns how many seconds before that the transport starts (0 unless looping, when
+   * the window grid follows the loop start and the first window may begin a little earlier).
+   */
+  play(fromTick: number, delay = 0.05): number {
     this.syncTracks(this.src.tracks());
     this.applyMeta(this.src.meta());
-    if (this.repeatId === null) this.repeatId = this.transport.scheduleRepeat(this.schedule, `${WINDOW}i`, 0);
-    this.transport.ticks = Math.max(0, Math.round(fromTick / WINDOW) * WINDOW);
-    this.transport.start(delay > 0 ? `+${delay}` : 0);
+    const map = this.map();
+    const startT = Math.max(0, Math.round(map.seconds(fromTick) * TPQ));
+    const loopStartT = this.transport.loop && this.loopTicks ? Math.round(map.seconds(this.loopTicks[0]) * TPQ) : startT;
+    this.phase = loopStartT % WINDOW;
+    const t0 = Math.floor((startT - this.phase) / WINDOW) * WINDOW + this.phase;
+    this.minStart = fromTick;
+    if (this.repeatId !== null) this.transport.clear(this.repeatId);
+    this.repeatId = this.transport.scheduleRepeat(this.schedule, `${WINDOW}i`, `${this.phase}i`);
+    this.transport.ticks = t0;
+    const lead = (startT - t0) / TPQ;
+    const wait = Math.max(0, delay - lead);
+    this.transport.start(wait > 0 ? `+${wait}` : 0);
+    return lead;
   }
 
   /** Metronome clicks for a count-in of `beats` beats starting `delay` s from now. */
@@ -153,20 +194,27 @@ export class AudioEngine {
     return this.transport.state === 'started';
   }
 
+  /** The score tick at the transport's position (the playhead). */
   get ticks(): number {
-    return this.transport.ticks;
+    return this.map().tick(this.transport.ticks / TPQ);
   }
 
-  /** Transport ticks at this instant (Transport.ticks is ahead by the scheduling look-ahead). */
+  /** The score tick sounding at this instant (Transport.ticks is ahead by the scheduling look-ahead). */
   ticksNow(): number {
-    return this.transport.getTicksAtTime(Tone.immediate());
+    return this.map().tick(this.transport.getTicksAtTime(Tone.immediate()) / TPQ);
   }
 
+  /** Loops score ticks [startTick, endTick) through the tempo map; call before play(). */
   setLoop(enabled: boolean, startTick: number, endTick: number): void {
     if (enabled && endTick > startTick) {
-      this.transport.setLoopPoints(`${startTick}i`, `${endTick}i`);
+      const map = this.map();
+      this.loopTicks = [startTick, endTick];
+      this.transport.setLoopPoints(`${Math.round(map.seconds(startTick) * TPQ)}i`, `${Math.round(map.seconds(endTick) * TPQ)}i`);
       this.transport.loop = true;
-    } else this.transport.loop = false;
+    } else {
+      this.loopTicks = null;
+      this.transport.loop = false;
+    }
   }
 
   /** Plays one note now (keyboard clicks, drawing) on the given instrument. */

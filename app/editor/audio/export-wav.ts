@@ -1,7 +1,7 @@
 // WAV export: renders the session (or the loop range) offline with Tone.Offline through the same
 // AudioEngine as live playback, so instruments, mute, solo and volumes are those you hear.
 import * as Tone from 'tone';
-import { PPQ } from '@/lib/score';
+import { PPQ, TempoMap } from '@/lib/score';
 import { encodeWav } from '@/lib/audio/wav';
 import { AudioEngine, type EngineSource } from './engine';
 import { pianoSamples } from './piano-loader';
@@ -34,8 +34,10 @@ const SEGMENT_TICKS = PPQ * 16;
 export async function renderWav(src: EngineSource, range: WavRange, onProgress: (fraction: number) => void): Promise<Uint8Array> {
   // The export uses the sampled piano; wait for it if a piano track will sound.
   if (src.tracks().some((t) => t.instrument === 'piano')) await pianoSamples.load();
-  const secPerTick = 60 / (src.meta().bpm * PPQ);
-  const duration = (range.toTick - range.fromTick) * secPerTick + range.tail;
+  // Seconds follow the tempo map (tempo changes), not one BPM.
+  const map = TempoMap.of(src.meta());
+  const sec = (tick: number) => map.seconds(tick) - map.seconds(range.fromTick);
+  const duration = sec(range.toTick) + range.tail;
   const frames = Math.max(1, Math.round(duration * EXPORT_SAMPLE_RATE));
   const out = [new Float32Array(frames), new Float32Array(frames)];
   // Each segment renders the notes that start in it, for as long as they and their release last
@@ -51,8 +53,8 @@ export async function renderWav(src: EngineSource, range: WavRange, onProgress: 
     const [a, b] = segments[i]!;
     let lastEnd = b;
     for (const n of src.index().startingIn(a, b)) lastEnd = Math.max(lastEnd, n.start + n.duration);
-    const offset = Math.round((a - range.fromTick) * secPerTick * EXPORT_SAMPLE_RATE);
-    const seconds = Math.min((Math.min(lastEnd, range.toTick) - a) * secPerTick + EXPORT_TAIL, (frames - offset) / EXPORT_SAMPLE_RATE);
+    const offset = Math.round(sec(a) * EXPORT_SAMPLE_RATE);
+    const seconds = Math.min(sec(Math.min(lastEnd, range.toTick)) - sec(a) + EXPORT_TAIL, (frames - offset) / EXPORT_SAMPLE_RATE);
     if (seconds <= 0) continue;
     let offline: Tone.OfflineContext | null = null;
     const timer = setInterval(() => offline && onProgress((i + (0.9 * offline.currentTime) / seconds) / segments.length), 100);

@@ -2,7 +2,7 @@
 // instrument, show your held keys to the others (presence), and record into the active track from
 // the playhead after a one-bar count-in. A take becomes notes (quantised to the grid when it is on,
 // velocity kept) in ONE transaction when the transport stops, so one undo removes the whole take.
-import { addNotes, type TrackId } from '@/lib/score';
+import { addNotes, TempoMap, type TrackId } from '@/lib/score';
 import { parseMidiMessage, takeToNotes, type TakeNote } from '@/lib/editing';
 import type { Editor } from '../editor';
 import { grid } from '../commands';
@@ -135,7 +135,8 @@ export class MidiKeyboard {
     if (!track) return this.ed.toast('Add a track to record into first.', 'error');
     const meta = this.ed.store.meta;
     const beats = meta.timeSignature[0];
-    const secPerBeat = (60 / meta.bpm) * (4 / meta.timeSignature[1]);
+    // The count-in runs at the tempo in force where the take starts (the score may change tempo).
+    const secPerBeat = (60 / TempoMap.of(meta).bpmAt(this.ed.playheadTick)) * (4 / meta.timeSignature[1]);
     this.take = [];
     this.open.clear();
     this.takeTrack = track.id;
