@@ -333,8 +333,90 @@ async function guardCost(rounds: number, edits: number) {
   console.log(JSON.stringify(summary));
 }
 
+/**
+ * `--flood`: does a flood in one room slow another? Room A (a writer and 49 receivers) measures its
+ * edit→peer p99 while quiet, then while 10 hostile sockets in room B send valid note updates as
+ * fast as their sockets drain, reconnecting whenever the server closes them (rate limit, size
+ * limit). Quiet and flooded rounds alternate so machine noise hits both alike.
+ */
+async function floodCost(rounds: number, edits: number) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tutti-bench-flood-'));
+  const s = await startTutti(dir);
+  const p99 = { quiet: [] as number[], flooded: [] as number[] };
+  const closes: Record<string, number> = {};
+  let frames = 0;
+  try {
+    const a = await openRoom(s, 49);
+    const b = await newSession(s);
+    for (let r = 0; r < rounds; r++) {
+      for (const mode of ['quiet', 'flooded'] as const) {
+        let stop = false;
+        const flooders: Promise<void>[] = [];
+        if (mode === 'flooded')
+          for (let f = 0; f < Number(process.env.TUTTI_BENCH_FLOODERS ?? 10); f++)
+            flooders.push((async () => {
+              while (!stop) {
+                const ws = new WebSocket(withToken(`${s.wsUrl}/${b}`, b));
+                await new Promise<void>((resolve) => {
+                  ws.once('close', (code) => {
+                    closes[code] = (closes[code] ?? 0) + 1;
+                    resolve();
+                  });
+                  ws.once('error', () => undefined);
+                  ws.once('open', async () => {
+                    while (!stop && ws.readyState === ws.OPEN) {
+                      const d = new Y.Doc();
+                      const ups: Uint8Array[] = [];
+                      d.on('update', (u: Uint8Array) => ups.push(u));
+                      addNotes(d, Array.from({ length: 50 }, (_, i) => ({ trackId: 'flood' as never, pitch: 40 + (i % 40), start: i * 60, duration: 60, velocity: 64 })));
+                      const e = encoding.createEncoder();
+                      encoding.writeVarUint(e, 0);
+                      encoding.writeVarUint(e, 2);
+                      encoding.writeVarUint8Array(e, Y.mergeUpdates(ups));
+                      ws.send(encoding.toUint8Array(e));
+                      frames++;
+                      while (ws.bufferedAmount > 64 * 1024 && ws.readyState === ws.OPEN) await sleep(1);
+                      await new Promise((r) => setImmediate(r));
+                    }
+                    if (ws.readyState === ws.OPEN) ws.close();
+                  });
+                });
+              }
+            })());
+        await sleep(mode === 'flooded' ? 500 : 0);
+        const samples: number[] = [];
+        await a.run(edits, 5, 5, samples);
+        stop = true;
+        await Promise.all(flooders);
+        console.error(`[bench] room A while room B is ${mode}: p50 ${pct(samples, 50)} ms, p99 ${pct(samples, 99)} ms`);
+        p99[mode].push(pct(samples, 99));
+        await sleep(300);
+      }
+    }
+    a.close();
+  } finally {
+    await s.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  const med = (xs: number[]) => [...xs].sort((x, y) => x - y)[xs.length >> 1]!;
+  const summary = {
+    p99_ms_quiet: p99.quiet,
+    p99_ms_flooded: p99.flooded,
+    median_p99_quiet: med(p99.quiet),
+    median_p99_flooded: med(p99.flooded),
+    flooded_over_quiet: +(med(p99.flooded) / med(p99.quiet)).toFixed(2),
+    flood_frames_sent: frames,
+    flood_closes_by_code: closes,
+    loadavg: os.loadavg(),
+  };
+  fs.mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
+  fs.writeFileSync(path.join(ROOT, 'bench/results', 'sync-flood.json'), JSON.stringify({ date: new Date().toISOString(), summary }, null, 2) + '\n');
+  console.log(JSON.stringify(summary));
+}
+
 async function main() {
   if (process.argv.includes('--guard')) return guardCost(Number(process.env.TUTTI_BENCH_ROUNDS ?? 3), 100);
+  if (process.argv.includes('--flood')) return floodCost(Number(process.env.TUTTI_BENCH_ROUNDS ?? 3), 100);
   const quick = process.argv.includes('--quick');
   const sizes = [10, 50, 200];
   const edits = quick ? 30 : 100;

@@ -39,6 +39,8 @@ export interface StartOptions {
   maxMessageBytes?: number;
   /** Per-connection token bucket and per-room connection cap (server/config.ts). */
   maxMessagesPerSecond?: number;
+  /** Apply-time budget per session (server/sync/rate-limit.ts TimeBudget); 0 turns it off. */
+  roomApplyMsPerSecond?: number;
   messageBurst?: number;
   maxConnectionsPerRoom?: number;
   /** Per-session document limits (server/sync/doc-guard.ts); defaults from server/config.ts. */
@@ -189,6 +191,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TuttiServer>
         pingIntervalMs: opts.pingIntervalMs ?? 30_000,
         log,
         maxMessagesPerSecond: opts.maxMessagesPerSecond ?? LIMIT_DEFAULTS.maxMessagesPerSecond,
+        roomApplyMsPerSecond: opts.roomApplyMsPerSecond ?? LIMIT_DEFAULTS.roomApplyMsPerSecond,
         messageBurst: opts.messageBurst ?? LIMIT_DEFAULTS.messageBurst,
         maxConnectionsPerRoom: opts.maxConnectionsPerRoom ?? LIMIT_DEFAULTS.maxConnectionsPerRoom,
       });

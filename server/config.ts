@@ -37,6 +37,8 @@ const envSchema = z.object({
   TUTTI_MAX_MESSAGE_BYTES: int(8 * 1024 * 1024),
   /** Token bucket per connection: sustained messages per second, and the burst on top. */
   TUTTI_MAX_MESSAGES_PER_SECOND: int(300),
+  /** Main-thread ms per second one session may spend applying its participants' messages (fairness between sessions). */
+  TUTTI_ROOM_APPLY_MS_PER_SECOND: int(300),
   TUTTI_MESSAGE_BURST: int(1500),
   TUTTI_MAX_CONNECTIONS_PER_ROOM: int(2000),
   /** Per session: stored document size, notes and tracks (defaults: lib/score/limits.ts); an update past them is refused. */
@@ -61,6 +63,7 @@ export interface ServerConfig {
   redisUrl?: string;
   maxMessageBytes: number;
   maxMessagesPerSecond: number;
+  roomApplyMsPerSecond: number;
   messageBurst: number;
   maxConnectionsPerRoom: number;
   maxDocBytes: number;
@@ -87,6 +90,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     redisUrl: e.REDIS_URL,
     maxMessageBytes: e.TUTTI_MAX_MESSAGE_BYTES,
     maxMessagesPerSecond: e.TUTTI_MAX_MESSAGES_PER_SECOND,
+    roomApplyMsPerSecond: e.TUTTI_ROOM_APPLY_MS_PER_SECOND,
     messageBurst: e.TUTTI_MESSAGE_BURST,
     maxConnectionsPerRoom: e.TUTTI_MAX_CONNECTIONS_PER_ROOM,
     maxDocBytes: e.TUTTI_MAX_DOC_BYTES,

@@ -20,6 +20,7 @@ const server = await startServer({
   next: !process.argv.includes('--no-next'),
   maxMessageBytes: config.maxMessageBytes,
   maxMessagesPerSecond: config.maxMessagesPerSecond,
+  roomApplyMsPerSecond: config.roomApplyMsPerSecond,
   messageBurst: config.messageBurst,
   maxConnectionsPerRoom: config.maxConnectionsPerRoom,
   maxDocBytes: config.maxDocBytes,

@@ -6,7 +6,10 @@ import type { WebSocket, RawData } from 'ws';
 import type { RoomRegistry } from '../rooms/registry';
 import type { Peer, Room } from '../rooms/room';
 import { CLOSE, ProtocolError, decodeClientMessage } from './protocol';
-import { TokenBucket } from './rate-limit';
+import { TimeBudget, TokenBucket } from './rate-limit';
+
+/** One apply-time budget per session (room) on this instance, shared by all its connections. */
+const budgets = new WeakMap<Room, TimeBudget>();
 
 export interface ConnectionOptions {
   maxMessageBytes: number;
@@ -14,6 +17,8 @@ export interface ConnectionOptions {
   /** Token bucket per connection (server/sync/rate-limit.ts); unset: no limit. */
   maxMessagesPerSecond?: number;
   messageBurst?: number;
+  /** Main-thread milliseconds per second one session may spend applying its participants' messages (TimeBudget); unset: no limit. */
+  roomApplyMsPerSecond?: number;
   /** Connections one room takes on this instance; the next is closed with CLOSE.roomFull. */
   maxConnectionsPerRoom?: number;
   log?: (msg: string, err?: unknown) => void;
@@ -65,6 +70,52 @@ export function handleConnection(ws: WebSocket, sessionId: string, rooms: RoomRe
     }
   };
 
+  // Apply-time fairness between sessions (TimeBudget): while this session is in debt, this socket
+  // is paused and its messages wait here, in order; nothing is dropped.
+  const waiting: Uint8Array[] = [];
+  let waitingBytes = 0;
+  let pausedTimer: ReturnType<typeof setTimeout> | null = null;
+  const budgetOf = (r: Room): TimeBudget | null => {
+    const rate = opts.roomApplyMsPerSecond;
+    if (!rate) return null;
+    let b = budgets.get(r);
+    if (!b) budgets.set(r, (b = new TimeBudget(rate, rate)));
+    return b;
+  };
+  const applyNow = (data: Uint8Array): boolean => {
+    if (ws.readyState !== ws.OPEN) return true; // refused already: what is left is dropped, as on arrival
+    const budget = budgetOf(room!);
+    const wait = budget?.waitMs() ?? 0;
+    if (wait > 0) {
+      if (!pausedTimer) {
+        ws.pause();
+        pausedTimer = setTimeout(() => {
+          pausedTimer = null;
+          if (closed) return;
+          ws.resume();
+          while (waiting.length > 0 && !pausedTimer && !closed) {
+            const next = waiting[0]!;
+            if (!applyNow(next)) break;
+            waiting.shift();
+            waitingBytes -= next.length;
+          }
+        }, wait);
+      }
+      return false;
+    }
+    const t0 = performance.now();
+    process(data);
+    budget?.spend(performance.now() - t0);
+    return true;
+  };
+  const deliver = (data: Uint8Array): void => {
+    if (waiting.length === 0 && applyNow(data)) return;
+    waiting.push(data);
+    waitingBytes += data.length;
+    // Paused sockets still hand over what was already buffered; more than that is a client ignoring backpressure.
+    if (waitingBytes > opts.maxMessageBytes * 4) peer.close(CLOSE.rateLimited, 'too much data sent while the session was catching up; slow down and reconnect');
+  };
+
   const bucket = opts.maxMessagesPerSecond ? new TokenBucket(opts.maxMessagesPerSecond, opts.messageBurst ?? opts.maxMessagesPerSecond) : null;
 
   ws.on('message', (raw, isBinary) => {
@@ -75,7 +126,7 @@ export function handleConnection(ws: WebSocket, sessionId: string, rooms: RoomRe
     }
     if (!isBinary) return peer.close(CLOSE.badMessage, 'text frames are not part of the protocol');
     const data = toBytes(raw);
-    if (room) return void process(data);
+    if (room) return void deliver(data);
     queued += data.length;
     if (queued > opts.maxMessageBytes * 4) return peer.close(CLOSE.tooBig, 'too much data sent before the session finished loading');
     queue.push(data);
@@ -92,6 +143,8 @@ export function handleConnection(ws: WebSocket, sessionId: string, rooms: RoomRe
   ws.on('close', () => {
     closed = true;
     clearInterval(ping);
+    if (pausedTimer) clearTimeout(pausedTimer);
+    waiting.length = 0;
     if (room) {
       room.removePeer(peer);
       rooms.release(room);
@@ -112,7 +165,7 @@ export function handleConnection(ws: WebSocket, sessionId: string, rooms: RoomRe
       // A throw here would be an unhandled rejection (this runs in a promise callback): contain it.
       try {
         r.addPeer(peer);
-        for (const data of queue.splice(0)) if (!process(data)) break;
+        for (const data of queue.splice(0)) deliver(data);
       } catch (err) {
         opts.log?.(`[sync] ${sessionId}: could not join the session`, err);
         peer.close(CLOSE.internalError, 'could not join the session');
