@@ -9,6 +9,7 @@
 // So only A/T/B are predicted (3 tokens per step, one decoder position per step), every target
 // token is scored, and a future A/T/B token never reaches an earlier logit.
 import { z } from 'zod';
+import { samplingDefaultsFor } from './params';
 
 export const MELODY_ARCH = 'melody-encoder' as const;
 /** Metrical levels fed to the encoder: bar start, beat start, 8th start, other 16th, outside the piece. */
@@ -73,4 +74,4 @@ export const MELODY_TINY_CONFIG: MelodyConfig = {
  * met the issue's targets; T 0.7, top-p 1 had the highest triad/7th share (0.822) of the set while
  * sampling the full distribution (see MODEL_CARD.md, "Decoding knobs").
  */
-export const MELODY_SAMPLING_DEFAULTS = { temperature: 0.7, topP: 1 };
+export const MELODY_SAMPLING_DEFAULTS = samplingDefaultsFor('harmonize'); // T 0.7, top-p 1: the values live in lib/ai/contract.ts

@@ -1,5 +1,6 @@
 // The transformer's knobs as a request carries them (untrusted input: zod, unknown keys rejected).
 import { z } from 'zod';
+import { knobDefault, MODEL_KNOBS, type KnobSpec, type Task as ContractTask } from '../../lib/ai/contract';
 import { GeneratorParamError, type Task } from '../generator';
 
 export const TRANSFORMER_TASKS = ['continue', 'harmonize'] as const satisfies readonly Task[];
@@ -50,7 +51,20 @@ export interface SamplingDefaults {
   topP: number;
 }
 
-export const DECODER_DEFAULTS: SamplingDefaults = { temperature: 1, topP: 1 };
+/** A transformer knob's default for a task, as the AI contract (lib/ai/contract.ts) declares it: the one place defaults live. */
+export function contractDefault(key: string, task: ContractTask): unknown {
+  const k: KnobSpec | undefined = MODEL_KNOBS.transformer.find((s) => s.key === key);
+  if (!k) throw new Error(`the AI contract has no transformer knob "${key}"`);
+  return knobDefault(k, task);
+}
+
+/** The sampling defaults the contract gives a task (continue: the decoder's; harmonize: the melody-encoder's). */
+export const samplingDefaultsFor = (task: TransformerTask): SamplingDefaults => ({
+  temperature: contractDefault('temperature', task) as number,
+  topP: contractDefault('topP', task) as number,
+});
+
+export const DECODER_DEFAULTS: SamplingDefaults = samplingDefaultsFor('continue');
 
 export function parseParams(raw: unknown, defaults: SamplingDefaults = DECODER_DEFAULTS): TransformerParams {
   const r = paramsSchema.safeParse(raw ?? {});
@@ -65,6 +79,6 @@ export function parseParams(raw: unknown, defaults: SamplingDefaults = DECODER_D
     bars: p.bars ?? null,
     velocity: p.velocity ?? 80,
     allTracks: p.allTracks ?? false,
-    strictVoiceLeading: p.strictVoiceLeading ?? true,
+    strictVoiceLeading: p.strictVoiceLeading ?? (contractDefault('strictVoiceLeading', 'harmonize') as boolean),
   };
 }
