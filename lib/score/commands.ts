@@ -44,6 +44,7 @@ function writeNote(y: YNote, data: NoteData): void {
   y.set('start', data.start);
   y.set('duration', data.duration);
   y.set('velocity', data.velocity);
+  if (data.suggestionId !== undefined) y.set('suggestionId', data.suggestionId);
 }
 
 /** Adds notes (validated) in one transaction; returns them with their new ids. */

@@ -1,7 +1,7 @@
 // The shared document's layout, one Y.Doc per session:
 //   meta   Y.Map  title, bpm, timeSignature, key, lengthBars, schemaVersion, tempos?, timeSignatures?
-//   tracks Y.Map  trackId -> Y.Map(name, instrument, color, role, muted, solo, volume, order)
-//   notes  Y.Map  noteId  -> Y.Map(trackId, pitch, start, duration, velocity)
+//   tracks Y.Map  trackId -> Y.Map(name, instrument, color, role, muted, solo, volume, order, aiVoice?)
+//   notes  Y.Map  noteId  -> Y.Map(trackId, pitch, start, duration, velocity, suggestionId?)
 // Notes are keyed by stable ids, never positions, so concurrent inserts and moves from different
 // peers touch different keys and merge without conflicts. Each note is its own Y.Map so that a
 // concurrent move (start) and transpose (pitch) of the same note both survive.
@@ -57,6 +57,7 @@ export function readNote(id: string, y: unknown): Note | null {
     start: y.get('start'),
     duration: y.get('duration'),
     velocity: y.get('velocity'),
+    ...(y.has('suggestionId') ? { suggestionId: y.get('suggestionId') } : {}),
   });
   return r.success ? ({ ...r.data, id: id as NoteId } as Note) : null;
 }
@@ -72,6 +73,7 @@ export function readTrack(id: string, y: unknown): Track | null {
     solo: y.get('solo'),
     volume: y.get('volume'),
     order: y.get('order') ?? 0,
+    ...(y.has('aiVoice') ? { aiVoice: y.get('aiVoice') } : {}),
   });
   return r.success ? ({ ...r.data, id: id as TrackId } as Track) : null;
 }

@@ -5,5 +5,6 @@ export * from './doc';
 export * from './commands';
 export * from './query';
 export * from './jobs';
+export * from './suggestions';
 export * from './validate';
 export * from './tempo-map';

@@ -25,6 +25,8 @@ export const noteSchema = z.object({
   start: z.number().int().min(0).max(2 ** 31 - 1),
   duration: z.number().int().min(1).max(2 ** 31 - 1),
   velocity: z.number().int().min(1).max(127),
+  /** Provenance: the AI suggestion whose acceptance wrote this note (issue 13). Absent on notes people wrote. */
+  suggestionId: idSchema.optional(),
 });
 export type NoteData = Omit<z.infer<typeof noteSchema>, 'trackId'> & { trackId: TrackId };
 export type Note = NoteData & { id: NoteId };
@@ -39,6 +41,8 @@ export const trackSchema = z.object({
   volume: z.number().min(0).max(1),
   /** Display order in the tracks panel; fractional so a reorder touches one track only. */
   order: z.number().finite(),
+  /** The voice an AI accompaniment track holds, so accepting a later harmonisation finds it again after a rename (issue 13). */
+  aiVoice: z.enum(['soprano', 'alto', 'tenor', 'bass']).optional(),
 });
 export type TrackData = z.infer<typeof trackSchema>;
 export type Track = TrackData & { id: TrackId };

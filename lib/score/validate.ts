@@ -5,19 +5,21 @@
 //   tracks  id  -> Y.Map of trackSchema fields        (written by clients)
 //   notes   id  -> Y.Map of noteSchema fields         (written by clients)
 //   jobs    id  -> Y.Map of jobStateSchema fields     (written by the server only)
+//   suggestions id -> Y.Map of SUGGESTION_FIELDS      (created by the server; clients decide: status, decidedBy, decidedAt)
 // Any other top-level type, list content in a top-level map, an unknown field or a Yjs type where
 // a plain value belongs makes an entry invalid. One source of truth for the guard on the server
 // (server/sync/update-guard.ts), repair at load, and the tests.
 import * as Y from 'yjs';
 import { readNote, readTrack } from './doc';
 import { readJob } from './jobs';
+import { readSuggestion } from './suggestions';
 import { idSchema, metaSchema, noteSchema, trackSchema } from './types';
 
 /** The top-level maps a participant may write. */
 export const CLIENT_MAPS = ['meta', 'tracks', 'notes'] as const;
 export type ClientMap = (typeof CLIENT_MAPS)[number];
-/** Written by the server alone (the AI job list). */
-export const SERVER_MAPS = ['jobs'] as const;
+/** Written by the server (the AI job list; suggestions, of which participants may only decide pending ones). */
+export const SERVER_MAPS = ['jobs', 'suggestions'] as const;
 export type TopLevelMap = ClientMap | (typeof SERVER_MAPS)[number];
 
 export const isClientMap = (name: string): name is ClientMap => (CLIENT_MAPS as readonly string[]).includes(name);
@@ -31,10 +33,11 @@ const FIELDS: Record<EntryMap, Record<string, { safeParse(v: unknown): { success
   notes: noteSchema.shape,
   tracks: trackSchema.shape,
 };
-/** Fields a reader cannot do without (a track's `order` defaults to 0 in readTrack). */
+/** Fields a reader cannot do without (a track's `order` defaults to 0 in readTrack; optional fields such as a note's `suggestionId` or a track's `aiVoice` may be absent). */
+const optional = (shape: Record<string, { safeParse(v: unknown): { success: boolean } }>) => (k: string) => !shape[k]!.safeParse(undefined).success;
 const REQUIRED: Record<EntryMap, readonly string[]> = {
-  notes: Object.keys(noteSchema.shape),
-  tracks: Object.keys(trackSchema.shape).filter((k) => k !== 'order'),
+  notes: Object.keys(noteSchema.shape).filter(optional(noteSchema.shape)),
+  tracks: Object.keys(trackSchema.shape).filter((k) => k !== 'order').filter(optional(trackSchema.shape)),
 };
 
 export const requiredFields = (map: EntryMap): readonly string[] => REQUIRED[map];
@@ -76,6 +79,8 @@ export function entryProblem(map: string, key: string, value: unknown): string |
     }
     case 'jobs':
       return value instanceof Y.Map && readJob(key, value) ? null : `invalid job ${key.slice(0, 40)}`;
+    case 'suggestions':
+      return value instanceof Y.Map && readSuggestion(key, value) ? null : `invalid suggestion ${key.slice(0, 40)}`;
     default:
       return `unknown top-level type "${map.slice(0, 40)}"`;
   }
