@@ -5,6 +5,8 @@
 // was inserted next to (origin), found either in the document's store or earlier in the same
 // update. Then:
 //   - only meta, tracks and notes may be written (jobs is the server's; any other name is refused);
+//   - suggestions are the server's too, except that a participant may decide a pending one: write
+//     status (accepted | dismissed) with decidedBy and decidedAt, nothing else (issue 13);
 //   - a meta value, a note field, a track field must be valid for its schema (lib/score/validate);
 //   - a new note or track must bring all its required fields, and a field of an existing one may be
 //     deleted only by writing a new value in the same update (Yjs deletes the old value item then);
@@ -14,13 +16,15 @@
 // A resync (the sender's sync step 2: what it holds and the server lacks) is judged more softly,
 // because the stock y-websocket provider resends it on every reconnect: a refusal would lock a
 // legitimate client out for good (e.g. job states a crashed server broadcast but never stored).
-// There, writes to the jobs list and invalid new entries at keys with no live value are let in
-// and undone in the same transaction (jobs restored to the server's state, invalid entries
+// There, writes to the jobs list or to suggestions beyond a valid decision, and invalid new entries
+// at keys with no live value, are let in and undone in the same transaction (jobs and suggestions
+// restored to the server's state, invalid entries
 // deleted): nothing the server holds is lost, and the sender, sent the undo, stops resending.
 // Anything that would overwrite or break existing data is still refused.
 // Cost: proportional to the update (plus one store lookup per reference), never the document.
 import * as Y from 'yjs';
 import { dropInvalidChanged, entryFieldProblem, entryKeyProblem, isClientMap, isEntryField, isEntryMap, metaFieldProblem, requiredFields } from '@/lib/score/validate';
+import { CLIENT_SUGGESTION_FIELDS, suggestionFieldProblem } from '@/lib/score/suggestions';
 import { CLOSE, ProtocolError } from './errors';
 
 export interface EntryLimits {
@@ -89,6 +93,12 @@ export class UpdateInspection {
   private readonly structCount: number;
   /** Resync only: jobs entries the update writes or deletes (restored after applying it). */
   readonly touchedJobs = new Set<string>();
+  /** Resync only: suggestions the update changes beyond a valid decision (restored after applying it). */
+  readonly touchedSuggestions = new Set<string>();
+  /** A participant's decision of a suggestion: new items per field, by the entry's owner item. */
+  private readonly suggestionWrites = new Map<Y.Item, { key: string; fields: Map<string, Y.Item[]> }>();
+  /** Stored field values of suggestions the update deletes (only allowed when overwritten). */
+  private readonly suggestionDeletes: { owner: Y.Item; key: string; field: string }[] = [];
   /** Resync only: why the update needs undoing after it is applied (null: it is valid as it is). */
   repairNeeded: string | null = null;
 
@@ -223,12 +233,59 @@ export class UpdateInspection {
     return s as Y.Item | Y.GC;
   }
 
-  /** Resync: a write to the jobs list is let in and undone later (the jobs are the server's). */
-  private jobsTouched(key: string | null, message: string): boolean {
+  /** Resync: a write to the jobs list (or to a suggestion) is let in and undone later (they are the server's). */
+  private jobsTouched(key: string | null, message: string, map: 'jobs' | 'suggestions' = 'jobs'): boolean {
     if (!this.resync || key === null) return false;
-    this.touchedJobs.add(key);
+    (map === 'jobs' ? this.touchedJobs : this.touchedSuggestions).add(key);
     this.repairNeeded ??= message;
     return true;
+  }
+
+  /** Refuses a change to a suggestion that is not a participant's decision (undone instead on a resync). */
+  private suggestionRefusal(key: string | null, message: string): void {
+    if (!this.jobsTouched(key, message, 'suggestions')) refuse(message);
+  }
+
+  /** The value a stored suggestion's field holds now (undefined: none). */
+  private storedSuggestionField(owner: Y.Item, field: string): unknown {
+    if (!(owner.content instanceof Y.ContentType)) return undefined;
+    const f = owner.content.type._map.get(field);
+    if (!f || f.deleted) return undefined;
+    const c = f.content.getContent();
+    return c[c.length - 1];
+  }
+
+  /** A new item inside a suggestion entry: only status/decidedBy/decidedAt of a pending, stored suggestion. */
+  private checkSuggestionItem(item: Y.Item, place: { entryKey: string; owner: Y.Item; field: string | null }, deleted: boolean): void {
+    const { owner, field, entryKey } = place;
+    const key = entryKey.slice(0, 40);
+    if (!this.isStored(owner)) return this.suggestionRefusal(entryKey, 'suggestions are created by the server only');
+    if (field === null || !(CLIENT_SUGGESTION_FIELDS as readonly string[]).includes(field))
+      return this.suggestionRefusal(entryKey, `a participant may only decide suggestion ${key} (status, decidedBy, decidedAt), not write ${String(field).slice(0, 40)}`);
+    if (this.storedSuggestionField(owner, 'status') !== 'pending') return this.suggestionRefusal(entryKey, `suggestion ${key} was already decided`);
+    if (!deleted) {
+      const v = plainValue(item);
+      const problem = v.problem ?? suggestionFieldProblem(field, v.value);
+      if (problem) return this.suggestionRefusal(entryKey, `suggestion ${key}: ${problem}`);
+      if (v.value === null || v.value === 'pending') return this.suggestionRefusal(entryKey, `suggestion ${key}: a decision sets ${field} to a value (status accepted or dismissed)`);
+    }
+    let w = this.suggestionWrites.get(owner);
+    if (!w) this.suggestionWrites.set(owner, (w = { key: entryKey, fields: new Map() }));
+    let items = w.fields.get(field);
+    if (!items) w.fields.set(field, (items = []));
+    items.push(item);
+  }
+
+  /** A decision writes status (and may write decidedBy/decidedAt); a stored field is only deleted by overwriting it. */
+  private checkSuggestionDecisions(): void {
+    for (const { key, fields } of this.suggestionWrites.values()) {
+      const status = fields.get('status');
+      if (!status || status.every((it) => this.isDeletedNew(it))) this.suggestionRefusal(key, `suggestion ${key.slice(0, 40)}: a decision must set its status`);
+    }
+    for (const { owner, key, field } of this.suggestionDeletes) {
+      const items = this.suggestionWrites.get(owner)?.fields.get(field);
+      if (!items || items.every((it) => this.isDeletedNew(it))) this.suggestionRefusal(key, `it deletes ${field} of suggestion ${key.slice(0, 40)}`);
+    }
   }
 
   /**
@@ -260,6 +317,7 @@ export class UpdateInspection {
       }
     }
     this.checkDeletes();
+    this.checkSuggestionDecisions();
     this.checkFieldTips();
     this.checkLimits(limits);
   }
@@ -275,6 +333,7 @@ export class UpdateInspection {
       case 'root': {
         const { name, key } = place;
         if (name === 'jobs' && this.jobsTouched(key, 'the jobs list is written by the server only')) return;
+        if (name === 'suggestions') return this.suggestionRefusal(key, 'suggestions are created by the server only');
         if (!isClientMap(name)) return refuse(name === 'jobs' ? 'the jobs list is written by the server only' : `unknown top-level type "${name.slice(0, 40)}"`);
         if (key === null) return refuse(`list content in top-level map "${name}"`);
         if (name === 'meta') {
@@ -295,6 +354,7 @@ export class UpdateInspection {
       case 'entry': {
         const { map, field, owner } = place;
         if (map === 'jobs' && this.jobsTouched(place.entryKey, 'the jobs list is written by the server only')) return;
+        if (map === 'suggestions') return this.checkSuggestionItem(item, place, deleted);
         if (!isEntryMap(map)) return refuse(map === 'jobs' ? 'the jobs list is written by the server only' : `a value nested inside ${map.slice(0, 40)}`);
         if (field === null) return refuse(`list content in a ${map === 'notes' ? 'note' : 'track'}`);
         // A field of an entry new in this update (not of a stored one) can be undone with its entry.
@@ -337,11 +397,19 @@ export class UpdateInspection {
     const place = this.placeOf(item);
     if (place.kind === 'root') {
       if (place.name === 'jobs' && this.jobsTouched(place.key, 'the jobs list is written by the server only')) return;
+      if (place.name === 'suggestions') return this.suggestionRefusal(place.key, 'suggestions are removed by the server only');
       if (!isClientMap(place.name)) refuse(place.name === 'jobs' ? 'the jobs list is written by the server only' : `unknown top-level type "${place.name.slice(0, 40)}"`);
       const parent = item.parent as Y.AbstractType<any>;
       if (isEntryMap(place.name) && place.key !== null && parent._map.get(place.key) === item) this.removedEntries[place.name].add(place.key);
     } else if (place.kind === 'entry') {
       if (place.map === 'jobs' && this.jobsTouched(place.entryKey, 'the jobs list is written by the server only')) return;
+      if (place.map === 'suggestions') {
+        const parent = item.parent as Y.AbstractType<any>;
+        // An old value item of a field (overwritten or not); an overwrite is checked with the decision.
+        if (place.field !== null && parent._map.get(place.field) === item) this.suggestionDeletes.push({ owner: place.owner, key: place.entryKey, field: place.field });
+        else if (place.field === null) this.suggestionRefusal(place.entryKey, 'list content in a suggestion');
+        return;
+      }
       if (!isEntryMap(place.map)) refuse(place.map === 'jobs' ? 'the jobs list is written by the server only' : 'a delete inside meta');
       const { owner, field } = place;
       const parent = item.parent as Y.AbstractType<any>;
@@ -429,8 +497,8 @@ const lastValue = (item: Y.Item): unknown => {
   return c[c.length - 1];
 };
 
-function jobsBefore(doc: Y.Doc, keys: Set<string>): Map<string, JobBefore> {
-  const jobs = doc.getMap('jobs');
+function jobsBefore(doc: Y.Doc, keys: Set<string>, map: 'jobs' | 'suggestions' = 'jobs'): Map<string, JobBefore> {
+  const jobs = doc.getMap(map);
   const out = new Map<string, JobBefore>();
   for (const key of keys) {
     const item = jobs._map.get(key);
@@ -446,8 +514,8 @@ function jobsBefore(doc: Y.Doc, keys: Set<string>): Map<string, JobBefore> {
 }
 
 /** Puts the jobs entries back as they were before the update (inside its transaction). */
-function restoreJobs(doc: Y.Doc, before: Map<string, JobBefore>, tr: Y.Transaction): void {
-  const jobs = doc.getMap<Y.Map<unknown>>('jobs');
+function restoreJobs(doc: Y.Doc, before: Map<string, JobBefore>, tr: Y.Transaction, map: 'jobs' | 'suggestions' = 'jobs'): void {
+  const jobs = doc.getMap<Y.Map<unknown>>(map);
   for (const [key, was] of before) {
     const cur = jobs._map.get(key);
     if (!was) {
@@ -484,6 +552,7 @@ export function applyGuardedUpdate(doc: Y.Doc, update: Uint8Array, origin: unkno
   const inspection = inspectUpdate(doc, update, limits, resync !== undefined);
   const expected = inspection.repairNeeded !== null;
   const jobs = expected ? jobsBefore(doc, inspection.touchedJobs) : null;
+  const suggestions = expected ? jobsBefore(doc, inspection.touchedSuggestions, 'suggestions') : null;
   let repaired: string | null = null;
   doc.transact((tr) => {
     try {
@@ -500,6 +569,7 @@ export function applyGuardedUpdate(doc: Y.Doc, update: Uint8Array, origin: unkno
     }
     if (jobs) {
       restoreJobs(doc, jobs, tr);
+      if (suggestions) restoreJobs(doc, suggestions, tr, 'suggestions');
       // applyUpdate marked the transaction remote; the restore writes items under the server's own
       // client id, which Yjs would take for a clash and answer by changing that id (with a warning).
       tr.local = true;

@@ -1,0 +1,133 @@
+// The update guard on AI suggestions (issue 13): only the server creates a suggestion and writes its
+// payload; a participant may decide a pending one (status accepted | dismissed, decidedBy,
+// decidedAt) — accepting writes its notes, with suggestionId, and new voice tracks, with aiVoice, in
+// the same update — and nothing else. Real server, real y-websocket clients, raw sockets for the
+// crafted updates a hostile client could send.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as encoding from 'lib0/encoding';
+import * as Y from 'yjs';
+import { acceptSuggestion, dismissSuggestion, getSuggestion, readNotes, readTracks, suggestionsMap, writeSuggestion, type NewSuggestion } from '@/lib/score';
+import { createSession, startInProcessServer } from '../helpers/server';
+import { connectSynced, openRaw, waitFor, withTimeout, type Client } from './sync-helpers';
+
+type Server = Awaited<ReturnType<typeof startInProcessServer>>;
+
+function updateFrame(update: Uint8Array): Uint8Array {
+  const e = encoding.createEncoder();
+  encoding.writeVarUint(e, 0);
+  encoding.writeVarUint(e, 2);
+  encoding.writeVarUint8Array(e, update);
+  return encoding.toUint8Array(e);
+}
+
+function craft(base: Y.Doc, edit: (doc: Y.Doc) => void): Uint8Array {
+  const scratch = new Y.Doc();
+  Y.applyUpdate(scratch, Y.encodeStateAsUpdate(base));
+  const updates: Uint8Array[] = [];
+  scratch.on('update', (u: Uint8Array) => updates.push(u));
+  edit(scratch);
+  scratch.destroy();
+  return Y.mergeUpdates(updates);
+}
+
+const payload = (sourceTrackId: string, over: Partial<NewSuggestion> = {}): NewSuggestion => ({
+  requestId: 'req1',
+  index: 0,
+  jobId: 'job1',
+  model: 'gan',
+  modelVersion: 'gan@test',
+  task: 'harmonize',
+  knobs: {},
+  seed: 1,
+  requesterId: 'pA',
+  requesterName: 'Ann',
+  createdAt: 1,
+  bars: [0, 1],
+  sourceTrackId,
+  notes: [
+    { voice: 'alto', trackId: null, pitch: 67, start: 0, duration: 480, velocity: 80 },
+    { voice: 'bass', trackId: null, pitch: 48, start: 0, duration: 480, velocity: 80 },
+  ],
+  remove: [],
+  voices: [],
+  ...over,
+});
+
+describe('suggestions on /sync', () => {
+  let server: Server;
+  let id: string;
+  let a: Client;
+  let b: Client;
+  let melody: string;
+
+  beforeAll(async () => {
+    server = await startInProcessServer();
+    id = await createSession(server.url);
+    a = await connectSynced(server.wsUrl, id);
+    b = await connectSynced(server.wsUrl, id);
+    melody = readTracks(a.doc)[0]!.id;
+    // The server writes suggestions (as the job service does).
+    await server.rooms.withDoc(id, (doc) => {
+      writeSuggestion(doc, 's1', payload(melody));
+      writeSuggestion(doc, 's2', payload(melody, { index: 1, jobId: 'job2' }));
+      writeSuggestion(doc, 's3', payload(melody, { index: 2, jobId: 'job3' }));
+    });
+    await waitFor(() => !!getSuggestion(a.doc, 's3') && !!getSuggestion(b.doc, 's3'), 10_000, 'both clients to see the suggestions');
+  });
+  afterAll(async () => {
+    a?.destroy();
+    b?.destroy();
+    await server?.close();
+  });
+
+  const serverDoc = () => server.rooms.peek(id)!.doc;
+
+  async function refused(edit: (doc: Y.Doc) => void, reason: RegExp) {
+    const update = craft(serverDoc(), edit);
+    const before = Y.encodeStateAsUpdate(serverDoc());
+    const raw = await openRaw(server.wsUrl, id);
+    raw.ws.send(updateFrame(update));
+    const closed = await withTimeout(raw.closed, 10_000, 'the server to close the offender');
+    expect(closed.code).toBe(4422);
+    expect(closed.reason).toMatch(reason);
+    expect(Y.encodeStateAsUpdate(serverDoc())).toEqual(before);
+  }
+
+  it('refuses a client creating a suggestion or rewriting its payload', async () => {
+    await refused((d) => writeSuggestion(d, 'fake', payload(melody)), /suggestions are created by the server only/);
+    await refused((d) => suggestionsMap(d).get('s1')!.set('notes', '[]'), /may only decide suggestion s1 .*not write notes/);
+    await refused((d) => suggestionsMap(d).get('s1')!.set('model', 'evil'), /not write model/);
+    await refused((d) => suggestionsMap(d).delete('s1'), /removed by the server only/);
+    await refused((d) => suggestionsMap(d).get('s1')!.set('status', 'bogus'), /suggestion s1: invalid suggestion field status/);
+    await refused((d) => suggestionsMap(d).get('s1')!.set('decidedBy', 'pX'), /a decision must set its status/);
+    expect(getSuggestion(b.doc, 's1')?.status).toBe('pending');
+    expect(getSuggestion(serverDoc(), 'fake')).toBeNull();
+  });
+
+  it('lets a participant accept (notes with provenance, voice tracks with aiVoice) and syncs it to everyone', async () => {
+    const out = acceptSuggestion(a.doc, 's1', 'pA', 'a-origin');
+    expect(out.ok).toBe(true);
+    await waitFor(() => getSuggestion(b.doc, 's1')?.status === 'accepted', 10_000, 'b to see the acceptance');
+    expect(readNotes(b.doc).filter((n) => n.suggestionId === 's1')).toHaveLength(2);
+    expect(readTracks(b.doc).map((t) => t.aiVoice ?? null)).toEqual([null, 'alto', 'bass']);
+    expect(getSuggestion(serverDoc(), 's1')).toMatchObject({ status: 'accepted', decidedBy: 'pA' });
+  });
+
+  it('lets a participant dismiss; a decided suggestion cannot be decided again or reopened', async () => {
+    expect(dismissSuggestion(b.doc, 's2', 'pB', 'b-origin').ok).toBe(true);
+    await waitFor(() => getSuggestion(a.doc, 's2')?.status === 'dismissed', 10_000, 'a to see the dismissal');
+    await refused((d) => suggestionsMap(d).get('s2')!.set('status', 'accepted'), /already decided/);
+    await refused((d) => suggestionsMap(d).get('s1')!.set('status', 'pending'), /already decided/);
+    expect(getSuggestion(serverDoc(), 's2')?.status).toBe('dismissed');
+  });
+
+  it('refuses a decision that reopens as pending or clears decidedBy', async () => {
+    await refused((d) => suggestionsMap(d).get('s3')!.set('status', 'pending'), /a decision sets status to a value/);
+    await refused((d) => {
+      const y = suggestionsMap(d).get('s3')!;
+      y.set('status', 'accepted');
+      y.set('decidedBy', null);
+    }, /decidedBy to a value/);
+    expect(getSuggestion(serverDoc(), 's3')?.status).toBe('pending');
+  });
+});
