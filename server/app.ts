@@ -19,6 +19,7 @@ import { SessionAccess } from './auth/access';
 import { LiveConnections } from './auth/live';
 import { crossOriginWrite, originAllowed, preparePage, setSecurityHeaders, type EdgeConfig } from './http/edge';
 import { sendJson } from './http/json';
+import { startVersions, type VersionsConfig } from './versions';
 
 export interface StartOptions {
   port?: number;
@@ -56,6 +57,8 @@ export interface StartOptions {
   log?: (msg: string, err?: unknown) => void;
   /** AI job limits (server/jobs/config.ts); defaults from TUTTI_JOB_* env. */
   jobs?: Partial<JobsConfig>;
+  /** Checkpoint timing (server/versions/config.ts); defaults from TUTTI_CHECKPOINT_* env. */
+  versions?: Partial<VersionsConfig>;
 }
 
 export interface TuttiServer {
@@ -108,6 +111,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TuttiServer>
 
   const access = new SessionAccess(db.prisma);
   const jobs = await startJobs({ prisma: db.prisma, rooms, config: opts.jobs, log, access });
+  const versions = startVersions({ prisma: db.prisma, rooms, config: opts.versions, log });
 
   // Frames up to twice the limit (at least +1 MiB) reach our handler, which closes with a reason
   // naming the limit; ws itself cuts off anything larger (1009, no reason) before buffering it.
@@ -122,7 +126,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TuttiServer>
     if (!fromElsewhere) fanout?.publishLinkChange(change);
   };
   fanout?.onLinkChange((change) => revoke(change, true));
-  const routeCtx = { rooms, log, access, live, edge, revoke };
+  const routeCtx = { rooms, log, access, live, edge, revoke, versions };
   let nextApp: NextHandle | null = null;
 
   const server = http.createServer((req, res) => {
@@ -235,6 +239,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TuttiServer>
         wss.close();
         await jobs.close();
         await rooms.closeAll();
+        versions.close();
         await fanout?.close();
         await nextApp?.close().catch(() => {});
         await db.close();

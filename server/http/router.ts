@@ -9,6 +9,8 @@ import type { EdgeConfig } from './edge';
 import type { LinkChange } from '../scaleout/redis-fanout';
 import { HttpError, sendJson } from './json';
 import { deleteSession, getLinks, getSession, postParticipant, postSession, rotateLink } from './sessions';
+import { VERSION_ROUTES } from '../versions/routes';
+import type { Versions } from '../versions';
 
 export interface RouteContext {
   rooms: RoomRegistry;
@@ -20,6 +22,8 @@ export interface RouteContext {
   edge: EdgeConfig;
   /** Closes connections a rotation or deletion invalidated, on every instance (server/app.ts). */
   revoke(change: LinkChange): void;
+  /** Versions, restore and fork (server/versions). */
+  versions?: Versions;
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse, ctx: RouteContext, ...params: string[]) => Promise<void>;
@@ -37,6 +41,7 @@ export const ROUTES: Route[] = [
   { method: 'GET', pattern: /^\/api\/sessions\/([^/]+)\/links\/?$/, handler: getLinks },
   { method: 'POST', pattern: /^\/api\/sessions\/([^/]+)\/links\/([^/]+)\/rotate\/?$/, handler: rotateLink },
   { method: 'POST', pattern: /^\/api\/sessions\/([^/]+)\/participants\/?$/, handler: postParticipant },
+  ...VERSION_ROUTES,
   { method: 'GET', pattern: /^\/healthz$/, handler: async (_q, res, ctx) => sendJson(res, 200, { ok: true, rooms: ctx.rooms.count }) },
 ];
 

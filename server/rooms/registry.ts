@@ -50,6 +50,8 @@ export class RoomRegistry {
   private readonly loading = new Map<string, Promise<Room | null>>();
   private readonly unloading = new Map<string, Promise<void>>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Hooks (server/versions): a room was loaded; a room is about to unload, flushed (the last person left). */
+  readonly lifecycle = { loaded: new Set<(room: Room) => void>(), unloading: new Set<(room: Room) => Promise<void>>() };
 
   constructor(
     readonly store: DocStore,
@@ -157,6 +159,7 @@ export class RoomRegistry {
     // Scale-out: catch up with other instances' unpersisted edits before anyone gets the room.
     if (this.opts.fanout) await this.opts.fanout.attach(room).catch((err) => this.opts.log?.(`[rooms] fan-out attach failed for ${sessionId}`, err));
     this.rooms.set(sessionId, room);
+    for (const fn of this.lifecycle.loaded) fn(room);
     // Loaded but perhaps never held (e.g. the caller went away): make sure it can unload.
     queueMicrotask(() => {
       if (room.holds === 0 && !room.closed) this.scheduleUnload(room);
@@ -194,6 +197,7 @@ export class RoomRegistry {
         if (!force) this.scheduleUnload(room);
         return;
       }
+      for (const fn of this.lifecycle.unloading) await fn(room).catch((err) => this.opts.log?.(`[rooms] unload hook failed for ${room.id}`, err));
       if (this.opts.fanout) {
         // Scale-out: stop taking other instances' updates, then persist any that came in while
         // settling (their senders persist them too; this is belt and braces).

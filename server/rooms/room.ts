@@ -38,6 +38,8 @@ export class Room {
   readonly peers = new Map<Peer, Set<number>>();
   /** Which presence client id each peer may set (server/sync/presence-guard.ts). */
   private readonly presence = new PresenceGuard<Peer>();
+  /** Told of every document change that is not a replay from storage, with its origin (server/versions: activity checkpoints). */
+  readonly changeListeners = new Set<(origin: unknown) => void>();
   /** Connections plus in-flight withDoc calls; the room may unload only at zero. */
   holds = 0;
   closed = false;
@@ -165,6 +167,7 @@ export class Room {
     this.storedState = null;
     this.guard.grew(update.length);
     this.persister.push(update);
+    for (const fn of this.changeListeners) fn(origin);
     // The sender already has its own update; everyone else gets it once, encoded once.
     this.broadcast(frame(MESSAGE_SYNC, (e) => writeSyncUpdate(e, update)), origin);
   };

@@ -1,0 +1,136 @@
+// Versions in the database (the Version table, prisma/schema.prisma). A version's score is kept
+// as a compact Yjs state (lib/score/versions.ts scoreToState), deflate-compressed; listing never
+// reads the states. Rows cascade with their session, and compaction (server/persistence) never
+// touches this table.
+import crypto from 'node:crypto';
+import zlib from 'node:zlib';
+import { scoreFromState, scoreToState } from '@/lib/score/versions';
+import type { Score } from '@/lib/score';
+import type { PrismaClient } from '../db/generated/client';
+import { thinAutomatic } from './retention';
+
+export type VersionKind = 'auto' | 'named';
+
+export interface VersionInfo {
+  id: string;
+  kind: VersionKind;
+  name: string | null;
+  createdAt: string;
+  authors: string[];
+  noteCount: number;
+  /** Stored bytes of its state (compressed). */
+  bytes: number;
+}
+
+export interface ForkOrigin {
+  sessionId: string;
+  title: string | null;
+  versionId: string | null;
+  /** The version's name or time, when it still exists. */
+  versionLabel: string | null;
+}
+
+const bytes = (u: Uint8Array): Uint8Array<ArrayBuffer> => (u.buffer instanceof ArrayBuffer ? (u as Uint8Array<ArrayBuffer>) : new Uint8Array(u));
+
+/** Stable across runs: what the score contains, independent of Yjs client ids. */
+export const contentHash = (score: Score): string => crypto.createHash('sha256').update(JSON.stringify(score)).digest('hex');
+
+export const encodeScore = (score: Score): Uint8Array => zlib.deflateRawSync(scoreToState(score), { level: 6 });
+export const decodeScore = (stored: Uint8Array): Score => scoreFromState(zlib.inflateRawSync(stored));
+
+export const newVersionId = (): string => crypto.randomBytes(12).toString('base64url');
+
+type Row = { id: string; kind: string; name: string | null; createdAt: Date; authors: string[]; noteCount: number };
+
+const toInfo = (r: Row, size: number): VersionInfo => ({
+  id: r.id,
+  kind: r.kind === 'named' ? 'named' : 'auto',
+  name: r.name,
+  createdAt: r.createdAt.toISOString(),
+  authors: r.authors,
+  noteCount: r.noteCount,
+  bytes: size,
+});
+
+export class VersionStore {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  async create(sessionId: string, kind: VersionKind, score: Score, opts: { name?: string | null; authors?: string[]; hash?: string } = {}): Promise<VersionInfo> {
+    const state = encodeScore(score);
+    const row = await this.prisma.version.create({
+      data: {
+        id: newVersionId(),
+        sessionId,
+        kind,
+        name: opts.name ?? null,
+        authors: opts.authors ?? [],
+        noteCount: score.notes.length,
+        state: bytes(state),
+        contentHash: opts.hash ?? contentHash(score),
+      },
+      select: { id: true, kind: true, name: true, createdAt: true, authors: true, noteCount: true },
+    });
+    return toInfo(row, state.length);
+  }
+
+  /** Newest first, without the states. */
+  async list(sessionId: string): Promise<VersionInfo[]> {
+    const rows = await this.prisma.$queryRaw<(Row & { size: number })[]>`
+      SELECT "id", "kind", "name", "createdAt", "authors", "noteCount", octet_length("state")::int AS "size"
+      FROM "Version" WHERE "sessionId" = ${sessionId} ORDER BY "createdAt" DESC, "id" DESC`;
+    return rows.map((r) => toInfo(r, Number(r.size)));
+  }
+
+  async get(sessionId: string, versionId: string): Promise<{ info: VersionInfo; score: Score } | null> {
+    const r = await this.prisma.version.findFirst({ where: { id: versionId, sessionId } });
+    if (!r) return null;
+    return { info: toInfo(r, r.state.length), score: decodeScore(r.state) };
+  }
+
+  /** Hash and time of the newest version (any kind), and of the newest automatic one. */
+  async latest(sessionId: string): Promise<{ hash: string | null; lastAutoAt: number | null }> {
+    const [last, auto] = await Promise.all([
+      this.prisma.version.findFirst({ where: { sessionId }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], select: { contentHash: true } }),
+      this.prisma.version.findFirst({ where: { sessionId, kind: 'auto' }, orderBy: { createdAt: 'desc' }, select: { createdAt: true } }),
+    ]);
+    return { hash: last?.contentHash ?? null, lastAutoAt: auto ? auto.createdAt.getTime() : null };
+  }
+
+  async countNamed(sessionId: string): Promise<number> {
+    return this.prisma.version.count({ where: { sessionId, kind: 'named' } });
+  }
+
+  /** Applies retention to a session's automatic checkpoints; returns how many were dropped. */
+  async thin(sessionId: string, now = Date.now()): Promise<number> {
+    const autos = await this.prisma.version.findMany({ where: { sessionId, kind: 'auto' }, select: { id: true, createdAt: true } });
+    const drop = thinAutomatic(autos, now);
+    if (drop.length === 0) return 0;
+    const { count } = await this.prisma.version.deleteMany({ where: { id: { in: drop }, kind: 'auto' } });
+    return count;
+  }
+
+  async forkOrigin(sessionId: string): Promise<ForkOrigin | null> {
+    const s = await this.prisma.session.findUnique({ where: { id: sessionId }, select: { forkedFromId: true, forkedFromVersionId: true, forkedFromTitle: true } });
+    if (!s?.forkedFromId) return null;
+    const [parent, version] = await Promise.all([
+      this.prisma.session.findUnique({ where: { id: s.forkedFromId }, select: { title: true } }),
+      s.forkedFromVersionId ? this.prisma.version.findUnique({ where: { id: s.forkedFromVersionId }, select: { name: true, createdAt: true } }) : null,
+    ]);
+    return {
+      sessionId: s.forkedFromId,
+      title: parent?.title ?? s.forkedFromTitle,
+      versionId: s.forkedFromVersionId,
+      versionLabel: version ? (version.name ?? version.createdAt.toISOString()) : null,
+    };
+  }
+
+  async markFork(sessionId: string, origin: { parentId: string; parentTitle: string; versionId: string | null }): Promise<void> {
+    await this.prisma.session.update({ where: { id: sessionId }, data: { forkedFromId: origin.parentId, forkedFromTitle: origin.parentTitle, forkedFromVersionId: origin.versionId } });
+  }
+
+  /** Total stored bytes of a session's versions. */
+  async storedBytes(sessionId: string): Promise<number> {
+    const rows = await this.prisma.$queryRaw<{ bytes: bigint | number | null }[]>`SELECT COALESCE(SUM(octet_length("state")), 0) AS bytes FROM "Version" WHERE "sessionId" = ${sessionId}`;
+    return Number(rows[0]?.bytes ?? 0);
+  }
+}
