@@ -20,6 +20,10 @@ import { LiveConnections } from './auth/live';
 import { crossOriginWrite, originAllowed, preparePage, setSecurityHeaders, type EdgeConfig } from './http/edge';
 import { sendJson } from './http/json';
 import { startVersions, type VersionsConfig } from './versions';
+import { DEFAULT_FANOUT } from './sync/fanout';
+import { collectFrom } from './ops/metrics';
+import { handleOpsRoute } from './ops/routes';
+import { createLogger, logFn, type LogFn } from './ops/log';
 
 export interface StartOptions {
   port?: number;
@@ -54,7 +58,14 @@ export interface StartOptions {
   compactEvery?: number;
   unloadDelayMs?: number;
   pingIntervalMs?: number;
-  log?: (msg: string, err?: unknown) => void;
+  /** Fan-out coalescing: the longest tick of a room (server/sync/fanout.ts). */
+  fanoutMaxTickMs?: number;
+  /** Backpressure: unsent bytes a socket may hold for longer than sendBufferGraceMs (then closed, 1013). */
+  sendBufferBytes?: number;
+  sendBufferGraceMs?: number;
+  /** Default: structured JSON logs on stdout (pino) at logLevel. */
+  log?: LogFn;
+  logLevel?: string;
   /** AI job limits (server/jobs/config.ts); defaults from TUTTI_JOB_* env. */
   jobs?: Partial<JobsConfig>;
   /** Checkpoint timing (server/versions/config.ts); defaults from TUTTI_CHECKPOINT_* env. */
@@ -73,18 +84,19 @@ export interface TuttiServer {
   live: LiveConnections;
   /** Present in scale-out mode (redisUrl). */
   fanout?: RedisFanout;
+  /** Graceful stop: refuse new work (/readyz 503), close sockets (1001), flush every room, close the database. */
   close(): Promise<void>;
 }
 
 // The configuration's defaults, for callers of startServer that leave a limit unset.
 const LIMIT_DEFAULTS = readConfig({} as NodeJS.ProcessEnv, []);
 
-const defaultLog = (msg: string, err?: unknown) => (err ? console.error(msg, err) : console.log(msg));
-
 export async function startServer(opts: StartOptions = {}): Promise<TuttiServer> {
-  const log = opts.log ?? defaultLog;
+  const log = opts.log ?? logFn(createLogger(opts.logLevel ?? 'info'));
   const maxMessageBytes = opts.maxMessageBytes ?? 8 * 1024 * 1024;
   const db = await openDatabase({ dataDir: opts.dataDir ?? './data', databaseUrl: opts.databaseUrl, schema: opts.schema });
+  // A pooled connection the database drops while idle (restart, network) must not crash the process.
+  db.pool.on('error', (err) => log('[db] lost an idle database connection', err));
   // Scale-out (REDIS_URL): several instances share rooms through Redis; refuse to start without it.
   let fanout: RedisFanout | undefined;
   if (opts.redisUrl) {
@@ -107,7 +119,23 @@ export async function startServer(opts: StartOptions = {}): Promise<TuttiServer>
       maxTracks: opts.maxTracks ?? LIMIT_DEFAULTS.maxTracks,
       schemaGuard: opts.schemaGuard ?? true,
     },
+    fanoutTick: { ...DEFAULT_FANOUT, maxTickMs: opts.fanoutMaxTickMs ?? LIMIT_DEFAULTS.fanoutMaxTickMs },
   });
+  collectFrom({
+    rooms: () => rooms.count,
+    connections: () => wss.clients.size,
+    persistence: () => {
+      let pending = 0;
+      let lagMs = 0;
+      for (const s of rooms.stats()) {
+        pending += s.pendingUpdates;
+        lagMs = Math.max(lagMs, s.persistLagMs);
+      }
+      return { pending, oldestAgeSeconds: lagMs / 1000 };
+    },
+  });
+  let draining = false;
+  const readiness = { pool: db.pool, redisPing: fanout ? () => fanout!.ping() : undefined, draining: () => draining };
 
   const access = new SessionAccess(db.prisma);
   const jobs = await startJobs({ prisma: db.prisma, rooms, config: opts.jobs, log, access });
@@ -132,7 +160,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TuttiServer>
   const server = http.createServer((req, res) => {
     setSecurityHeaders(res);
     if (crossOriginWrite(req, edge)) return sendJson(res, 403, { error: `cross-origin request refused: ${req.headers.origin} is not an allowed origin (see PUBLIC_URL / TUTTI_ALLOWED_ORIGINS)` });
-    jobs.handle(req, res).then((done) => done || handleRoute(req, res, routeCtx, !nextApp)).then(
+    handleOpsRoute(req, res, readiness).then((done) => done || jobs.handle(req, res)).then((done) => done || handleRoute(req, res, routeCtx, !nextApp)).then(
       (handled) => {
         if (!handled && nextApp) {
           preparePage(req, res, edge);
@@ -149,6 +177,10 @@ export async function startServer(opts: StartOptions = {}): Promise<TuttiServer>
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     const pathname = new URL(req.url ?? '/', 'http://x').pathname;
     const m = /^\/sync\/([^/]*)\/?$/.exec(pathname);
+    if (m && draining) {
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nconnection: close\r\nretry-after: 1\r\n\r\n');
+      return;
+    }
     if (m) {
       // A foreign page must not open a session's socket: refused before any websocket exists.
       if (!originAllowed(req, edge)) {
@@ -198,6 +230,8 @@ export async function startServer(opts: StartOptions = {}): Promise<TuttiServer>
         roomApplyMsPerSecond: opts.roomApplyMsPerSecond ?? LIMIT_DEFAULTS.roomApplyMsPerSecond,
         messageBurst: opts.messageBurst ?? LIMIT_DEFAULTS.messageBurst,
         maxConnectionsPerRoom: opts.maxConnectionsPerRoom ?? LIMIT_DEFAULTS.maxConnectionsPerRoom,
+        sendBufferBytes: opts.sendBufferBytes ?? LIMIT_DEFAULTS.sendBufferBytes,
+        sendBufferGraceMs: opts.sendBufferGraceMs ?? LIMIT_DEFAULTS.sendBufferGraceMs,
       });
     });
   }
@@ -234,6 +268,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TuttiServer>
     fanout,
     close() {
       closing ??= (async () => {
+        draining = true;
         server.close();
         for (const ws of wss.clients) ws.close(CLOSE.goingAway, 'server shutting down');
         wss.close();
@@ -244,6 +279,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TuttiServer>
         await nextApp?.close().catch(() => {});
         await db.close();
         server.closeAllConnections();
+        collectFrom(null);
       })();
       return closing;
     },

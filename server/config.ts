@@ -50,6 +50,13 @@ const envSchema = z.object({
   TUTTI_BATCH_MS: int(250),
   TUTTI_COMPACT_EVERY: int(200),
   TUTTI_UNLOAD_DELAY_MS: z.coerce.number().int().min(0).default(2000),
+  /** Fan-out (server/sync/fanout.ts): longest a room waits to merge its changes into one frame. */
+  TUTTI_FANOUT_MAX_TICK_MS: int(40),
+  /** Backpressure: a socket holding more unsent bytes than this for TUTTI_SEND_BUFFER_GRACE_MS is closed (1013). */
+  TUTTI_SEND_BUFFER_BYTES: int(8 * 1024 * 1024),
+  TUTTI_SEND_BUFFER_GRACE_MS: int(10_000),
+  /** pino level: fatal, error, warn, info, debug, trace or silent. */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.string().optional(),
 });
 
@@ -73,6 +80,10 @@ export interface ServerConfig {
   batchMs: number;
   compactEvery: number;
   unloadDelayMs: number;
+  fanoutMaxTickMs: number;
+  sendBufferBytes: number;
+  sendBufferGraceMs: number;
+  logLevel: string;
   dev: boolean;
 }
 
@@ -100,6 +111,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     batchMs: e.TUTTI_BATCH_MS,
     compactEvery: e.TUTTI_COMPACT_EVERY,
     unloadDelayMs: e.TUTTI_UNLOAD_DELAY_MS,
+    fanoutMaxTickMs: e.TUTTI_FANOUT_MAX_TICK_MS,
+    sendBufferBytes: e.TUTTI_SEND_BUFFER_BYTES,
+    sendBufferGraceMs: e.TUTTI_SEND_BUFFER_GRACE_MS,
+    logLevel: e.LOG_LEVEL,
     dev: argv.includes('--dev') || e.NODE_ENV === 'development',
   };
 }

@@ -3,12 +3,16 @@
 import { readConfig } from './config';
 import { startServer } from './app';
 import { installProcessGuards } from './process-guards';
-
-// Before anything can fail asynchronously: a stray rejection is logged, never fatal.
-installProcessGuards((msg, err) => console.error(msg, err));
+import { createLogger, logFn } from './ops/log';
 
 const config = readConfig();
+const logger = createLogger(config.logLevel);
+const log = logFn(logger);
+// Before anything can fail asynchronously: a stray rejection is logged, never fatal.
+installProcessGuards(log);
+
 const server = await startServer({
+  log,
   port: config.port,
   host: config.host,
   publicUrl: config.publicUrl,
@@ -30,20 +34,34 @@ const server = await startServer({
   batchMs: config.batchMs,
   compactEvery: config.compactEvery,
   unloadDelayMs: config.unloadDelayMs,
+  fanoutMaxTickMs: config.fanoutMaxTickMs,
+  sendBufferBytes: config.sendBufferBytes,
+  sendBufferGraceMs: config.sendBufferGraceMs,
 });
-console.log(`Tutti listening on http://localhost:${server.port} (${server.db.mode} database${server.db.mode === 'embedded' ? ` in ${config.dataDir}` : ''})`);
-if (server.fanout) console.log(`scale-out: fan-out through Redis as instance ${server.fanout.instanceId}`);
+log(`Tutti listening on http://localhost:${server.port} (${server.db.mode} database${server.db.mode === 'embedded' ? ` in ${config.dataDir}` : ''})`);
+if (server.fanout) log(`[scaleout] fan-out through Redis as instance ${server.fanout.instanceId}`);
 
+// Graceful shutdown (server.close): /readyz answers 503 and new sockets are refused, open sockets
+// are closed with 1001 going-away (clients reconnect, to another instance behind a balancer),
+// every room is flushed and compacted into the database, then the process exits 0. A second
+// signal, or a drain that hangs for 60 s, exits 1 at once.
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     if (stopping) process.exit(1);
     stopping = true;
-    console.log(`${signal}: saving sessions and shutting down`);
+    log(`${signal}: saving sessions and shutting down`);
+    setTimeout(() => {
+      log('[shutdown] did not finish in 60 s; exiting', new Error('shutdown timeout'));
+      process.exit(1);
+    }, 60_000).unref();
     server.close().then(
-      () => process.exit(0),
+      () => {
+        log('[shutdown] every session saved; exiting');
+        process.exit(0);
+      },
       (err) => {
-        console.error('shutdown failed', err);
+        log('[shutdown] failed', err);
         process.exit(1);
       },
     );

@@ -20,6 +20,10 @@ export class Persister {
   private appended = 0;
   private compacted = 0;
   private compacting: Promise<void> | null = null;
+  /** performance.now() when the oldest update not yet durable was pushed (0: none); for the lag metric. */
+  private oldestAt = 0;
+  /** The same for the batch being written. */
+  private inFlightAt = 0;
 
   constructor(
     private readonly store: DocStore,
@@ -39,7 +43,14 @@ export class Persister {
     return this.pending.length;
   }
 
+  /** Milliseconds the oldest update not yet written has waited (0: everything is written). */
+  get lagMs(): number {
+    const oldest = this.inFlightAt || this.oldestAt;
+    return oldest ? performance.now() - oldest : 0;
+  }
+
   push(update: Uint8Array): void {
+    if (!this.oldestAt) this.oldestAt = performance.now();
     this.pending.push(update);
     this.timer ??= setTimeout(() => void this.flush().catch(() => {}), this.opts.batchMs);
   }
@@ -51,15 +62,20 @@ export class Persister {
     while (this.flushing) await this.flushing.catch(() => {});
     if (this.pending.length === 0) return;
     const batch = this.pending;
+    this.inFlightAt = this.oldestAt;
+    this.oldestAt = 0;
     this.pending = [];
     const merged = batch.length === 1 ? batch[0]! : Y.mergeUpdates(batch);
     this.flushing = this.store.appendUpdate(this.sessionId, merged);
     try {
       await this.flushing;
+      this.inFlightAt = 0;
       this.appended++;
       if (this.appended - this.compacted >= this.opts.compactEvery) void this.compact().catch(() => {});
     } catch (err) {
       this.pending = batch.concat(this.pending);
+      this.oldestAt = this.inFlightAt || this.oldestAt;
+      this.inFlightAt = 0;
       this.opts.onError?.(err, 'append');
       this.timer ??= setTimeout(() => void this.flush().catch(() => {}), this.opts.retryMs ?? 1000);
       throw err;

@@ -9,6 +9,7 @@ import { SessionNotFoundError } from '../persistence/store';
 import { Persister } from './persister';
 import { Room, SERVER_ORIGIN } from './room';
 import { DocGuard, DEFAULT_DOC_LIMITS, type DocLimits } from '../sync/doc-guard';
+import { DEFAULT_FANOUT, type FanoutOptions } from '../sync/fanout';
 
 /**
  * Cross-instance fan-out (scale-out mode, server/scaleout; absent in the single-process default).
@@ -29,6 +30,8 @@ export interface RoomOptions {
   fanout?: RoomFanout;
   /** Schema and size limits for participants' updates (default DEFAULT_DOC_LIMITS). */
   docLimits?: DocLimits;
+  /** Per-room coalescing of what is sent to peers (server/sync/fanout.ts). */
+  fanoutTick?: FanoutOptions;
 }
 
 export interface WithDocOptions {
@@ -43,6 +46,8 @@ export interface RoomStats {
   peers: number;
   holds: number;
   pendingUpdates: number;
+  /** Age of the oldest update not yet in the database, in ms (0: all written). */
+  persistLagMs: number;
 }
 
 export class RoomRegistry {
@@ -73,7 +78,7 @@ export class RoomRegistry {
   }
 
   stats(): RoomStats[] {
-    return [...this.rooms.values()].map((r) => ({ id: r.id, peers: r.peers.size, holds: r.holds, pendingUpdates: r.persister.pendingCount }));
+    return [...this.rooms.values()].map((r) => ({ id: r.id, peers: r.peers.size, holds: r.holds, pendingUpdates: r.persister.pendingCount, persistLagMs: r.persister.lagMs }));
   }
 
   /** Loads (or joins) a room and holds it open until `release`; null for an unknown session. */
@@ -154,7 +159,7 @@ export class RoomRegistry {
       compactEvery: this.opts.compactEvery,
       onError: (err, what) => this.opts.log?.(`[rooms] ${what} failed for ${sessionId}`, err),
     }, stored.updates.length);
-    const room = new Room(sessionId, persister, new DocGuard(this.opts.docLimits ?? DEFAULT_DOC_LIMITS));
+    const room = new Room(sessionId, persister, new DocGuard(this.opts.docLimits ?? DEFAULT_DOC_LIMITS), this.opts.fanoutTick ?? DEFAULT_FANOUT);
     room.restore(stored.snapshot, stored.updates);
     // Scale-out: catch up with other instances' unpersisted edits before anyone gets the room.
     if (this.opts.fanout) await this.opts.fanout.attach(room).catch((err) => this.opts.log?.(`[rooms] fan-out attach failed for ${sessionId}`, err));

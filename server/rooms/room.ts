@@ -5,11 +5,13 @@
 import * as Y from 'yjs';
 import { Awareness, applyAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness';
 import { frame, MESSAGE_AWARENESS, MESSAGE_SYNC, type ClientMessage } from '../sync/protocol';
-import { writeSyncStep1, writeSyncStep2, writeSyncStep2FromUpdate, writeSyncUpdate } from '../sync/sync';
+import { writeSyncStep1, writeSyncStep2, writeSyncStep2FromUpdate } from '../sync/sync';
 import { encodeAwarenessEntries, writeAwarenessUpdate } from '../sync/awareness';
 import { PresenceGuard } from '../sync/presence-guard';
 import { DocGuard } from '../sync/doc-guard';
 import type { Persister } from './persister';
+import { DEFAULT_FANOUT, CoalescingFanout, type FanoutOptions } from '../sync/fanout';
+import { updatesApplied } from '../ops/metrics';
 
 export interface Peer {
   send(frame: Uint8Array): void;
@@ -43,13 +45,17 @@ export class Room {
   /** Connections plus in-flight withDoc calls; the room may unload only at zero. */
   holds = 0;
   closed = false;
+  /** Sends changes to the peers, merged per tick (server/sync/fanout.ts). */
+  readonly fanout: CoalescingFanout;
 
   constructor(
     readonly id: string,
     readonly persister: Persister,
     /** Schema and limits for participants' updates (server/sync/doc-guard.ts). */
     readonly guard: DocGuard = new DocGuard(),
+    fanoutOptions: FanoutOptions = DEFAULT_FANOUT,
   ) {
+    this.fanout = new CoalescingFanout(() => this.peers.keys(), this.awareness, fanoutOptions);
     this.awareness.setLocalState(null); // the server itself is not a participant
     this.ydoc.on('update', this.onDocUpdate);
     // Deletions are what can shrink a document below the guard's size bound (doc-guard.ts).
@@ -152,6 +158,7 @@ export class Room {
 
   destroy(): void {
     this.closed = true;
+    this.fanout.dispose();
     this.persister.dispose();
     this.deferred = this.storedState = null;
     this.ydoc.off('update', this.onDocUpdate);
@@ -168,8 +175,9 @@ export class Room {
     this.guard.grew(update.length);
     this.persister.push(update);
     for (const fn of this.changeListeners) fn(origin);
-    // The sender already has its own update; everyone else gets it once, encoded once.
-    this.broadcast(frame(MESSAGE_SYNC, (e) => writeSyncUpdate(e, update)), origin);
+    updatesApplied.inc({ origin: this.peers.has(origin as Peer) ? 'client' : typeof origin === 'symbol' ? (origin.description ?? 'server') : 'other' });
+    // Peers get it on the room's next fan-out tick, merged with the tick's other updates.
+    this.fanout.update(update, origin);
   };
 
   private onAwarenessUpdate = (
@@ -183,6 +191,6 @@ export class Room {
     }
     const changed = added.concat(updated, removed);
     if (changed.length === 0) return;
-    this.broadcast(frame(MESSAGE_AWARENESS, (e) => writeAwarenessUpdate(e, this.awareness, changed)));
+    this.fanout.awarenessChanged(changed);
   };
 }

@@ -121,6 +121,11 @@ export class RedisFanout implements RoomFanout {
     return f;
   }
 
+  /** Resolves when Redis answers on the publishing connection (readiness, server/ops/health.ts). */
+  ping(): Promise<unknown> {
+    return this.pub.ping();
+  }
+
   get roomCount(): number {
     return this.rooms.size;
   }

@@ -2,11 +2,18 @@
 // it, and enforces the limits. Frames that arrive while the room is still loading are buffered
 // and replayed in order. A bad frame closes only this connection (4400, or 1009 when too big)
 // with a reason; the document and everyone else are untouched. Dead peers are found by ping.
+// A socket that does not read what it is sent (its buffer stays over sendBufferBytes for
+// sendBufferGraceMs) is closed with 1013 try-again-later, so one stalled client cannot make the
+// server hold an ever-growing copy of the room's traffic; its client resyncs when it reconnects.
 import type { WebSocket, RawData } from 'ws';
 import type { RoomRegistry } from '../rooms/registry';
 import type { Peer, Room } from '../rooms/room';
 import { CLOSE, ProtocolError, decodeClientMessage } from './protocol';
 import { TimeBudget, TokenBucket } from './rate-limit';
+import { rejected } from '../ops/metrics';
+
+/** Close codes by name, for the rejected-messages metric's `reason` label. */
+const CLOSE_NAMES = new Map<number, string>(Object.entries(CLOSE).map(([name, code]) => [code, name]));
 
 /** One apply-time budget per session (room) on this instance, shared by all its connections. */
 const budgets = new WeakMap<Room, TimeBudget>();
@@ -21,7 +28,10 @@ export interface ConnectionOptions {
   roomApplyMsPerSecond?: number;
   /** Connections one room takes on this instance; the next is closed with CLOSE.roomFull. */
   maxConnectionsPerRoom?: number;
-  log?: (msg: string, err?: unknown) => void;
+  log?: (msg: string, err?: unknown, fields?: Record<string, unknown>) => void;
+  /** Backpressure: unsent bytes a socket may hold (ws bufferedAmount) for longer than sendBufferGraceMs; unset: no limit. */
+  sendBufferBytes?: number;
+  sendBufferGraceMs?: number;
   /** A view-link connection: its document updates are dropped unapplied (it still syncs, reads and has presence). */
   readOnly?: boolean;
 }
@@ -35,19 +45,57 @@ const toBytes = (data: RawData): Uint8Array => {
 // Close reasons are limited to 123 bytes by the websocket spec.
 const clip = (reason: string): string => (Buffer.byteLength(reason) <= 123 ? reason : Buffer.from(reason).subarray(0, 120).toString() + '…');
 
+let nextConnectionId = 1;
+
 export function handleConnection(ws: WebSocket, sessionId: string, rooms: RoomRegistry, opts: ConnectionOptions): void {
   let room: Room | null = null;
   let closed = false;
   const queue: Uint8Array[] = [];
   let queued = 0;
+  const fields = { sessionId, connection: nextConnectionId++ };
+  const log = (msg: string, err?: unknown) => opts.log?.(msg, err, fields);
 
+  const onSent = (err?: Error) => err && peer.close(CLOSE.internalError, 'send failed');
   const peer: Peer = {
     send(data) {
-      if (ws.readyState === ws.OPEN) ws.send(data, (err) => err && peer.close(CLOSE.internalError, 'send failed'));
+      if (ws.readyState !== ws.OPEN) return;
+      ws.send(data, onSent);
+      if (bound !== undefined && ws.bufferedAmount > bound) checkBackpressure();
     },
     close(code, reason) {
-      if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(code, clip(reason));
+      if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) {
+        rejected.inc({ code: String(code), reason: CLOSE_NAMES.get(code) ?? 'other' });
+        ws.close(code, clip(reason));
+      }
     },
+  };
+
+  // Backpressure: over the bound since `overSince`; checked on every send while over, and by a
+  // timer in case nothing more is sent.
+  const bound = opts.sendBufferBytes;
+  const grace = opts.sendBufferGraceMs ?? 10_000;
+  let overSince = 0;
+  let bpTimer: ReturnType<typeof setTimeout> | null = null;
+  const checkBackpressure = (): void => {
+    if (closed || bound === undefined || ws.readyState !== ws.OPEN) return;
+    const buffered = ws.bufferedAmount;
+    if (buffered <= bound) {
+      overSince = 0;
+      return;
+    }
+    const t = performance.now();
+    if (!overSince) overSince = t;
+    if (t - overSince >= grace) {
+      log(`[sync] ${sessionId}: closing a socket that is not reading (${buffered} bytes unsent for ${Math.round(t - overSince)} ms)`);
+      peer.close(CLOSE.tryAgainLater, `too slow: ${buffered} bytes unsent for over ${Math.round(grace / 1000)} s; reconnect to resync`);
+      // The close frame waits behind the unsent bytes, which this peer is not reading: do not wait for it.
+      setTimeout(() => ws.terminate(), 1000).unref();
+      return;
+    }
+    bpTimer ??= setTimeout(() => {
+      bpTimer = null;
+      checkBackpressure();
+    }, grace - (t - overSince) + 5);
   };
 
   const process = (data: Uint8Array): boolean => {
@@ -65,7 +113,7 @@ export function handleConnection(ws: WebSocket, sessionId: string, rooms: RoomRe
     } catch (err) {
       const code = err instanceof ProtocolError ? err.closeCode : CLOSE.badMessage;
       peer.close(code, err instanceof ProtocolError ? err.message : `could not apply message: ${(err as Error).message}`);
-      if (!(err instanceof ProtocolError)) opts.log?.(`[sync] ${sessionId}: rejected a message`, err);
+      if (!(err instanceof ProtocolError)) log(`[sync] ${sessionId}: rejected a message`, err);
       return false;
     }
   };
@@ -144,13 +192,14 @@ export function handleConnection(ws: WebSocket, sessionId: string, rooms: RoomRe
     closed = true;
     clearInterval(ping);
     if (pausedTimer) clearTimeout(pausedTimer);
+    if (bpTimer) clearTimeout(bpTimer);
     waiting.length = 0;
     if (room) {
       room.removePeer(peer);
       rooms.release(room);
     }
   });
-  ws.on('error', (err) => opts.log?.(`[sync] ${sessionId}: socket error`, err));
+  ws.on('error', (err) => log(`[sync] ${sessionId}: socket error`, err));
 
   rooms.acquire(sessionId).then(
     (r) => {
@@ -167,12 +216,12 @@ export function handleConnection(ws: WebSocket, sessionId: string, rooms: RoomRe
         r.addPeer(peer);
         for (const data of queue.splice(0)) deliver(data);
       } catch (err) {
-        opts.log?.(`[sync] ${sessionId}: could not join the session`, err);
+        log(`[sync] ${sessionId}: could not join the session`, err);
         peer.close(CLOSE.internalError, 'could not join the session');
       }
     },
     (err) => {
-      opts.log?.(`[sync] ${sessionId}: could not load session`, err);
+      log(`[sync] ${sessionId}: could not load session`, err);
       peer.close(CLOSE.internalError, 'could not load session');
     },
   );
