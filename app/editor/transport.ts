@@ -11,6 +11,7 @@ export async function togglePlay(ed: Editor): Promise<void> {
   const { loop } = ed.ui;
   engine.setLoop(loop.enabled, (loop.startBar - 1) * ed.barTicks, (loop.endBar - 1) * ed.barTicks);
   const from = loop.enabled && (ed.playheadTick < (loop.startBar - 1) * ed.barTicks || ed.playheadTick >= (loop.endBar - 1) * ed.barTicks) ? (loop.startBar - 1) * ed.barTicks : ed.playheadTick;
+  engine.suggestion = null; // plain playback: no auditioned suggestion (app/editor/ai/audition.ts)
   engine.play(from);
   ed.setUi({ playing: true });
 }

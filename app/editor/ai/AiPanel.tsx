@@ -1,125 +1,159 @@
 'use client';
-// The AI panel: pick a model, a task, the source track and where the result goes, tune the
-// model's knobs, and Generate. The request runs on the server; its progress and result arrive
-// through the shared document for everyone (JobList). The requester can undo a whole result in
-// one step from the list.
-import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+// The AI panel, built from the one contract (lib/ai/contract.ts): model and task, "compare
+// models", 1–4 candidates, the source track (defaults to the selected track, else the melody
+// with the most notes), the bars (a range selected on the roll or the ruler sets them), the key
+// (the toolbar's), every knob with its label, range and help, and the seed. Generate sends one
+// request; its candidates come back as suggestions for everyone (SuggestionCards), and the job
+// list shows their progress.
+import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { clampKnob, MAX_CANDIDATES, MODEL_INFO, MODEL_NAMES, MODEL_TASKS, modelsFor, TASK_INFO, type AiRequestBody, type KnobValue, type ModelName, type Task } from '@/lib/ai/contract';
+import { defaultSourceTrack } from '@/lib/ai/source';
 import type { Editor } from '../editor';
-import { JobApiError, requestJob } from './api';
-import { participant, useParticipantId } from './identity';
+import { JobApiError, requestAi } from './api';
+import { aiAuth } from './identity';
 import { JobList } from './JobList';
-import { noteRequested, trackOwnResults } from './own-results';
-import { MODELS, MODEL_IDS, TASKS, clampKnob, defaultParams, knobsFor, type ModelId, type TaskId } from './knobs';
+import { panelDefaults, panelKnobs } from './panel-knobs';
+import { SuggestionCards } from './SuggestionCards';
+import { installAiDebugHook } from './debug-hook';
 import styles from './ai.module.css';
 
-type Target = 'new' | 'tracks';
+type Bars = { from: number; to: number };
 
 export function AiPanel({ editor }: { editor: Editor }) {
-  const tracks = useSyncExternalStore(editor.store.subscribe, () => editor.store.tracks, () => editor.store.tracks);
+  const version = useSyncExternalStore(editor.store.subscribe, () => editor.store.version, () => 0);
   const ui = useSyncExternalStore(editor.subscribeUi, () => editor.ui, () => editor.ui);
-  const [model, setModel] = useState<ModelId>('gan');
-  const [task, setTask] = useState<TaskId>('accompany');
-  const [sourceId, setSourceId] = useState<string>('');
-  const [target, setTarget] = useState<Target>('new');
+  const tracks = editor.store.tracks;
+  const [model, setModel] = useState<ModelName>('gan');
+  const [compare, setCompare] = useState(false);
+  const [task, setTask] = useState<Task>('harmonize');
+  const [pinnedSource, setPinnedSource] = useState<string | null>(null);
   const [targetIds, setTargetIds] = useState<string[]>([]);
-  const [bars, setBars] = useState<{ from: number; to: number } | null>(null);
-  const [params, setParams] = useState(() => defaultParams('gan', 'accompany'));
+  const [bars, setBars] = useState<Bars | null>(null);
+  const [barsFrom, setBarsFrom] = useState<string>('');
+  const [candidates, setCandidates] = useState(1);
+  const [knobs, setKnobs] = useState<Record<string, KnobValue>>(() => panelDefaults('gan', 'harmonize'));
   const [seed, setSeed] = useState(() => Math.floor(Math.random() * 100_000));
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const info = MODELS[model];
-  const writesExisting = TASKS[task].writesExisting;
+  const [error, setError] = useState<{ text: string; issues: readonly string[] } | null>(null);
+  useEffect(() => installAiDebugHook(editor), [editor]);
 
-  const me = useParticipantId(editor);
-  useEffect(() => (me ? trackOwnResults(editor, me) : undefined), [editor, me]);
+  const chosen = compare ? ('compare' as const) : model;
+  const writesExisting = TASK_INFO[task].writesExisting && task !== 'continue';
+  const tasksOffered = compare ? [...new Set(MODEL_NAMES.flatMap((m) => MODEL_TASKS[m]))].filter((t) => modelsFor(t).length > 1) : MODEL_TASKS[model];
 
-  // Keep the source on a real track: the first melody track by default.
+  // The source: what the person picked here, else the default (selected track with notes, else the
+  // melody-role track with the most notes: after a MIDI import, the imported melody).
+  const defaultSource = useMemo(
+    () => defaultSourceTrack({ tracks, notes: [...editor.store.notes.values()] }, ui.activeTrackId),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [version, ui.activeTrackId],
+  );
+  const sourceId = pinnedSource && tracks.some((t) => t.id === pinnedSource) ? pinnedSource : (defaultSource ?? '');
+
+  // A range selected on the roll (notes) or on the ruler (loop drag) sets the bars; latest wins.
+  const lastLoop = useRef(ui.loop);
   useEffect(() => {
-    if (!tracks.some((t) => t.id === sourceId)) setSourceId((tracks.find((t) => t.role === 'melody') ?? tracks[0])?.id ?? '');
-  }, [tracks, sourceId]);
-  useEffect(() => setTarget(writesExisting ? 'tracks' : 'new'), [writesExisting, task]);
-
-  const pickModel = (m: ModelId) => {
-    const t = MODELS[m].tasks.includes(task) ? task : MODELS[m].tasks[0]!;
-    setModel(m);
-    setTask(t);
-    setParams(defaultParams(m, t));
-  };
-  const pickTask = (t: TaskId) => {
-    setTask(t);
-    setParams(defaultParams(model, t));
-  };
-
-  /** The bars the current selection spans (1-based, inclusive), for "use selection". */
-  const selectionBars = useMemo(() => {
+    if (ui.loop === lastLoop.current) return;
+    lastLoop.current = ui.loop;
+    if (ui.loop.enabled) {
+      setBars({ from: ui.loop.startBar, to: Math.max(ui.loop.startBar, ui.loop.endBar - 1) });
+      setBarsFrom('ruler');
+    }
+  }, [ui.loop]);
+  const lastSel = useRef(ui.selection);
+  useEffect(() => {
+    if (ui.selection === lastSel.current) return;
+    lastSel.current = ui.selection;
     const notes = editor.store.notesOf(ui.selection);
-    if (!notes.length) return null;
+    if (!notes.length) return;
     const bt = editor.barTicks;
     const from = Math.floor(Math.min(...notes.map((n) => n.start)) / bt) + 1;
-    const to = Math.ceil(Math.max(...notes.map((n) => n.start + n.duration)) / bt);
-    return { from, to: Math.max(from, to), trackIds: [...new Set(notes.map((n) => n.trackId as string))] };
-  }, [ui.selection, editor]);
+    const to = Math.max(from, Math.ceil(Math.max(...notes.map((n) => n.start + n.duration)) / bt));
+    setBars({ from, to });
+    setBarsFrom('selection');
+    if (writesExisting) setTargetIds([...new Set(notes.map((n) => n.trackId as string))]);
+  }, [ui.selection, editor, writesExisting]);
 
-  const useSelection = () => {
-    if (!selectionBars) return;
-    setBars({ from: selectionBars.from, to: selectionBars.to });
-    if (writesExisting || target === 'tracks') setTargetIds(selectionBars.trackIds.filter((id) => id !== sourceId));
+  const pick = (m: ModelName | 'compare', t: Task) => {
+    setKnobs(panelDefaults(m, t));
+    setError(null);
+  };
+  const pickModel = (m: ModelName) => {
+    const t = MODEL_TASKS[m].includes(task) ? task : MODEL_TASKS[m][0]!;
+    setModel(m);
+    setTask(t);
+    pick(m, t);
+  };
+  const pickTask = (t: Task) => {
+    setTask(t);
+    pick(chosen, t);
+  };
+  const toggleCompare = (on: boolean) => {
+    setCompare(on);
+    const t = on && modelsFor(task).length < 2 ? 'harmonize' : task;
+    setTask(t);
+    pick(on ? 'compare' : model, t);
   };
 
   const generate = async () => {
     setError(null);
-    if (!sourceId) return setError('Add a track with a melody first.');
-    if (target === 'tracks' && !targetIds.length) return setError('Pick at least one target track (or use the selection).');
+    if (!sourceId) return setError({ text: 'Add a track with a melody first.', issues: [] });
+    if (writesExisting && !bars) return setError({ text: 'Select the bars to work on (drag on the ruler, or select notes).', issues: [] });
     setBusy(true);
     try {
       const who = editor.presence.local();
-      const p = await participant(editor);
-      const jobId = await requestJob(editor.sessionId, {
-        model,
+      const body: AiRequestBody = {
+        ...(compare ? { compare: true } : { model }),
         task,
         sourceTrackId: sourceId,
-        ...(target === 'tracks' ? { targetTrackIds: targetIds } : {}),
+        ...(writesExisting && targetIds.length ? { targetTrackIds: targetIds.filter((id) => id !== sourceId) } : {}),
         ...(bars ? { bars: [bars.from - 1, bars.to] as [number, number] } : {}),
-        ...(Object.keys(params).length ? { params } : {}),
+        candidates: compare ? 1 : candidates,
+        knobs,
         seed,
         requester: { name: who?.name ?? 'Someone' },
-      }, { ...editor.authHeaders(), ...(p ? { 'x-tutti-participant': p.token } : {}) });
-      noteRequested(editor, jobId);
+      };
+      await requestAi(editor.sessionId, body, await aiAuth(editor));
+      setSeed(Math.floor(Math.random() * 100_000)); // the next Generate is a new draw
     } catch (e) {
-      setError(e instanceof JobApiError ? e.message : 'Could not send the request.');
+      setError(e instanceof JobApiError ? { text: e.message, issues: e.issues } : { text: 'Could not send the request.', issues: [] });
     } finally {
       setBusy(false);
     }
   };
 
   return (
-    <section className={styles.panel} data-testid="ai-panel" aria-label="AI accompaniment">
+    <section className={styles.panel} data-testid="ai-panel" aria-label="AI bandmate">
       <h2 className={styles.title}>AI</h2>
       <label className={styles.row}>
         <span>Model</span>
-        <select data-testid="ai-model" value={model} onChange={(e) => pickModel(e.target.value as ModelId)}>
-          {MODEL_IDS.map((m) => (
+        <select data-testid="ai-model" value={model} disabled={compare} onChange={(e) => pickModel(e.target.value as ModelName)}>
+          {MODEL_NAMES.map((m) => (
             <option key={m} value={m}>
-              {MODELS[m].label}
+              {MODEL_INFO[m].label}
             </option>
           ))}
         </select>
       </label>
-      <p className={styles.help}>{info.blurb}</p>
+      <label className={styles.check}>
+        <input type="checkbox" data-testid="ai-compare" checked={compare} onChange={(e) => toggleCompare(e.target.checked)} />
+        Compare models (one candidate from each model that offers the task, same bars)
+      </label>
+      {!compare && <p className={styles.help}>{MODEL_INFO[model].blurb}</p>}
       <label className={styles.row}>
         <span>Task</span>
-        <select data-testid="ai-task" value={task} onChange={(e) => pickTask(e.target.value as TaskId)}>
-          {info.tasks.map((t) => (
+        <select data-testid="ai-task" value={task} onChange={(e) => pickTask(e.target.value as Task)}>
+          {tasksOffered.map((t) => (
             <option key={t} value={t}>
-              {TASKS[t].label}
+              {TASK_INFO[t].label}
             </option>
           ))}
         </select>
       </label>
-      <p className={styles.help}>{TASKS[task].help}</p>
+      <p className={styles.help}>{TASK_INFO[task].help}</p>
       <label className={styles.row}>
         <span>Source</span>
-        <select data-testid="ai-source" value={sourceId} onChange={(e) => setSourceId(e.target.value)}>
+        <select data-testid="ai-source" value={sourceId} onChange={(e) => setPinnedSource(e.target.value)}>
           {tracks.map((t) => (
             <option key={t.id} value={t.id}>
               {t.name}
@@ -127,28 +161,14 @@ export function AiPanel({ editor }: { editor: Editor }) {
           ))}
         </select>
       </label>
-      <div className={styles.row}>
-        <span>Result</span>
-        {task === 'continue' ? (
-          <span className={styles.help}>appended after the music</span>
-        ) : (
-          <select data-testid="ai-target" value={target} disabled={writesExisting} onChange={(e) => setTarget(e.target.value as Target)}>
-            <option value="new">into new tracks</option>
-            <option value="tracks">into chosen tracks</option>
-          </select>
-        )}
-      </div>
-      {target === 'tracks' && (
-        <div className={styles.tracks}>
+      {writesExisting && (
+        <div className={styles.tracks} data-testid="ai-targets">
+          <span className={styles.help}>Write into:</span>
           {tracks
             .filter((t) => t.id !== sourceId)
             .map((t) => (
               <label key={t.id}>
-                <input
-                  type="checkbox"
-                  checked={targetIds.includes(t.id)}
-                  onChange={(e) => setTargetIds(e.target.checked ? [...targetIds, t.id] : targetIds.filter((x) => x !== t.id))}
-                />
+                <input type="checkbox" checked={targetIds.includes(t.id)} onChange={(e) => setTargetIds(e.target.checked ? [...targetIds, t.id] : targetIds.filter((x) => x !== t.id))} />
                 {t.name}
               </label>
             ))}
@@ -156,7 +176,7 @@ export function AiPanel({ editor }: { editor: Editor }) {
       )}
       <div className={styles.row}>
         <span>Bars</span>
-        <span className={styles.bars}>
+        <span className={styles.bars} data-testid="ai-bars" data-from={bars?.from ?? ''} data-to={bars?.to ?? ''}>
           {bars ? (
             <>
               <input type="number" min={1} value={bars.from} aria-label="from bar" onChange={(e) => setBars({ ...bars, from: Math.max(1, Number(e.target.value) || 1) })} />
@@ -167,26 +187,40 @@ export function AiPanel({ editor }: { editor: Editor }) {
               </button>
             </>
           ) : (
-            <button type="button" onClick={() => setBars({ from: 1, to: editor.store.meta.lengthBars })} title="Choose a bar range">
-              all bars
+            <button type="button" onClick={() => setBars({ from: 1, to: editor.store.meta.lengthBars })} title="Choose a bar range (or drag on the ruler, or select notes)">
+              whole piece
             </button>
           )}
-          <button type="button" disabled={!selectionBars} onClick={useSelection} title="Use the bars (and tracks) of the selected notes">
-            sel.
-          </button>
         </span>
       </div>
-      {knobsFor(model, task).map((k) => (
+      {bars && barsFrom && <p className={styles.help}>from the {barsFrom}</p>}
+      <div className={styles.row}>
+        <span>Key</span>
+        <span data-testid="ai-key" title="The models read the session's key; change it with the toolbar's key selector">
+          {editor.store.meta.key} <span className={styles.help}>(toolbar)</span>
+        </span>
+      </div>
+      <label className={styles.row}>
+        <span>Candidates</span>
+        <select data-testid="ai-candidates" value={compare ? modelsFor(task).length : candidates} disabled={compare} onChange={(e) => setCandidates(Number(e.target.value))}>
+          {Array.from({ length: MAX_CANDIDATES }, (_, i) => i + 1).map((n) => (
+            <option key={n} value={n}>
+              {n}
+            </option>
+          ))}
+        </select>
+      </label>
+      {panelKnobs(chosen, task).map((k) => (
         <div key={k.key} className={styles.knob}>
           <label className={styles.row}>
             <span>{k.label}</span>
             {k.kind === 'boolean' ? (
-              <input type="checkbox" checked={Boolean(params[k.key])} onChange={(e) => setParams({ ...params, [k.key]: e.target.checked })} />
-            ) : k.kind === 'choice' ? (
-              <select data-testid={`ai-knob-${k.key}`} value={String(params[k.key])} onChange={(e) => setParams({ ...params, [k.key]: e.target.value })}>
-                {k.choices!.map((c) => (
-                  <option key={c} value={c}>
-                    {c}
+              <input type="checkbox" data-testid={`ai-knob-${k.key}`} checked={Boolean(knobs[k.key])} onChange={(e) => setKnobs({ ...knobs, [k.key]: e.target.checked })} />
+            ) : k.kind === 'enum' ? (
+              <select data-testid={`ai-knob-${k.key}`} value={String(knobs[k.key])} onChange={(e) => setKnobs({ ...knobs, [k.key]: e.target.value })}>
+                {(k.options ?? []).map((o) => (
+                  <option key={o.value} value={o.value}>
+                    {o.label}
                   </option>
                 ))}
               </select>
@@ -197,12 +231,16 @@ export function AiPanel({ editor }: { editor: Editor }) {
                 min={k.min}
                 max={k.max}
                 step={k.step}
-                value={Number(params[k.key])}
-                onChange={(e) => setParams({ ...params, [k.key]: clampKnob(k, Number(e.target.value)) })}
+                value={Number(knobs[k.key])}
+                onChange={(e) => setKnobs({ ...knobs, [k.key]: Number(e.target.value) })}
+                onBlur={(e) => setKnobs({ ...knobs, [k.key]: clampKnob(k, Number(e.target.value), task) })}
               />
             )}
           </label>
-          <p className={styles.help}>{k.help}</p>
+          <p className={styles.help}>
+            {k.help}
+            {k.min !== undefined && k.max !== undefined ? ` (${k.min}–${k.max})` : ''}
+          </p>
         </div>
       ))}
       <label className={styles.row}>
@@ -214,15 +252,23 @@ export function AiPanel({ editor }: { editor: Editor }) {
           </button>
         </span>
       </label>
-      <p className={styles.help}>Same seed and same input give the same result.</p>
+      <p className={styles.help}>Same seed and same input give the same result; candidates use seed, seed+1, …</p>
       <button type="button" className={styles.generate} data-testid="ai-generate" disabled={busy || !sourceId} onClick={generate}>
-        {busy ? 'Sending…' : 'Generate'}
+        {busy ? 'Sending…' : compare ? 'Compare' : candidates > 1 ? `Generate ${candidates}` : 'Generate'}
       </button>
       {error && (
-        <p className={styles.error} role="alert" data-testid="ai-error">
-          {error}
-        </p>
+        <div className={styles.error} role="alert" data-testid="ai-error">
+          {error.text}
+          {error.issues.length > 0 && (
+            <ul>
+              {error.issues.map((i) => (
+                <li key={i}>{i}</li>
+              ))}
+            </ul>
+          )}
+        </div>
       )}
+      <SuggestionCards editor={editor} />
       <JobList editor={editor} />
     </section>
   );

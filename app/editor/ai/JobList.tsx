@@ -1,32 +1,33 @@
 'use client';
-// Every AI job of the session, as every participant sees it: who asked for what, queued / running
-// with progress / done / failed with the reason / cancelled. Anyone may cancel a pending job; the
-// requester may undo a finished result in one step (one transaction with their own origin, so it
-// is also one item of their undo stack).
+// Every AI job of the session, as every participant sees it: who asked for what, with which model
+// version and seed; queued / running with progress / done (its suggestion is a card above) /
+// failed with the reason / cancelled. Anyone may cancel a job that has not finished.
 import { useState } from 'react';
-import { jobResultPresent, undoJobResult, type JobState } from '@/lib/score';
+import { jobResultPresent, undoJobResult } from '@/lib/score';
+import { MODEL_INFO, TASK_INFO, type ModelName, type Task } from '@/lib/ai/contract';
 import type { Editor } from '../editor';
 import { cancelJob, JobApiError } from './api';
-import { useParticipantId } from './identity';
-import { MODELS, TASKS, type ModelId, type TaskId } from './knobs';
-import { useJobs } from './useJobs';
+import type { JobView } from './ai-view';
+import { aiAuth, useParticipantId } from './identity';
+import { useAiView } from './useAiView';
 import styles from './ai.module.css';
 
-const STATUS_TEXT: Record<JobState['status'], string> = { queued: 'waiting', running: 'running', done: 'done', failed: 'failed', cancelled: 'cancelled' };
+const STATUS_TEXT: Record<JobView['status'], string> = { queued: 'waiting', running: 'running', done: 'done', failed: 'failed', cancelled: 'cancelled' };
 
-function JobRow({ editor, job, mine }: { editor: Editor; job: JobState; mine: boolean }) {
+function JobRow({ editor, job, mine }: { editor: Editor; job: JobView; mine: boolean }) {
   const [err, setErr] = useState<string | null>(null);
   const doc = editor.conn.doc;
   const pending = job.status === 'queued' || job.status === 'running';
+  // Jobs from before suggestions wrote notes straight into tracks; their requester can still undo them.
   const canUndo = mine && !editor.readOnly && jobResultPresent(doc, job);
-  const model = MODELS[job.model as ModelId]?.label ?? job.model;
-  const task = TASKS[job.task as TaskId]?.label ?? job.task;
+  const model = MODEL_INFO[job.model as ModelName]?.label ?? job.model;
+  const task = TASK_INFO[job.task as Task]?.label ?? job.task;
   const secs = job.finishedAt && job.createdAt ? ((job.finishedAt - job.createdAt) / 1000).toFixed(1) : null;
 
   const cancel = async () => {
     setErr(null);
     try {
-      await cancelJob(editor.sessionId, job.id, editor.authHeaders());
+      await cancelJob(editor.sessionId, job.id, await aiAuth(editor));
     } catch (e) {
       setErr(e instanceof JobApiError ? e.message : 'could not cancel');
     }
@@ -37,7 +38,7 @@ function JobRow({ editor, job, mine }: { editor: Editor; job: JobState; mine: bo
   };
 
   return (
-    <li className={styles.job} data-testid="ai-job" data-job-id={job.id} data-status={job.status}>
+    <li className={styles.job} data-testid="ai-job" data-job-id={job.id} data-status={job.status} data-request-id={job.requestId ?? ''}>
       <div className={styles.jobHead}>
         <strong>{model}</strong> · {task}
         <span className={`${styles.status} ${styles[job.status]}`}>
@@ -45,9 +46,12 @@ function JobRow({ editor, job, mine }: { editor: Editor; job: JobState; mine: bo
           {job.status === 'running' ? ` ${Math.round(job.progress * 100)}%` : ''}
         </span>
       </div>
-      <div className={styles.help}>
+      <div className={styles.help} data-testid="ai-job-meta">
+        {job.modelVersion ? `${job.modelVersion} · ` : ''}
+        {job.seed !== null ? `seed ${job.seed} · ` : ''}
+        {job.bars ? `bars ${job.bars[0] + 1}–${job.bars[1]} · ` : ''}
         asked by {mine ? 'you' : job.requesterName}
-        {secs && job.status === 'done' ? ` · ${secs} s · ${job.addedNoteIds.length} notes` : ''}
+        {secs && job.status === 'done' ? ` · ${secs} s` : ''}
       </div>
       {pending && (
         <div className={styles.progress} role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(job.progress * 100)} data-testid="ai-job-progress">
@@ -73,7 +77,7 @@ function JobRow({ editor, job, mine }: { editor: Editor; job: JobState; mine: bo
 }
 
 export function JobList({ editor }: { editor: Editor }) {
-  const jobs = useJobs(editor.conn.doc);
+  const { jobs } = useAiView(editor);
   const me = useParticipantId(editor);
   if (!jobs.length) return <p className={styles.help}>No AI requests yet in this session.</p>;
   return (

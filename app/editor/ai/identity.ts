@@ -5,6 +5,7 @@
 // over the API. A copied id is useless: only the token proves it.
 import { useEffect, useState } from 'react';
 import type { Editor } from '../editor';
+import { aiView } from './ai-view';
 
 export interface Participant {
   id: string;
@@ -64,4 +65,21 @@ export function useParticipantId(editor: Editor): string | null {
     };
   }, [editor]);
   return me;
+}
+
+/**
+ * A participant's display name as far as this page knows it: "you", or the name they gave when
+ * they asked the AI for something (jobs and suggestions record it), else a neutral fallback.
+ */
+export function participantName(editor: Editor, participantId: string): string {
+  if (cached(editor.sessionId)?.id === participantId) return 'you';
+  const view = aiView(editor);
+  const named = view.suggestions.find((s) => s.requesterId === participantId && s.requesterName)?.requesterName ?? view.jobs.find((j) => j.requesterId === participantId)?.requesterName;
+  return named ?? 'another participant';
+}
+
+/** Headers of an AI request: the link token and this browser's participant token. */
+export async function aiAuth(editor: Editor): Promise<Record<string, string>> {
+  const p = await participant(editor);
+  return { ...editor.authHeaders(), ...(p ? { 'x-tutti-participant': p.token } : {}) };
 }

@@ -26,6 +26,19 @@ export interface EngineSource {
   meta(): Meta;
 }
 
+/**
+ * Notes that are not in the score but should sound with it: an AI suggestion being auditioned
+ * (app/editor/ai/audition.ts). `solo` plays only these; `hide` silences score notes the
+ * suggestion would replace, so "in place" sounds like the result of accepting it.
+ */
+export interface SuggestionLayer {
+  notes: readonly { pitch: number; start: number; duration: number; velocity: number; instrument: Instrument }[];
+  solo: boolean;
+  hide: ReadonlySet<string>;
+  /** How many of its notes the engine has scheduled (what the audition test and UI read). */
+  played: number;
+}
+
 interface TrackVoice {
   instrument: Instrument;
   voice: Voice;
@@ -51,6 +64,8 @@ export class AudioEngine {
   private minStart = 0;
   private loopTicks: [number, number] | null = null;
   private mapCache: { meta: Meta; map: TempoMap } | null = null;
+  /** An auditioned suggestion, or null for plain playback. */
+  suggestion: SuggestionLayer | null = null;
 
   constructor(private readonly src: EngineSource) {
     this.transport.PPQ = TPQ;
@@ -119,15 +134,27 @@ export class AudioEngine {
     to = Math.min(to, loopEnd);
     if (this.metronome)
       for (const b of beatsIn(timeSignaturesOf(meta), from, to)) this.click.triggerAttackRelease(b.downbeat ? 'C6' : 'G5', 0.05, time + map.seconds(b.tick) - s, 0.8);
-    for (const n of this.src.index().startingIn(from, Math.min(to, this.startBefore))) {
-      const tv = this.voices.get(n.trackId);
-      if (!tv) continue;
-      const end = Math.min(n.start + n.duration, loopEnd);
-      const on = map.seconds(n.start);
-      const at = time + on - s;
-      tv.voice.play(n.pitch, map.seconds(end) - on, at, n.velocity / 127);
-      this.onNote?.(at);
-    }
+    const layer = this.suggestion;
+    if (!layer?.solo)
+      for (const n of this.src.index().startingIn(from, Math.min(to, this.startBefore))) {
+        const tv = this.voices.get(n.trackId);
+        if (!tv || layer?.hide.has(n.id)) continue;
+        const end = Math.min(n.start + n.duration, loopEnd);
+        const on = map.seconds(n.start);
+        const at = time + on - s;
+        tv.voice.play(n.pitch, map.seconds(end) - on, at, n.velocity / 127);
+        this.onNote?.(at);
+      }
+    if (layer)
+      for (const n of layer.notes) {
+        if (n.start < from || n.start >= Math.min(to, this.startBefore)) continue;
+        const end = Math.min(n.start + n.duration, loopEnd);
+        const on = map.seconds(n.start);
+        const at = time + on - s;
+        this.auditionVoice(n.instrument).play(n.pitch, map.seconds(end) - on, at, n.velocity / 127);
+        layer.played++;
+        this.onNote?.(at);
+      }
   };
 
   /**

@@ -13,6 +13,8 @@ import { drawBase, drawOverlay } from './render';
 import { KEYS_W, RULER_H, VEL_H, drawKeyboard, drawRuler, drawVelocity } from './lanes';
 import { RollTouch } from './touch';
 import { fitCanvas } from './theme';
+import { drawSuggestionOverlay, installProvenanceTooltip } from './suggestion-overlay';
+import { aiView } from '../ai/ai-view';
 
 export function PianoRoll({ ed }: { ed: Editor }) {
   const wrap = useRef<HTMLDivElement>(null);
@@ -60,7 +62,9 @@ export function PianoRoll({ ed }: { ed: Editor }) {
       }
       if (dirty.overlay) {
         dirty.overlay = false;
-        rollStats.cursors = drawOverlay(fitCanvas(overlay.current!, v.width, v.height), ed, gestures.preview, playTick);
+        const octx = fitCanvas(overlay.current!, v.width, v.height);
+        rollStats.cursors = drawOverlay(octx, ed, gestures.preview, playTick);
+        drawSuggestionOverlay(octx, ed); // AI ghost notes and job progress (issue 13)
         drawRuler(fitCanvas(ruler.current!, v.width, RULER_H), ed, playTick, v.width);
       }
       // Frame cost = all main-thread work of this frame (follow-scroll, every layer repainted).
@@ -81,6 +85,8 @@ export function PianoRoll({ ed }: { ed: Editor }) {
       ed.subscribeUi(markBase),
       ed.subscribeView(() => (markBase(), updateScroll())),
       ed.presence.subscribe(markBase),
+      aiView(ed).subscribe(markOverlay),
+      installProvenanceTooltip(ed, overlay.current!),
     ];
 
     // Size the viewport to the note area.

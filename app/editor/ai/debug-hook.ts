@@ -1,0 +1,24 @@
+// A read-only window hook for the AI's e2e tests (window.__tuttiAi), next to window.__tutti
+// (app/editor/debug.ts): the suggestions this page sees, which candidates it previews, what the
+// roll last drew of them and what is being auditioned. It never edits.
+import type { Editor } from '../editor';
+import { overlayStats } from '../roll/suggestion-overlay';
+import { aiView } from './ai-view';
+import { auditionState } from './audition';
+import { notesFrom } from './actions';
+
+export function installAiDebugHook(ed: Editor): () => void {
+  const view = aiView(ed);
+  const hook = {
+    suggestions: () => view.suggestions.map((s) => ({ id: s.id, requestId: s.requestId, index: s.index, model: s.model, status: s.status, seed: s.seed, notes: s.notes.length, bars: s.bars })),
+    previews: () => view.previews().map((s) => s.id),
+    jobs: () => view.jobs.map((j) => ({ id: j.id, status: j.status, requestId: j.requestId, model: j.model, seed: j.seed, modelVersion: j.modelVersion })),
+    overlay: () => ({ ...overlayStats }),
+    audition: () => auditionState(ed),
+    notesFrom: (id: string) => notesFrom(ed, id),
+  };
+  (window as unknown as { __tuttiAi?: typeof hook }).__tuttiAi = hook;
+  return () => {
+    delete (window as unknown as { __tuttiAi?: typeof hook }).__tuttiAi;
+  };
+}
