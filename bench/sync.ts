@@ -19,6 +19,7 @@ import path from 'node:path';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import * as encoding from 'lib0/encoding';
+import * as decoding from 'lib0/decoding';
 import { WebsocketProvider } from 'y-websocket';
 import { addNotes, readNotes, readTracks } from '@/lib/score';
 
@@ -414,7 +415,175 @@ async function floodCost(rounds: number, edits: number) {
   console.log(JSON.stringify(summary));
 }
 
+/**
+ * The issue-17 probe: one room of `connections`; 20 writers (y-websocket docs) each add a note
+ * every 100 ms for 8 s; the other connections listen passively, 20 of them as y-websocket docs
+ * (they must converge) and the rest as plain sockets. A plain socket only stores each sync-update
+ * frame with its arrival time; which edits a frame carried is worked out after the run (each
+ * distinct frame decoded once with Y.parseUpdateMeta), so the probe does the same small work per
+ * frame whichever server it measures, and a server that merges edits into fewer frames is credited
+ * for each edit the frame carries at the frame's arrival. Latency = arrival − the writer's edit
+ * time, for every (edit, plain socket); an edit not received within 5 s after the last edit
+ * (or 1 s of silence after it) is undelivered.
+ */
+async function probe(s: ServerProc, connections: number) {
+  const WRITERS = 20;
+  const DOC_LISTENERS = 20;
+  const id = await newSession(s);
+  const plain: { ws: WebSocket; frames: [number, Buffer][] }[] = [];
+  let lastFrameAt = 0;
+  let recording = false;
+  const plainCount = connections - WRITERS - DOC_LISTENERS;
+  for (let i = 0; i < plainCount; i += 100) {
+    const batch = Array.from({ length: Math.min(100, plainCount - i) }, () => {
+      const r = new Receiver(withToken(`${s.wsUrl}/${id}`, id));
+      const entry = { ws: r.ws, frames: [] as [number, Buffer][] };
+      r.ws.on('message', (d: Buffer) => {
+        if (recording && d[0] === 0 && d[1] === 2) {
+          const t = now();
+          entry.frames.push([t, d]);
+          lastFrameAt = t;
+        }
+      });
+      plain.push(entry);
+      return r.open;
+    });
+    await Promise.all(batch);
+  }
+  const writers = Array.from({ length: WRITERS }, () => new Writer(s.wsUrl, id));
+  const listeners = Array.from({ length: DOC_LISTENERS }, () => new Writer(s.wsUrl, id));
+  await Promise.all([...writers, ...listeners].map((w) => w.ready()));
+  await sleep(500);
+  // Edits: [client, end clock, time].
+  const edits: [number, number, number][] = [];
+  recording = true;
+  const t0 = now();
+  await Promise.all(writers.map(async (w, k) => {
+    await sleep((k * 100) / WRITERS); // spread the writers over the 100 ms period
+    for (let n = 0; now() - t0 < 8000; n++) {
+      w.edit();
+      edits.push([w.doc.clientID, Y.getState(w.doc.store, w.doc.clientID), now()]);
+      const next = t0 + (k * 100) / WRITERS + (n + 1) * 100;
+      await sleep(Math.max(0, next - now()));
+    }
+  }));
+  const lastEdit = now();
+  while (now() - lastEdit < 5000 && !(lastFrameAt < now() - 1000 && now() - lastEdit > 1000)) await sleep(100);
+  recording = false;
+  const expectedNotes = readNotes(writers[0]!.doc).length;
+  const converged = listeners.filter((l) => readNotes(l.doc).length === expectedNotes).length;
+  for (const w of [...writers, ...listeners]) w.close();
+  for (const p of plain) p.ws.terminate();
+
+  // Per client, its edits sorted by end clock.
+  const byClient = new Map<number, { end: number; t: number }[]>();
+  for (const [client, end, t] of edits) (byClient.get(client) ?? byClient.set(client, []).get(client)!).push({ end, t });
+  for (const list of byClient.values()) list.sort((a, b) => a.end - b.end);
+  const metaCache = new Map<string, [number, number, number][]>();
+  const metaOf = (d: Buffer): [number, number, number][] => {
+    const key = d.toString('latin1');
+    let m = metaCache.get(key);
+    if (!m) {
+      // frame: 0 (sync) | 2 (update) | varUint8Array update
+      const dec = decoding.createDecoder(d);
+      decoding.readVarUint(dec);
+      decoding.readVarUint(dec);
+      const meta = Y.parseUpdateMeta(decoding.readVarUint8Array(dec));
+      m = [...meta.to].map(([client, to]) => [client, meta.from.get(client) ?? 0, to]);
+      metaCache.set(key, m);
+    }
+    return m;
+  };
+  const samples: number[] = [];
+  let delivered = 0;
+  for (const p of plain) {
+    const got = new Map<number, Float64Array>();
+    for (const [client, list] of byClient) got.set(client, new Float64Array(list.length).fill(-1));
+    for (const [t, d] of p.frames) {
+      for (const [client, from, to] of metaOf(d)) {
+        const list = byClient.get(client);
+        if (!list) continue;
+        const marks = got.get(client)!;
+        // edits whose last struct (end − 1) lies in [from, to)
+        let lo = 0;
+        let hi = list.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (list[mid]!.end - 1 < from) lo = mid + 1;
+          else hi = mid;
+        }
+        for (let j = lo; j < list.length && list[j]!.end - 1 < to; j++) {
+          if (marks[j]! < 0) {
+            marks[j] = t;
+            samples.push(t - list[j]!.t);
+            delivered++;
+          }
+        }
+      }
+    }
+    p.frames.length = 0;
+  }
+  const expected = edits.length * plain.length;
+  await sleep(1000);
+  return {
+    connections,
+    edits: edits.length,
+    receivers: plain.length,
+    p50: pct(samples, 50),
+    p99: pct(samples, 99),
+    max: pct(samples, 100),
+    delivered: +(delivered / expected).toFixed(4),
+    docListenersConverged: `${converged}/${DOC_LISTENERS}`,
+    distinctFrames: metaCache.size,
+  };
+}
+
+async function probeRuns(tutti: ServerProc, baseline: ServerProc, results: Record<string, unknown>) {
+  for (const n of [200, 1000]) {
+    for (const s of [tutti, baseline]) {
+      const load = os.loadavg()[0]!;
+      const r = await probe(s, n);
+      console.error(`[bench] probe ${s.name} ${n} connections: p50 ${r.p50} ms, p99 ${r.p99} ms, max ${r.max} ms, delivered ${(100 * r.delivered).toFixed(2)} % of ${r.edits} edits x ${r.receivers} sockets, docs converged ${r.docListenersConverged}, ${r.distinctFrames} distinct frames, load ${load.toFixed(2)}`);
+      results[`probe_${s.name === 'tutti' ? 'tutti' : 'baseline'}_${n}`] = { ...r, loadavg1: load };
+    }
+  }
+}
+
+const probeSummary = (r: Record<string, unknown>) => {
+  const g = (k: string) => r[k] as { p99: number; delivered: number };
+  return {
+    probe_p99_ms_200_clients: g('probe_tutti_200').p99,
+    delivered_200_clients: g('probe_tutti_200').delivered,
+    stock_p99_ms_200_clients: g('probe_baseline_200').p99,
+    stock_delivered_200_clients: g('probe_baseline_200').delivered,
+    p99_ms_1000_clients: g('probe_tutti_1000').p99,
+    delivered_1000_clients: g('probe_tutti_1000').delivered,
+    stock_p99_ms_1000_clients: g('probe_baseline_1000').p99,
+    stock_delivered_1000_clients: g('probe_baseline_1000').delivered,
+  };
+};
+
+/** `--probe`: only the issue-17 probe (200 and 1,000 connections, Tutti and stock), `TUTTI_BENCH_ROUNDS` times. */
+async function probeOnly() {
+  const results: Record<string, unknown> = { date: new Date().toISOString(), host: { cpus: os.cpus().length, loadavg: os.loadavg() }, node: process.version };
+  const baseline = await startBaseline();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tutti-bench-'));
+  const tutti = await startTutti(dataDir);
+  try {
+    await probeRuns(tutti, baseline, results);
+  } finally {
+    await tutti.stop();
+    await baseline.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+  const summary = { ...probeSummary(results), loadavg_before: (results.host as { loadavg: number[] }).loadavg, loadavg_after: os.loadavg() };
+  fs.mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
+  fs.writeFileSync(path.join(ROOT, 'bench/results', 'sync-probe.json'), JSON.stringify({ ...results, summary }, null, 2) + '\n');
+  console.log(JSON.stringify(summary));
+}
+
 async function main() {
+  if (process.argv.includes('--probe')) return probeOnly();
   if (process.argv.includes('--guard')) return guardCost(Number(process.env.TUTTI_BENCH_ROUNDS ?? 3), 100);
   if (process.argv.includes('--flood')) return floodCost(Number(process.env.TUTTI_BENCH_ROUNDS ?? 3), 100);
   const quick = process.argv.includes('--quick');
@@ -439,6 +608,7 @@ async function main() {
       console.error(`[bench] ${s.name} 100 rooms x 10 clients: p50 ${r.p50} ms, p99 ${r.p99} ms, RSS ${r.rssMb} MB (peak ${r.peakRssMb})`);
       results[`${s.name === 'tutti' ? 'tutti' : 'baseline'}_rooms`] = r;
     }
+    await probeRuns(tutti, baseline, results);
     const load = await coldLoad(tutti, 10_000, quick ? 3 : 5);
     console.error(`[bench] cold load of 10k notes: median ${load.medianMs} ms (${load.runs.join(', ')}); server part (to step 2 received) median ${load.serverMedianMs} ms (${load.serverRuns.join(', ')}); stored ${load.storedBytes} bytes`);
     results.cold_load = load;
@@ -471,6 +641,9 @@ async function main() {
     load_ms_10k_notes: r.cold_load!.medianMs,
     load_server_ms_10k_notes: (r.cold_load as { serverMedianMs?: number }).serverMedianMs,
     stored_bytes_10k_notes: r.cold_load!.storedBytes,
+    ...probeSummary(results),
+    loadavg_before: (results.host as { loadavg: number[] }).loadavg,
+    loadavg_after: os.loadavg(),
     database: BENCH_DB ? 'postgres' : 'embedded',
     quick,
   };
