@@ -5,7 +5,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export const registry = new Registry();
-collectDefaultMetrics({ register: registry, prefix: 'tutti_process_' });
+collectDefaultMetrics({ register: registry, prefix: 'tutti_' });
 
 /** What the gauges read at scrape time (set once by server/app.ts). */
 export interface MetricSources {
