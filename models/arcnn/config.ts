@@ -3,15 +3,26 @@
 
 /** Lowest MIDI pitch of the roll (row 0); the JSB window from models/data. */
 export const ROLL_LOW = 36;
-/** Rows of the roll: pitches 36..83; rows 46 and 47 (82, 83) are padding that never holds a note. */
+/** Rows of the roll: pitches 36..81 in rows 0–45, the rest class in row 46, padding in row 47. */
 export const ROLL_PITCHES = 48;
+/**
+ * Row 46 is the REST class (Coconet-style per-voice one-hot): in the input a 1 there says "this
+ * voice is known to be silent at this step"; in the output it is the rest class of the voice-step's
+ * softmax. It never becomes a note (score-roll and the sampler read only rows 0..ROLL_HIGH-ROLL_LOW).
+ */
+export const REST_ROW = 46;
+/** Classes of a voice-step's softmax: 46 pitches + rest (row 47 is padding, always masked out). */
+export const CLASSES = REST_ROW + 1;
 /** Highest pitch a note may have (PITCH_HIGH of models/data). */
 export const ROLL_HIGH = 81;
 /** Voice channels: soprano (the melody), alto, tenor, bass. */
 export const VOICES = 4;
-/** Base input planes: 4 voice rolls, 4 "editable" masks, 1 pitch-height ramp. */
+/** Base input planes: 4 voice rolls, 4 masks (voice-steps to predict), 1 pitch-height ramp. */
 export const IN_CHANNELS = 2 * VOICES + 1;
-/** Extra planes with NetConfig.pcProfile: the window's pitch-class profile of fixed / all sounding cells. */
+/**
+ * Extra planes with NetConfig.pcProfile: the pitch-class profile of the unmasked sounding notes
+ * (the key context), and the metrical level of each step (bar 1, beat 2/3, 8th 1/3, 16th 0).
+ */
 export const PC_CHANNELS = 2;
 /** Time must be a multiple of this (two 2× poolings). */
 export const TIME_MULTIPLE = 4;
@@ -28,9 +39,9 @@ export interface NetConfig {
    */
   globalPitch: number;
   /**
-   * Two extra input planes that broadcast, at every cell, how much that cell's pitch class sounds
-   * in the whole window (fixed notes; all notes). 3×3 convs see ±1 bar and ±20 semitones, too
-   * little to infer the key from a melody; this gives every cell the key for the cost of 2 planes.
+   * Two extra input planes: at every cell, how much that cell's pitch class sounds among the
+   * unmasked notes of the window (3×3 convs see ±1 bar and ±20 semitones, too little to infer the
+   * key from a melody), and the step's metrical level (so 3/4 and 6/8 are told apart from 4/4).
    */
   pcProfile: boolean;
 }
@@ -38,7 +49,7 @@ export interface NetConfig {
 /** Input planes a net with this config expects. */
 export const inChannels = (cfg: Pick<NetConfig, 'pcProfile'>): number => IN_CHANNELS + (cfg.pcProfile ? PC_CHANNELS : 0);
 
-export const DEFAULT_NET: NetConfig = { widths: [12, 24, 48], globalPitch: 64, pcProfile: true };
+export const DEFAULT_NET: NetConfig = { widths: [12, 24, 64], globalPitch: 64, pcProfile: true };
 export const TINY_NET: NetConfig = { widths: [4, 8, 8], globalPitch: 8, pcProfile: true };
 
 export interface TrainConfig {
@@ -52,4 +63,4 @@ export interface TrainConfig {
   validEvery: number;
 }
 
-export const DEFAULT_TRAIN: TrainConfig = { steps: 5000, batch: 16, bars: 4, lr: 2e-3, seed: 1, validEvery: 250 };
+export const DEFAULT_TRAIN: TrainConfig = { steps: 8000, batch: 16, bars: 4, lr: 2e-3, seed: 1, validEvery: 250 };

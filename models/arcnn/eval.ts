@@ -1,9 +1,9 @@
 // `npm run eval -- arcnn [--json] [--limit N] [--share S] [--seed S] [--temperature T]
-// [--iterations N] [--sampler gibbs|toggle] [--constraint on|off|both] [--seeds 1,2,3] [--checkpoint DIR] [--split valid]`:
+// [--iterations N] [--constraint on|off|both] [--seeds 1,2,3] [--checkpoint DIR] [--split valid]`:
 // the AR-CNN on the JSB test split (valid for choosing knobs).
 // 1. Infill NLL: hide a share of the alto/tenor/bass voice-steps of each test chorale; the net sees
-//    the rest with the hidden voice-steps marked editable, and its toggle logits restricted to one
-//    hidden voice-step's 46 pitches give p(pitch); NLL (nats per hidden voice-step) of Bach's pitch.
+//    the rest with the hidden voice-steps masked, and its per-voice-step softmax over the 46 pitches
+//    + rest gives p(pitch); NLL (nats per hidden voice-step) of Bach's pitch.
 //    Same for the same net untrained, a per-voice pitch-frequency baseline and the nearest-step copy
 //    (../metrics/baselines). With every A/T/B voice-step hidden: the soprano-only NLL, against the
 //    lookup table p(voice pitch | soprano pitch) counted on train (smoothing chosen on valid).
@@ -19,10 +19,10 @@ import { createRng } from '../runtime/rng';
 import { baselineFigures, hideVoiceSteps } from '../metrics/baselines';
 import { constraintFlag, evaluateHarmony, harmonyJson, harmonyTable, seedsFlag } from '../metrics/harmony-eval';
 import { loadTensors, loadVariables } from '../runtime/io';
-import { DEFAULT_NET, DEFAULT_TRAIN, inChannels, ROLL_HIGH, ROLL_LOW, ROLL_PITCHES, TIME_MULTIPLE, VOICES } from './config';
-import { cellIndex, choraleToVoiceRoll, inputPlanes, type VoiceRoll } from './encoding';
+import { CLASSES, DEFAULT_NET, DEFAULT_TRAIN, inChannels, ROLL_HIGH, ROLL_LOW, ROLL_PITCHES, TIME_MULTIPLE, VOICES } from './config';
+import { cellIndex, choraleToVoiceRoll, inputPlanes, levels44, type VoiceRoll } from './encoding';
+import { jsbFirstPos } from '../transformer/meter';
 import { createNet, disposeNet, forward, parameterCount, type ArcnnNet } from './network';
-import { sampleGibbs } from './gibbs';
 import { parseParams } from './params';
 import { sampleEdits } from './sampler';
 import { WEIGHTS_DIR, loadWeights } from './weights';
@@ -48,12 +48,12 @@ function logits(net: ArcnnNet, roll: VoiceRoll, editableVS: Uint8Array): Float32
   return out;
 }
 
-/** NLL of the true pitch at hidden voice-step (t, v), from toggle logits restricted to its pitches. */
+/** NLL of the true pitch at masked voice-step (t, v) under its softmax over 46 pitches + rest. */
 function cellNll(l: Float32Array, t: number, v: number, truth: number): number {
   let max = -Infinity;
-  for (let p = 0; p <= TOP; p++) max = Math.max(max, l[cellIndex(t, p, v)]!);
+  for (let p = 0; p < CLASSES; p++) max = Math.max(max, l[cellIndex(t, p, v)]!);
   let s = 0;
-  for (let p = 0; p <= TOP; p++) s += Math.exp(l[cellIndex(t, p, v)]! - max);
+  for (let p = 0; p < CLASSES; p++) s += Math.exp(l[cellIndex(t, p, v)]! - max);
   return max + Math.log(s) - l[cellIndex(t, truth, v)]!;
 }
 
@@ -74,9 +74,12 @@ export function maskedNll(nets: ArcnnNet[], chorales: readonly Chorale[], share:
   chorales.forEach((ch, i) => {
     const steps = padded(ch.length);
     const full = choraleToVoiceRoll(ch, 0, steps);
-    const roll: VoiceRoll = { steps, data: new Uint8Array(full.data) };
+    const roll: VoiceRoll = { steps, data: new Uint8Array(full.data), levels: levels44(steps, jsbFirstPos(ch.length)) };
     const editableVS = new Uint8Array(steps * VOICES);
     const cells: [number, number, number][] = hiddenAll[i]!.map((c) => [c.t, c.v, c.pitch - ROLL_LOW]);
+    // Soprano-only (share 1): every A/T/B voice-step of the piece is masked, rests included, so the
+    // net sees the soprano alone; otherwise exactly the hidden (sounding) voice-steps are masked.
+    if (share >= 1) for (let t = 0; t < ch.length; t++) for (let v = 1; v < VOICES; v++) editableVS[t * VOICES + v] = 1;
     for (const [t, v, p] of cells) {
       editableVS[t * VOICES + v] = 1;
       roll.data[cellIndex(t, p, v)] = 0;
@@ -107,8 +110,6 @@ export interface HarmonizeKnobs {
   temperature?: number;
   /** Network calls per harmonisation (default: the generator's 100, whatever the length). */
   iterations?: number;
-  /** 'gibbs' (the generator's default for harmonize) or DeepComposer's 'toggle' sampler. */
-  sampler?: 'gibbs' | 'toggle';
   strictVoiceLeading?: boolean;
 }
 
@@ -121,20 +122,15 @@ export function arcnnHarmonizer(net: ArcnnNet, knobs: HarmonizeKnobs = {}) {
   return async (melody: number[], o: { seed: number; piece: number; strictVoiceLeading: boolean }): Promise<number[][]> => {
     const steps = padded(melody.length);
     const roll = choraleToVoiceRoll(melody.map((m) => [m, -1, -1, -1]), 0, steps);
+    // JSB melodies are read as 4/4 ending on a bar line (../transformer/meter).
+    roll.levels = levels44(steps, jsbFirstPos(melody.length));
     const rng = createRng(1000 * o.seed + o.piece);
     const strictVoiceLeading = knobs.strictVoiceLeading ?? o.strictVoiceLeading;
     const temperature = knobs.temperature ?? defaults.temperature;
     const iterations = knobs.iterations ?? defaults.iterations;
-    let out: VoiceRoll;
-    if ((knobs.sampler ?? 'gibbs') === 'gibbs') {
-      const vs = new Uint8Array(steps * VOICES);
-      for (let t = 0; t < melody.length; t++) for (let v = 1; v < VOICES; v++) vs[t * VOICES + v] = 1;
-      out = (await sampleGibbs(net, roll, vs, { iterations, temperature, strictVoiceLeading, markAll: true }, rng)).roll;
-    } else {
-      const editable = new Uint8Array(roll.data.length);
-      for (let t = 0; t < melody.length; t++) for (let v = 1; v < VOICES; v++) for (let p = 0; p <= TOP; p++) editable[cellIndex(t, p, v)] = 1;
-      out = (await sampleEdits(net, { roll, editable }, { iterations, maxRemoveShare: 1, maxNotesAdded: 1e6, temperature, strictVoiceLeading }, rng)).roll;
-    }
+    const editable = new Uint8Array(roll.data.length);
+    for (let t = 0; t < melody.length; t++) for (let v = 1; v < VOICES; v++) for (let p = 0; p <= TOP; p++) editable[cellIndex(t, p, v)] = 1;
+    const out = (await sampleEdits(net, { roll, editable }, { iterations, maxRemoveShare: 1, maxNotesAdded: 1e6, temperature, strictVoiceLeading }, rng)).roll;
     return [1, 2, 3].map((v) =>
       melody.map((_, t) => {
         for (let p = TOP; p >= 0; p--) if (out.data[cellIndex(t, p, v)]) return p + ROLL_LOW;
@@ -158,7 +154,7 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
   const share = flags.share !== undefined ? Number(flags.share) : 0.5;
   const seed = flags.seed !== undefined ? Number(flags.seed) : 1;
   const num = (name: string): number | undefined => (flags[name] !== undefined ? Number(flags[name]) : undefined);
-  const knobs: HarmonizeKnobs = { temperature: num('temperature'), iterations: num('iterations'), sampler: flags.sampler === 'toggle' ? 'toggle' : flags.sampler === 'gibbs' ? 'gibbs' : undefined };
+  const knobs: HarmonizeKnobs = { temperature: num('temperature'), iterations: num('iterations') };
   const rt = await initRuntime();
   const data = loadJsb();
   // --split valid is for choosing knobs without looking at test; reported figures use test.
@@ -221,7 +217,7 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
     chorales: test.length,
     parameters: parameterCount(net.config),
     trained_steps: info.trainedSteps,
-    harmonization_sampler: knobs.sampler ?? 'gibbs',
+    harmonization_sampler: 'gibbs',
     harmonization_temperature: knobs.temperature ?? defaults.temperature,
     harmonization_iterations: knobs.iterations ?? defaults.iterations,
     infill_share: share,
@@ -245,7 +241,7 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
   };
   disposeNet(net);
   disposeNet(untrained);
-  const official = limit === undefined && knobs.temperature === undefined && knobs.iterations === undefined && knobs.sampler === undefined && share === 0.5 && seed === 1 && flags.seeds === undefined && flags.constraint === undefined && flags.strict === undefined && typeof flags.checkpoint !== 'string' && typeof flags.weights !== 'string' && split === 'test';
+  const official = limit === undefined && knobs.temperature === undefined && knobs.iterations === undefined && share === 0.5 && seed === 1 && flags.seeds === undefined && flags.constraint === undefined && flags.strict === undefined && typeof flags.checkpoint !== 'string' && typeof flags.weights !== 'string' && split === 'test';
   if (official) fs.writeFileSync(path.join(WEIGHTS_DIR, 'eval-results.json'), JSON.stringify(result, null, 1) + '\n');
   if (!json) {
     console.log(`AR-CNN on the JSB ${split} split (${test.length} chorales)`);

@@ -1,72 +1,109 @@
-// Annealed blocked Gibbs for the AR-CNN (Coconet, Huang et al. 2017), used when a request writes
-// whole voices from nothing (harmonise/accompany with the caps left open). The network's toggle
-// logits restricted to one silent voice-step's pitch cells are its conditional p(pitch | the rest
-// of the roll) — the same reading the infill NLL uses. Each iteration erases a random block of the
-// editable voice-steps (a share annealed from 0.9 down to 0.05, Coconet's schedule), runs the
-// network once and draws every erased voice-step from its conditional at the knob's temperature.
-// The first iteration draws every editable voice-step (the whole block is empty). Strict voice
-// leading masks, per voice-step, the pitches that would form parallel fifths/octaves with the
-// current neighbours and renormalises; the block is drawn in random order so each draw sees the
-// ones before it. No rule picks a note: every pitch is drawn from the network's distribution.
+// The AR-CNN sampler: DeepComposer's iterative CNN rewriter, run as Coconet's annealed blocked Gibbs
+// (Huang et al. 2017) on the network's own per-voice-step distributions. The network is trained
+// as an orderless NADE (./loss): given a roll with some voice-steps masked, it outputs for each
+// masked (step, voice) a softmax over the 46 pitches plus REST. Each iteration masks a random block
+// of the editable voice-steps (its share annealed from 0.9 down to 0.05 over the first 3/4 of the
+// iterations, Coconet's schedule; the first iteration masks them all), runs the network once and
+// redraws every masked voice-step from its conditional at the knob's temperature, in random order.
+// DeepComposer's caps stay hard: a candidate is left out of a draw when taking it would put more
+// than maxRemoveShare of the input's editable note cells out, or more than maxNotesAdded cells in;
+// the voice-step's current input value always costs nothing, so a draw always has a candidate.
+// Strict voice leading (the only non-likelihood constraint) leaves out the pitches that would form
+// parallel fifths/octaves with the already-decided neighbours and renormalises. No rule picks a
+// note: every pitch is drawn from the network's distribution.
 import { GenerationAbortedError } from '../generator';
 import { isParallel } from '../decoding/voice-leading';
 import { tf } from '../runtime/index';
 import type { Rng } from '../runtime/rng';
-import { ROLL_HIGH, ROLL_LOW, ROLL_PITCHES, VOICES, inChannels } from './config';
-import { inputPlanes, type VoiceRoll } from './encoding';
+import { CLASSES, REST_ROW, ROLL_HIGH, ROLL_LOW, ROLL_PITCHES, VOICES, inChannels } from './config';
+import { cellIndex, inputPlanes } from './encoding';
 import { forward, type ArcnnNet } from './network';
-import type { SamplerOptions, SamplerResult } from './sampler';
+import type { SamplerInput, SamplerKnobs, SamplerOptions, SamplerResult } from './sampler';
 
 const TOP = ROLL_HIGH - ROLL_LOW;
+/** A voice-step that keeps its input cells as they are (only for input chords: several cells). */
+const KEEP = -2;
 const yieldToEventLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
 
-export interface GibbsKnobs {
-  iterations: number;
-  temperature: number;
-  strictVoiceLeading?: boolean;
+export interface GibbsSchedule {
   /** Annealing: block share from `maxShare` down to `minShare` over the first `eta` of the iterations. */
   maxShare?: number;
   minShare?: number;
   eta?: number;
-  /**
-   * Mark every editable voice-step as editable in the network's input (as its "harmonise" training
-   * pairs do), not only the erased block (as its infill pairs do).
-   */
-  markAll?: boolean;
 }
 
-/** Coconet's schedule: share of the editable voice-steps erased at iteration n of N. */
+/** Coconet's schedule: share of the editable voice-steps masked at iteration n of N (all at n = 0). */
 export function blockShare(n: number, N: number, maxShare = 0.9, minShare = 0.05, eta = 0.75): number {
   if (n === 0) return 1;
   return Math.max(minShare, maxShare - (n / (eta * N)) * (maxShare - minShare));
 }
 
 /**
- * `editableVS` [t][v] marks the voice-steps to write (their cells must be silent or theirs to
- * overwrite); every other cell of `roll` is fixed context.
+ * Editable voice-steps: those with an editable cell and no sounding cell that is not editable (a
+ * fixed note there locks the voice-step).
  */
-export async function sampleGibbs(net: ArcnnNet, roll: VoiceRoll, editableVS: Uint8Array, knobs: GibbsKnobs, rng: Rng, opts: SamplerOptions = {}): Promise<SamplerResult> {
-  const { steps } = roll;
-  const cur = new Uint8Array(roll.data);
-  const input = roll.data;
-  const strict = knobs.strictVoiceLeading ?? true;
+export function editableVoiceSteps(steps: number, editable: Uint8Array, data?: Uint8Array): Uint8Array {
+  const vs = new Uint8Array(steps * VOICES);
+  const locked = new Uint8Array(steps * VOICES);
+  for (let t = 0; t < steps; t++)
+    for (let p = 0; p < ROLL_PITCHES; p++)
+      for (let v = 0; v < VOICES; v++) {
+        const c = cellIndex(t, p, v);
+        if (editable[c]) vs[t * VOICES + v] = 1;
+        else if (data?.[c]) locked[t * VOICES + v] = 1;
+      }
+  for (let i = 0; i < vs.length; i++) if (locked[i]) vs[i] = 0;
+  return vs;
+}
+
+export async function sampleGibbs(net: ArcnnNet, input: SamplerInput, knobs: SamplerKnobs & GibbsSchedule, rng: Rng, opts: SamplerOptions = {}): Promise<SamplerResult> {
+  const { steps } = input.roll;
+  const orig = input.roll.data;
+  const cur = new Uint8Array(orig);
+  const edVS = editableVoiceSteps(steps, input.editable, orig);
   const vsList: number[] = [];
-  for (let i = 0; i < editableVS.length; i++) if (editableVS[i]) vsList.push(i);
+  for (let i = 0; i < edVS.length; i++) if (edVS[i]) vsList.push(i);
+
+  // Per editable voice-step: its input rows, its current class, and what that class costs.
+  const inRows = new Map<number, number[]>();
+  const cls = new Int16Array(steps * VOICES).fill(REST_ROW);
+  let inputEditableOn = 0;
+  for (const vs of vsList) {
+    const t = Math.floor(vs / VOICES);
+    const v = vs % VOICES;
+    const rows: number[] = [];
+    for (let p = 0; p <= TOP; p++) if (orig[cellIndex(t, p, v)]) rows.push(p);
+    inRows.set(vs, rows);
+    inputEditableOn += rows.length;
+    cls[vs] = rows.length === 0 ? REST_ROW : rows.length === 1 ? rows[0]! : KEEP;
+  }
+  const removedBy = (vs: number, x: number): number => (x === KEEP ? 0 : inRows.get(vs)!.filter((p) => p !== x).length);
+  const addedBy = (vs: number, x: number): number => (x >= 0 && x <= TOP && !inRows.get(vs)!.includes(x) ? 1 : 0);
+  const maxRemove = Math.floor(knobs.maxRemoveShare * inputEditableOn + 1e-9);
+  const maxAdd = knobs.maxNotesAdded;
+  let removed = 0;
+  let added = 0;
+
+  // The sounding pitch (MIDI) of every voice-step, -1 if silent or undecided (the highest of a chord).
   const pitchAt = new Int16Array(steps * VOICES).fill(-1);
   for (let t = 0; t < steps; t++)
     for (let v = 0; v < VOICES; v++)
       for (let p = TOP; p >= 0; p--)
-        if (cur[(t * ROLL_PITCHES + p) * VOICES + v]) {
+        if (cur[cellIndex(t, p, v)]) {
           pitchAt[t * VOICES + v] = p + ROLL_LOW;
           break;
         }
   const at = (t: number, v: number): number => (t < 0 || t >= steps ? -1 : pitchAt[t * VOICES + v]!);
-  const setVS = (vs: number, pitch: number): void => {
+  const setVS = (vs: number, x: number | null): void => {
     const t = Math.floor(vs / VOICES);
     const v = vs % VOICES;
-    for (let p = 0; p < ROLL_PITCHES; p++) cur[(t * ROLL_PITCHES + p) * VOICES + v] = 0;
-    if (pitch >= 0) cur[(t * ROLL_PITCHES + pitch - ROLL_LOW) * VOICES + v] = 1;
-    pitchAt[vs] = pitch;
+    for (let p = 0; p <= TOP; p++) cur[cellIndex(t, p, v)] = 0;
+    if (x === null) return void (pitchAt[vs] = -1);
+    cls[vs] = x;
+    if (x === KEEP) for (const p of inRows.get(vs)!) cur[cellIndex(t, p, v)] = 1;
+    else if (x <= TOP) cur[cellIndex(t, x, v)] = 1;
+    const rows = x === KEEP ? inRows.get(vs)! : x <= TOP ? [x] : [];
+    pitchAt[vs] = rows.length ? Math.max(...rows) + ROLL_LOW : -1;
   };
   const makesParallel = (t: number, v: number, pitch: number): boolean => {
     const before = at(t - 1, v);
@@ -79,12 +116,15 @@ export async function sampleGibbs(net: ArcnnNet, roll: VoiceRoll, editableVS: Ui
     return false;
   };
 
+  const strict = knobs.strictVoiceLeading ?? true;
   const ch = inChannels(net.config);
   const planes = new Float32Array(steps * ROLL_PITCHES * ch);
   const mask = new Uint8Array(steps * VOICES);
-  const w = new Float64Array(TOP + 1);
+  const cand = new Int16Array(CLASSES + 1);
+  const w = new Float64Array(CLASSES + 1);
+  const w0 = new Float64Array(CLASSES + 1);
   const invT = 1 / knobs.temperature;
-  let toggles = 0;
+  let draws = 0;
   let it = 0;
   for (; it < knobs.iterations && vsList.length > 0; it++) {
     if (opts.signal?.aborted) throw new GenerationAbortedError();
@@ -92,45 +132,70 @@ export async function sampleGibbs(net: ArcnnNet, roll: VoiceRoll, editableVS: Ui
     const block = it === 0 ? [...vsList] : vsList.filter(() => rng.next() < share);
     if (block.length === 0) block.push(vsList[rng.int(vsList.length)]!);
     rng.shuffle(block);
-    if (knobs.markAll) mask.set(editableVS);
-    else mask.fill(0);
+    mask.fill(0);
     for (const vs of block) {
       mask[vs] = 1;
-      setVS(vs, -1);
+      // Undecided: it costs nothing until drawn again.
+      removed -= removedBy(vs, cls[vs]!);
+      added -= addedBy(vs, cls[vs]!);
+      setVS(vs, null);
     }
-    inputPlanes({ steps, data: cur }, mask, planes, net.config.pcProfile);
+    inputPlanes({ steps, data: cur, levels: input.roll.levels }, mask, planes, net.config.pcProfile);
     const logits = tf.tidy(() => forward(net, tf.tensor4d(planes, [1, steps, ROLL_PITCHES, ch])));
     const l = (await logits.data()) as Float32Array;
     logits.dispose();
     for (const vs of block) {
       const t = Math.floor(vs / VOICES);
       const v = vs % VOICES;
+      const rows = inRows.get(vs)!;
+      // Candidates: every class whose cost keeps both caps, plus KEEP for an input chord.
+      let n = 0;
       let max = -Infinity;
-      for (let p = 0; p <= TOP; p++) max = Math.max(max, l[(t * ROLL_PITCHES + p) * VOICES + v]! * invT);
+      const push = (x: number, logit: number): void => {
+        cand[n] = x;
+        w[n] = logit * invT;
+        if (w[n]! > max) max = w[n]!;
+        n++;
+      };
+      for (let x = 0; x < CLASSES; x++) {
+        if (removed + removedBy(vs, x) > maxRemove || added + addedBy(vs, x) > maxAdd) continue;
+        push(x, l[cellIndex(t, x, v)]!);
+      }
+      if (rows.length > 1) push(KEEP, l[cellIndex(t, rows[rows.length - 1]!, v)]!);
       let total = 0;
-      for (let p = 0; p <= TOP; p++) total += w[p] = Math.exp(l[(t * ROLL_PITCHES + p) * VOICES + v]! * invT - max);
+      for (let i = 0; i < n; i++) total += w0[i] = w[i] = Math.exp(w[i]! - max);
       if (strict) {
         let kept = 0;
-        for (let p = 0; p <= TOP; p++) if (w[p]! > 0 && makesParallel(t, v, p + ROLL_LOW)) w[p] = 0;
-        for (let p = 0; p <= TOP; p++) kept += w[p]!;
-        // Every candidate masked (practically never): draw from the unmasked distribution.
+        for (let i = 0; i < n; i++) {
+          const x = cand[i]!;
+          if (x >= 0 && x <= TOP && makesParallel(t, v, x + ROLL_LOW)) w[i] = 0;
+          kept += w[i]!;
+        }
+        // Every candidate masked (practically never): draw from the unconstrained distribution.
         if (kept > 0) total = kept;
-        else for (let p = 0; p <= TOP; p++) w[p] = Math.exp(l[(t * ROLL_PITCHES + p) * VOICES + v]! * invT - max);
+        else w.set(w0);
       }
       let u = rng.next() * total;
-      let pick = TOP;
-      for (let p = 0; p <= TOP; p++) if ((u -= w[p]!) < 0 && w[p]! > 0) ((pick = p), (p = TOP + 1));
-      setVS(vs, pick + ROLL_LOW);
-      toggles++;
+      let pick = -1;
+      for (let i = 0; i < n; i++) {
+        if (w[i]! <= 0) continue;
+        pick = i;
+        if ((u -= w[i]!) < 0) break;
+      }
+      const x = cand[pick]!;
+      removed += removedBy(vs, x);
+      added += addedBy(vs, x);
+      setVS(vs, x);
+      draws++;
     }
     opts.onProgress?.((it + 1) / knobs.iterations);
     await yieldToEventLoop();
   }
-  let added = 0;
-  let removed = 0;
+  let addedCells = 0;
+  let removedCells = 0;
   for (let c = 0; c < cur.length; c++) {
-    if (cur[c] && !input[c]) added++;
-    if (!cur[c] && input[c]) removed++;
+    if (cur[c] && !orig[c]) addedCells++;
+    if (!cur[c] && orig[c]) removedCells++;
   }
-  return { roll: { steps, data: cur }, iterations: it, toggles, added, removed };
+  return { roll: { steps, data: cur, levels: input.roll.levels }, iterations: it, toggles: draws, added: addedCells, removed: removedCells };
 }

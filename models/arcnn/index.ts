@@ -1,5 +1,5 @@
 // The AR-CNN as a Tutti generator: validate the request, map the score onto the voice roll, run
-// the iterative sampler with the committed weights, and hand back notes to add and remove.
+// the iterative sampler (annealed blocked Gibbs) with the committed weights, and hand back notes to add and remove.
 // Tasks: harmonize / accompany (melody given → alto, tenor, bass into new or target tracks),
 // rewrite and infill (edit the target tracks inside the bar region).
 import {
@@ -13,23 +13,10 @@ import {
 import { initRuntime } from '../runtime/index';
 import { createRng } from '../runtime/rng';
 import { disposeNet, type ArcnnNet } from './network';
-import { ARCNN_TASKS, parseParams, type ArcnnParams, type ArcnnTask } from './params';
-import { sampleGibbs } from './gibbs';
-import { editableVoiceSteps, sampleEdits } from './sampler';
+import { ARCNN_TASKS, parseParams, type ArcnnTask } from './params';
+import { sampleEdits } from './sampler';
 import { planRequest, rollToResult } from './score-roll';
 import { WEIGHTS_DIR, loadWeights } from './weights';
-
-/**
- * Gibbs writes every editable voice-step afresh (one sounding cell each), so it serves a
- * harmonisation whose caps cannot bind: every input cell may go and there is room for one new
- * cell per editable voice-step.
- */
-export function usesGibbs(task: ArcnnTask, params: ArcnnParams, editableVS: Uint8Array): boolean {
-  if (task !== 'harmonize' && task !== 'accompany') return false;
-  let voiceSteps = 0;
-  for (let i = 0; i < editableVS.length; i++) voiceSteps += editableVS[i]!;
-  return params.maxRemoveShare >= 1 && params.maxNotesAdded >= voiceSteps;
-}
 
 export interface ArcnnGeneratorOptions {
   /** Weights directory (default: the committed models/weights/arcnn). */
@@ -69,18 +56,15 @@ export class ArcnnGenerator implements Generator {
     await this.initialize();
     const rng = createRng(request.seed ?? 0);
     const progress = { onProgress: options.onProgress, signal: options.signal };
-    const editableVS = editableVoiceSteps(plan.roll.steps, plan.editable);
-    // Writing whole voices with the caps open: annealed blocked Gibbs on the network's per-voice-step
-    // conditionals (./gibbs). With caps set, or when editing, DeepComposer's toggle sampler honours them.
-    const res = usesGibbs(task, params, editableVS)
-      ? await sampleGibbs(this.net!, plan.roll, editableVS, { iterations: params.iterations, temperature: params.temperature, strictVoiceLeading: params.strictVoiceLeading, markAll: true }, rng, progress)
-      : await sampleEdits(
-          this.net!,
-          { roll: plan.roll, editable: plan.editable },
-          { iterations: params.iterations, maxRemoveShare: params.maxRemoveShare, maxNotesAdded: params.maxNotesAdded, temperature: params.temperature, strictVoiceLeading: params.strictVoiceLeading },
-          rng,
-          progress,
-        );
+    // Every task runs the same annealed blocked Gibbs on the network's per-voice-step conditionals
+    // (./gibbs); the caps bound what an edit may remove and add.
+    const res = await sampleEdits(
+      this.net!,
+      { roll: plan.roll, editable: plan.editable },
+      { iterations: params.iterations, maxRemoveShare: params.maxRemoveShare, maxNotesAdded: params.maxNotesAdded, temperature: params.temperature, strictVoiceLeading: params.strictVoiceLeading },
+      rng,
+      progress,
+    );
     const { add, remove } = rollToResult(plan, res.roll);
     const used = new Set(add.map((n) => n.trackId as string));
     return {

@@ -1,30 +1,36 @@
-// DeepComposer's AR-CNN loss: the KL divergence from the uniform distribution over the cells that
-// should be toggled (the target) to the network's softmax over every cell it may toggle (the mask).
-// KL(U_D || p) = -(1/|D|) Σ_{c∈D} log p_c - log|D|, so 0 means the net puts all its mass exactly,
-// and evenly, on the cells that differ from Bach. Cells outside the mask get -1e9 and no mass.
+// Coconet's orderless-NADE loss for the AR-CNN: at every masked voice-step, the cross-entropy of a
+// softmax over that voice's pitch rows plus the REST row (row 47, padding, is left out), averaged
+// over the masked voice-steps of each example, then over the batch. The network's output
+// [B, T, 48, 4] is read per (t, v) along the pitch axis.
 import { tf } from '../runtime/index';
+import { CLASSES, ROLL_PITCHES } from './config';
 
 const NEG = -1e9;
 
-/** Masked log-softmax over all cells of each example: [B, ...] → [B, N]. */
-export function maskedLogSoftmax(logits: tf.Tensor, mask: tf.Tensor): tf.Tensor2D {
+/** Log-softmax over the pitch axis (axis 2) of [B, T, 48, V] logits, padding rows excluded. */
+export function voiceLogSoftmax(logits: tf.Tensor4D): tf.Tensor4D {
   return tf.tidy(() => {
-    const b = logits.shape[0]!;
-    const flat = tf.reshape(logits, [b, -1]);
-    const m = tf.reshape(mask, [b, -1]);
-    const masked = tf.add(flat, tf.mul(tf.sub(1, m), NEG));
-    return tf.logSoftmax(masked) as tf.Tensor2D;
+    const pad = tf.tensor4d(
+      Array.from({ length: ROLL_PITCHES }, (_, p) => (p < CLASSES ? 0 : NEG)),
+      [1, 1, ROLL_PITCHES, 1],
+    );
+    const x = tf.add(logits, pad);
+    // The shift by the max cancels in the gradient (d lse / d m = 0), so no stop-gradient is needed.
+    const m = tf.max(x, 2, true);
+    const lse = tf.add(tf.log(tf.sum(tf.exp(tf.sub(x, m)), 2, true)), m);
+    return tf.sub(x, lse) as tf.Tensor4D;
   });
 }
 
-/** Mean over the batch of KL(uniform over target cells ‖ softmax over mask cells). */
-export function toggleKlLoss(logits: tf.Tensor, target: tf.Tensor, mask: tf.Tensor): tf.Scalar {
+/**
+ * Mean over the batch of the mean CE over masked voice-steps. `target` is [B, T, 48, V], one-hot on
+ * the true class at each masked voice-step and zero elsewhere (so its sum counts masked voice-steps).
+ */
+export function maskedCeLoss(logits: tf.Tensor4D, target: tf.Tensor4D): tf.Scalar {
   return tf.tidy(() => {
-    const b = logits.shape[0]!;
-    const logp = maskedLogSoftmax(logits, mask);
-    const t = tf.reshape(target, [b, -1]);
-    const n = tf.maximum(tf.sum(t, 1), 1);
-    const ce = tf.div(tf.neg(tf.sum(tf.mul(t, logp), 1)), n);
-    return tf.mean(tf.sub(ce, tf.log(n))) as tf.Scalar;
+    const logp = voiceLogSoftmax(logits);
+    const ce = tf.neg(tf.sum(tf.mul(target, logp), [1, 2, 3]));
+    const n = tf.maximum(tf.sum(target, [1, 2, 3]), 1);
+    return tf.mean(tf.div(ce, n)) as tf.Scalar;
   });
 }

@@ -3,12 +3,14 @@
 // bars plus up to two bars of context either side; pitch: when the notes do not fit the 36–81
 // window the whole request is shifted by octaves (and shifted back on the way out). Cells become notes
 // by merging consecutive sounding steps of one pitch in one voice (the roll cannot tell a held
-// note from a repeated one, as in the JSB data itself).
+// note from a repeated one, as in the JSB data itself); only rows 0..ROLL_HIGH-ROLL_LOW are read,
+// so the REST row (46) and the padding row (47) never become notes.
 import { ticksPerBar, type Note, type NoteData, type NoteId, type Score, type TrackId } from '../../lib/score';
 import { GeneratorParamError, type GenerateRequest, type NewTrack } from '../generator';
 import { ROLL_HIGH, ROLL_LOW, TICKS_PER_STEP, TIME_MULTIPLE, VOICES } from './config';
 import { cellIndex, emptyRoll, type VoiceRoll } from './encoding';
 import type { ArcnnParams, ArcnnTask } from './params';
+import { metreOf, metricalLevels } from '../transformer/meter';
 
 const CONTEXT_STEPS = 32;
 const MAX_REGION_BARS = 256;
@@ -142,6 +144,8 @@ export function planRequest(score: Score, req: GenerateRequest, task: ArcnnTask,
   const voiceFrom = srcSpans.length ? Math.min(...srcSpans.map((x) => x[0])) : 0;
   const voiceTo = srcSpans.length ? Math.max(...srcSpans.map((x) => x[1])) : Infinity;
   const roll = emptyRoll(steps);
+  // The metre as the net sees it: each step's level (bar, beat, 8th, 16th) in the score's time signature.
+  roll.levels = metricalLevels(steps, offset % barSteps, metreOf(score.meta.timeSignature));
   const editable = new Uint8Array(roll.data.length);
   const editableNotes: Plan['editableNotes'] = [];
   const top = ROLL_HIGH - ROLL_LOW;

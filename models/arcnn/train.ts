@@ -1,8 +1,10 @@
 // `npm run train -- arcnn [--steps N --batch B --seed S --out DIR --fresh --tiny --lr X
 // --init CHECKPOINT_DIR --no-publish]`: trains the
-// AR-CNN on random 4-bar windows of the JSB train split (transposed within the pitch window),
-// validates the loss on a fixed set of valid-split pairs, and, at the end, copies the best
-// checkpoint's weights, the log and the loss curve into models/weights/arcnn (unless --no-publish).
+// AR-CNN as Coconet does (orderless NADE: per-voice softmax over pitch + rest at randomly masked
+// voice-steps, ./loss) on random 4-bar windows of the JSB train split (transposed within the pitch
+// window), validates the CE on fixed valid-split masks and the soprano-only NLL on valid chorales,
+// keeps the checkpoint with the lowest valid CE, and, at the end, copies it with the log and the
+// loss curve into models/weights/arcnn (unless --no-publish).
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadJsb } from '../data/jsb';
@@ -12,8 +14,8 @@ import { createRng } from '../runtime/rng';
 import { checkpointPaths, runTraining, type TrainSummary } from '../train/harness';
 import { parseTrainFlags } from '../train/flags';
 import { DEFAULT_NET, DEFAULT_TRAIN, ROLL_PITCHES, STEPS_PER_BAR, TINY_NET, VOICES, type NetConfig } from './config';
-import { makeTrainingPair, randomWindow, type TrainingPair } from './encoding';
-import { toggleKlLoss } from './loss';
+import { makeTrainingExample, randomWindow, type TrainingExample } from './encoding';
+import { maskedCeLoss } from './loss';
 import { createNet, disposeNet, forward, parameterCount, type ArcnnNet } from './network';
 import { WEIGHTS_DIR, saveWeights } from './weights';
 import { maskedNll } from './eval';
@@ -21,37 +23,32 @@ import { maskedNll } from './eval';
 export interface Batch {
   x: tf.Tensor4D;
   target: tf.Tensor4D;
-  mask: tf.Tensor4D;
 }
 
-export function stackPairs(pairs: TrainingPair[], steps: number): Batch {
-  const b = pairs.length;
+export function stackExamples(examples: TrainingExample[], steps: number): Batch {
+  const b = examples.length;
   const cells = steps * ROLL_PITCHES;
-  // Channels follow the pairs (9, or 11 with the pitch-class profile).
-  const ch = pairs[0]!.x.length / cells;
+  // Channels follow the examples (9, or 11 with the profile and metre planes).
+  const ch = examples[0]!.x.length / cells;
   const x = new Float32Array(b * cells * ch);
   const target = new Float32Array(b * cells * VOICES);
-  const mask = new Float32Array(b * cells * VOICES);
-  pairs.forEach((p, i) => {
+  examples.forEach((p, i) => {
     x.set(p.x, i * cells * ch);
     target.set(p.target, i * cells * VOICES);
-    mask.set(p.mask, i * cells * VOICES);
   });
   return {
     x: tf.tensor4d(x, [b, steps, ROLL_PITCHES, ch]),
     target: tf.tensor4d(target, [b, steps, ROLL_PITCHES, VOICES]),
-    mask: tf.tensor4d(mask, [b, steps, ROLL_PITCHES, VOICES]),
   };
 }
 
 export function disposeBatch(b: Batch): void {
   b.x.dispose();
   b.target.dispose();
-  b.mask.dispose();
 }
 
 export function batchLoss(net: ArcnnNet, b: Batch): tf.Scalar {
-  return tf.tidy(() => toggleKlLoss(forward(net, b.x), b.target, b.mask));
+  return tf.tidy(() => maskedCeLoss(forward(net, b.x), b.target));
 }
 
 /** One Adam step on a batch; returns the loss before the update. */
@@ -92,10 +89,10 @@ export async function main(flags: Record<string, string | true>): Promise<TrainS
   const lr = typeof flags.lr === 'string' ? Number(flags.lr) : DEFAULT_TRAIN.lr;
   if (!(lr > 0 && lr < 1)) throw new Error(`--lr must be in (0, 1) (got ${String(flags.lr)})`);
   const opt = tf.train.adam(lr);
-  // Fixed validation pairs from the valid split (never test), the same at every validation.
+  // Fixed validation examples (windows and masks) from the valid split (never test), the same at every validation.
   const vRng = createRng(f.seed + 7);
   const valid = Array.from({ length: tiny ? 1 : 6 }, () =>
-    stackPairs(Array.from({ length: 16 }, () => makeTrainingPair(randomWindow(data.valid, steps, vRng), vRng, cfg.pcProfile)), steps),
+    stackExamples(Array.from({ length: 16 }, () => makeTrainingExample(randomWindow(data.valid, steps, vRng), vRng, cfg.pcProfile)), steps),
   );
   const vars = (): Record<string, tf.Variable> => Object.fromEntries(net.vars);
   const lrAt = (s: number): number => lr * (0.05 + 0.95 * 0.5 * (1 + Math.cos((Math.PI * s) / f.steps)));
@@ -109,12 +106,12 @@ export async function main(flags: Record<string, string | true>): Promise<TrainS
       checkpointEvery: f.checkpointEvery ?? (tiny ? 10 : 100),
       resume: f.resume,
       progress: f.progress,
-      config: { net: cfg, parameters: parameterCount(cfg), batch: f.batch, windowSteps: steps, lr, init: typeof flags.init === 'string' ? flags.init : null, schedule: 'cosine to 5%', backend: rt.backend, loss: 'KL(uniform over edit cells || softmax over editable cells)' },
+      config: { net: cfg, parameters: parameterCount(cfg), batch: f.batch, windowSteps: steps, lr, init: typeof flags.init === 'string' ? flags.init : null, schedule: 'cosine to 5%', backend: rt.backend, loss: 'Coconet orderless NADE: CE of per-voice softmax over 46 pitches + rest at masked voice-steps (40% harmonise, 40% random u~U(0,1), 20% infill blocks)' },
     },
     {
       step({ step, rng }) {
         (opt as unknown as { learningRate: number }).learningRate = lrAt(step);
-        const b = stackPairs(Array.from({ length: f.batch }, () => makeTrainingPair(randomWindow(data.train, steps, rng), rng, cfg.pcProfile)), steps);
+        const b = stackExamples(Array.from({ length: f.batch }, () => makeTrainingExample(randomWindow(data.train, steps, rng), rng, cfg.pcProfile)), steps);
         try {
           return { loss: trainStep(net, opt, b), lr: lrAt(step) };
         } finally {
@@ -128,8 +125,8 @@ export async function main(flags: Record<string, string | true>): Promise<TrainS
           s += l.dataSync()[0]!;
           l.dispose();
         }
-        // Pitch NLL of A/T/B given only the soprano (harmonising from nothing), on 8 valid chorales.
-        const harm = maskedNll([net], data.valid.slice(0, tiny ? 1 : 8), 1, 1).nll[0]!;
+        // Pitch NLL of A/T/B given only the soprano (harmonising from nothing), on 16 valid chorales.
+        const harm = maskedNll([net], data.valid.slice(0, tiny ? 1 : 16), 1, 1).nll[0]!;
         return { loss: s / valid.length, harm_nll: harm };
       },
       async save(dir) {
