@@ -2,9 +2,12 @@
 // session's Y.Doc:
 //   jobs   Y.Map  jobId -> Y.Map(model, task, status, progress, requesterId, requesterName,
 //                                createdAt, startedAt, finishedAt, error, addedNoteIds,
-//                                addedTrackIds, removedNotes)
-// Only the server writes it (status/progress as the queue moves, the result together with the
-// notes in ONE transaction whose origin is `jobOrigin(id)`); browsers read it to draw the job list.
+//                                addedTrackIds, removedNotes, requestId, index, bars, seed,
+//                                modelVersion, suggestionId)
+// Only the server writes it (status/progress as the queue moves; since issue 13 a finished job
+// writes its suggestion (lib/score/suggestions.ts) in ONE transaction with its "done" status,
+// origin `jobOrigin(id)`, and no notes); browsers read it to draw the job list and the progress
+// overlay on the job's bars. Candidates of one request share its requestId.
 // Because Yjs origins do not travel over the wire, the requester's one-step undo of a result is
 // computed from the recorded ids here (`undoJobResult`) instead of from a remote transaction.
 import * as Y from 'yjs';
@@ -39,6 +42,17 @@ export const jobStateSchema = z.object({
   addedTrackIds: z.array(z.string()),
   /** Full copies of the notes a rewrite removed, so an undo can put them back. */
   removedNotes: z.array(removedNoteSchema),
+  /** The request this job is a candidate of ('' for jobs from before issue 13). */
+  requestId: z.string().max(64),
+  /** Candidate index within the request. */
+  index: z.number().int().min(0).max(15),
+  /** Bars [from, to) it works on (the progress overlay); null = the whole score. */
+  bars: z.tuple([z.number().int().min(0), z.number().int().min(1)]).nullable(),
+  seed: z.number().int().min(0).nullable(),
+  /** Which trained weights ran it (e.g. "gan-3f2a9c1e"). */
+  modelVersion: z.string().max(80),
+  /** The suggestion it wrote once done. */
+  suggestionId: z.string().max(64).nullable(),
 });
 export type JobState = z.infer<typeof jobStateSchema> & { id: string };
 
@@ -53,6 +67,12 @@ const DEFAULTS: Omit<JobState, 'id' | 'model' | 'task' | 'requesterId' | 'reques
   addedNoteIds: [],
   addedTrackIds: [],
   removedNotes: [],
+  requestId: '',
+  index: 0,
+  bars: null,
+  seed: null,
+  modelVersion: '',
+  suggestionId: null,
 };
 
 export function readJob(id: string, y: unknown): JobState | null {

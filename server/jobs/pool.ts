@@ -7,6 +7,7 @@ import type { GenerateRequest, GenerateResult, ModelName } from '../../models/ge
 import type { Score } from '../../lib/score';
 import type { FromWorker, RunMessage, WireError } from './protocol';
 import type { DebugHooks } from './schema';
+import type { SteerKnobs } from '../../lib/ai/contract';
 
 export type RunFailureCode = 'timeout' | 'cancelled' | 'worker_crashed' | 'invalid_params' | 'generator_error' | 'pool_closed';
 
@@ -25,6 +26,8 @@ export interface RunTask {
   model: ModelName;
   score: Score;
   request: GenerateRequest;
+  steer?: SteerKnobs;
+  previous?: { pitch: number; start: number }[] | null;
   debug?: DebugHooks;
 }
 
@@ -175,7 +178,16 @@ export class WorkerPool {
       const p = this.queue.shift();
       if (!p) return;
       slot.current = p;
-      const msg: RunMessage = { type: 'run', runId: p.runId, model: p.task.model, score: p.task.score, request: p.task.request, ...(p.task.debug ? { debug: p.task.debug } : {}) };
+      const msg: RunMessage = {
+        type: 'run',
+        runId: p.runId,
+        model: p.task.model,
+        score: p.task.score,
+        request: p.task.request,
+        ...(p.task.steer ? { steer: p.task.steer } : {}),
+        ...(p.task.previous ? { previous: p.task.previous } : {}),
+        ...(p.task.debug ? { debug: p.task.debug } : {}),
+      };
       slot.current.timer = setTimeout(() => this.kill(slot, new RunError(`the model took longer than ${Math.round(p.opts.timeoutMs / 1000)} s and was stopped`, 'timeout')), p.opts.timeoutMs);
       p.opts.onStart?.();
       slot.worker.postMessage(msg);

@@ -3,6 +3,7 @@
 import type { GenerateRequest, GenerateResult, ModelName } from '../../models/generator';
 import type { Score } from '../../lib/score';
 import type { DebugHooks } from './schema';
+import type { SteerKnobs } from '../../lib/ai/contract';
 
 export interface RunMessage {
   type: 'run';
@@ -10,6 +11,10 @@ export interface RunMessage {
   model: ModelName;
   score: Score;
   request: GenerateRequest;
+  /** Steering knobs applied around the model (models/decoding/steer.ts); omitted = none. */
+  steer?: SteerKnobs;
+  /** The previous candidate's notes, for "like / unlike" (similarity). */
+  previous?: { pitch: number; start: number }[] | null;
   debug?: DebugHooks;
 }
 export interface AbortMessage {

@@ -1,4 +1,7 @@
 // HTTP face of the job service, framework-free so the server's router mounts it with one call:
+//   POST   /api/sessions/<id>/ai                   -> 202 {requestId, jobIds} (issue 13: the whole
+//                                                     request checked by the AI contract first)
+//   POST   /api/sessions/<id>/ai/<requestId>/cancel -> 200 {cancelled: [jobId…]} every candidate still waiting/running
 //   POST   /api/sessions/<id>/jobs                 -> 202 {jobId}
 //   GET    /api/sessions/<id>/jobs                 -> 200 {jobs: [...]} newest first (?limit=N, ≤ 200)
 //   GET    /api/sessions/<id>/jobs/<jobId>         -> 200 status, progress, timings, error, result ids
@@ -33,6 +36,7 @@ function participantOf(req: IncomingMessage, sessionId: string): string | null {
 }
 
 const ROUTE = /^\/api\/sessions\/([A-Za-z0-9_-]{1,64})\/jobs(?:\/([A-Za-z0-9_-]{1,64})(?:\/(cancel|undo))?)?\/?$/;
+const AI_ROUTE = /^\/api\/sessions\/([A-Za-z0-9_-]{1,64})\/ai(?:\/([A-Za-z0-9_-]{1,64})\/(cancel))?\/?$/;
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
@@ -62,6 +66,11 @@ async function readJson(req: IncomingMessage, maxBytes: number): Promise<unknown
 /** Handles the request if it is a jobs route and returns true; otherwise returns false untouched. */
 export async function handleJobsRoute(req: IncomingMessage, res: ServerResponse, service: JobService, maxBodyBytes = 16 * 1024, access?: JobAccess): Promise<boolean> {
   const url = new URL(req.url ?? '/', 'http://localhost');
+  const ai = AI_ROUTE.exec(url.pathname);
+  if (ai) {
+    await handleAi(req, res, service, maxBodyBytes, access, ai[1]!, ai[2]);
+    return true;
+  }
   const m = ROUTE.exec(url.pathname);
   if (!m) return false;
   const [, sessionId, jobId, action] = m as unknown as [string, string, string | undefined, string | undefined];
@@ -71,8 +80,8 @@ export async function handleJobsRoute(req: IncomingMessage, res: ServerResponse,
     if (!jobId && method === 'POST') {
       const participantId = participantOf(req, sessionId);
       const body = await readJson(req, maxBodyBytes);
-      const { jobId: id } = await service.submit(sessionId, body, { address: req.socket.remoteAddress ?? 'unknown', participantId });
-      send(res, 202, { jobId: id, url: `/api/sessions/${sessionId}/jobs/${id}` }, { location: `/api/sessions/${sessionId}/jobs/${id}` });
+      const { jobId: id, requestId } = await service.submit(sessionId, body, { address: req.socket.remoteAddress ?? 'unknown', participantId });
+      send(res, 202, { jobId: id, requestId, url: `/api/sessions/${sessionId}/jobs/${id}` }, { location: `/api/sessions/${sessionId}/jobs/${id}` });
     } else if (!jobId && method === 'GET') {
       const limit = Number(url.searchParams.get('limit') ?? 50) || 50;
       send(res, 200, { jobs: (await service.list(sessionId, limit)).map(jobView) });
@@ -90,6 +99,28 @@ export async function handleJobsRoute(req: IncomingMessage, res: ServerResponse,
       send(res, 405, { error: `${method} is not supported on ${url.pathname}`, code: 'method_not_allowed' });
     }
   } catch (e) {
+    sendError(res, e);
+  }
+  return true;
+}
+
+async function handleAi(req: IncomingMessage, res: ServerResponse, service: JobService, maxBodyBytes: number, access: JobAccess | undefined, sessionId: string, requestId: string | undefined): Promise<void> {
+  const method = req.method ?? 'GET';
+  try {
+    await access?.require(req, sessionId, 'edit');
+    if (method !== 'POST') return send(res, 405, { error: `${method} is not supported here`, code: 'method_not_allowed' });
+    if (requestId) return send(res, 200, await service.cancelRequest(sessionId, requestId));
+    const participantId = participantOf(req, sessionId);
+    const body = await readJson(req, maxBodyBytes);
+    const r = await service.submitAi(sessionId, body, { address: req.socket.remoteAddress ?? 'unknown', participantId });
+    send(res, 202, r);
+  } catch (e) {
+    sendError(res, e);
+  }
+}
+
+function sendError(res: ServerResponse, e: unknown): void {
+  {
     if (e instanceof HttpError) {
       const code = e.status === 401 ? 'unauthorized' : e.status === 403 ? 'forbidden' : e.status === 404 ? 'not_found' : 'refused';
       send(res, e.status, { error: e.message, code });
@@ -100,5 +131,4 @@ export async function handleJobsRoute(req: IncomingMessage, res: ServerResponse,
       send(res, 500, { error: `internal error: ${(e as Error).message}`, code: 'internal' });
     }
   }
-  return true;
 }

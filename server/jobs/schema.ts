@@ -1,8 +1,10 @@
-// The accompaniment request as it arrives over HTTP, checked before anything is queued. Model
-// knobs (`params`) are only shape-checked here (a flat object of numbers/booleans/strings); the
-// model validates their meaning in the worker and answers with a GeneratorParamError, which the
-// job reports as a failure with the model's own message.
+// The AI request as it arrives over HTTP, checked WHOLE before anything is queued (issue 13): the
+// AI contract (lib/ai/contract.ts) validates model, task, candidates and every knob (range, kind,
+// unknown keys); a refusal is a 4xx {error, code, issues} and leaves no trace. The older /jobs
+// body ({model, task, params, …}) is translated into the same request (params are its knobs).
+// The models validate their params again in the worker (a second line, not the first).
 import { z } from 'zod';
+import { aiRequestObject, issuesOf, refineAiRequest, type ParsedAiRequest, parseAiRequest } from '../../lib/ai/contract';
 import { MODEL_NAMES, TASKS, type GenerateRequest, type ModelName, type Task } from '../../models/generator';
 
 const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'must be a url-safe id');
@@ -105,4 +107,39 @@ export function parseJobRequest(body: unknown, opts: { allowDebug: boolean; maxP
     requesterName: b.requester?.name?.trim() || 'Someone',
     debug: b.debug,
   };
+}
+
+/** The contract's request plus the server's test hooks. */
+export const aiJobRequestSchema = aiRequestObject.extend({ debug: debugSchema.optional() }).strict().superRefine(refineAiRequest);
+
+export interface ParsedAiJobRequest {
+  ai: ParsedAiRequest;
+  debug: DebugHooks | undefined;
+}
+
+/** Validates a whole AI request (knobs included); throws JobRequestError 400 listing every issue, 413 for too many bars. */
+export function parseAiJobRequest(body: unknown, opts: { allowDebug: boolean; maxBars: number }): ParsedAiJobRequest {
+  const r = aiJobRequestSchema.safeParse(body);
+  if (!r.success) {
+    const issues = issuesOf(r.error);
+    throw new JobRequestError(`invalid AI request: ${issues.join('; ')}`, 400, issues);
+  }
+  const { debug, ...rest } = r.data;
+  if (debug && !opts.allowDebug) throw new JobRequestError('invalid AI request: debug hooks are disabled on this server', 400, ['debug: not allowed']);
+  if (rest.bars && rest.bars[1] - rest.bars[0] > opts.maxBars)
+    throw new JobRequestError(`invalid AI request: at most ${opts.maxBars} bars per request`, 413, ['bars: range too long'], 'too_large');
+  const parsed = parseAiRequest(rest);
+  if (!parsed.ok) throw new JobRequestError(`invalid AI request: ${parsed.issues.join('; ')}`, 400, parsed.issues);
+  return { ai: parsed.value, debug };
+}
+
+/** The older POST /jobs body ({model, task, sourceTrackId(s), params, …}) as an AI request of one candidate. */
+export function legacyToAiBody(body: unknown): unknown {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return body;
+  const { params, sourceTrackIds, ...rest } = body as Record<string, unknown>;
+  const out: Record<string, unknown> = { ...rest };
+  if (params !== undefined) out.knobs = params;
+  if (out.sourceTrackId === undefined && Array.isArray(sourceTrackIds)) out.sourceTrackId = sourceTrackIds[0];
+  else if (sourceTrackIds !== undefined && !(Array.isArray(sourceTrackIds) && sourceTrackIds.length === 1 && sourceTrackIds[0] === out.sourceTrackId)) out.sourceTrackIds = sourceTrackIds; // refused as unknown: one source per request
+  return out;
 }

@@ -4,14 +4,18 @@
 // (so every participant sees it, live) and into the database (so it outlives the room and the
 // process). Document writes go through `rooms.withDoc`, so they sync and persist with no browser.
 import type * as Y from 'yjs';
-import { jobsMap, randomId, readJob, readScore, ScoreValidationError, undoJobResult, writeJobState, jobOrigin, type JobState, type JobStatus, type UndoOutcome } from '../../lib/score';
-import { applyResult, ResultError } from './apply';
+import { getSuggestion, jobsMap, randomId, readJob, readScore, ScoreValidationError, undoJobResult, writeJobState, writeSuggestion, jobOrigin, type JobState, type JobStatus, type TrackId, type UndoOutcome } from '../../lib/score';
+import { splitKnobs, type KnobValue, type ModelName, type ParsedAiRequest, type SteerKnobs } from '../../lib/ai/contract';
+import type { GenerateRequest } from '../../models/generator';
+import { ResultError } from './apply';
+import { modelVersion } from './model-version';
+import { resultToSuggestion } from './suggest';
 import { checkLease, type JobsConfig } from './config';
 import { LeaseKeeper } from './lease';
 import { WorkerPool, RunError } from './pool';
 import { SessionQueue, QueueFullError } from './queue';
 import { RateLimiter } from './rate-limit';
-import { JobRequestError, parseJobRequest, type ParsedJobRequest } from './schema';
+import { JobRequestError, legacyToAiBody, parseAiJobRequest, type DebugHooks } from './schema';
 import type { JobPatch, JobRecord, JobStore } from './store';
 
 export interface RoomAccess {
@@ -29,8 +33,26 @@ export interface JobServiceDeps {
   log?: (msg: string) => void;
 }
 
+/** One candidate of a request, as it runs. */
+interface JobSpec {
+  model: ModelName;
+  request: GenerateRequest;
+  knobs: Record<string, KnobValue>;
+  steer: SteerKnobs;
+  previous: { pitch: number; start: number }[] | null;
+  debug: DebugHooks | undefined;
+  requestId: string;
+  index: number;
+  seed: number;
+  modelVersion: string;
+  requesterId: string;
+  requesterName: string;
+  createdAt: number;
+}
+
 interface Active {
   sessionId: string;
+  requestId: string;
   ctrl: AbortController;
   /** Resolves once the job reached a final state in the doc and the database. */
   settled: Promise<void>;
@@ -76,60 +98,128 @@ export class JobService {
     this.perAddress = new RateLimiter(c.rateLimitPerAddress, c.rateWindowMs);
   }
 
-  /** Validates and queues a request; resolves with the job id (the HTTP layer answers 202). */
-  /** `client.participantId`: the server-verified identity (server/jobs/routes.ts), null for anonymous API use. */
-  async submit(sessionId: string, body: unknown, client: { address: string; participantId?: string | null }): Promise<{ jobId: string }> {
+  /** The older POST /jobs body: one candidate, its `params` as knobs (validated by the contract all the same). */
+  async submit(sessionId: string, body: unknown, client: { address: string; participantId?: string | null }): Promise<{ jobId: string; requestId: string }> {
+    const r = await this.submitAi(sessionId, legacyToAiBody(body), client);
+    return { jobId: r.jobIds[0]!, requestId: r.requestId };
+  }
+
+  /**
+   * Validates a whole AI request (the contract: model/compare, task, candidates, every knob) and
+   * queues its candidates — 1–4 seeds of one model, or one job per model for "compare" — sharing
+   * a requestId. Any refusal (JobRequestError 4xx) happens before anything is written.
+   * `client.participantId`: the server-verified identity (server/jobs/routes.ts), null for anonymous API use.
+   */
+  async submitAi(sessionId: string, body: unknown, client: { address: string; participantId?: string | null }): Promise<{ requestId: string; jobIds: string[] }> {
     const c = this.deps.config;
-    const req = parseJobRequest(body, { allowDebug: c.allowDebug, maxParams: c.maxParams, maxBars: c.maxBars });
+    const { ai, debug } = parseAiJobRequest(body, { allowDebug: c.allowDebug, maxBars: c.maxBars });
     if (!(await this.deps.sessionExists(sessionId))) throw new JobRequestError(`no session with id "${sessionId}"`, 404, [], 'not_found');
     const requesterId = client.participantId ?? null;
     this.rateCheck(requesterId ? `p:${requesterId}` : `a:${client.address}`, this.perParticipant);
     this.rateCheck(`a:${client.address}`, this.perAddress);
-    if (this.queue.pending(sessionId) >= c.maxPendingPerSession)
+    if (this.queue.pending(sessionId) + ai.jobs.length > c.maxPendingPerSession)
       throw new JobRequestError(new QueueFullError(c.maxPendingPerSession).message, 429, [], 'queue_full');
-    await this.deps.rooms.withDoc(sessionId, (doc) => this.checkInput(doc, req));
+    const previous = await this.deps.rooms.withDoc(sessionId, (doc) => {
+      this.checkInput(doc, ai);
+      return previousNotes(doc, ai);
+    });
 
-    const jobId = randomId(16);
+    const requestId = randomId(16);
     const now = new Date();
-    await this.deps.store.create({
-      id: jobId,
-      sessionId,
-      model: req.model,
-      task: req.request.task,
-      params: { ...req.request },
-      requesterId,
-      requesterName: req.requesterName,
-      status: 'queued',
-      progress: 0,
-      error: null,
-      errorCode: null,
-      createdAt: now,
-      startedAt: null,
-      finishedAt: null,
-      inferenceMs: null,
-      resultNoteIds: [],
-      resultTrackIds: [],
-      removedNoteIds: [],
-      undoneAt: null,
-    }, this.ownerId);
+    const request: Omit<GenerateRequest, 'params' | 'seed'> = {
+      task: ai.task,
+      sourceTrackIds: [ai.sourceTrackId as TrackId],
+      ...(ai.targetTrackIds.length ? { targetTrackIds: ai.targetTrackIds as TrackId[] } : {}),
+      ...(ai.bars ? { bars: ai.bars } : {}),
+    };
+    const specs = ai.jobs.map((j): [string, JobSpec] => {
+      const { params, steer } = splitKnobs(j.model, j.knobs);
+      return [
+        randomId(16),
+        {
+          model: j.model,
+          request: { ...request, params, seed: j.seed },
+          knobs: j.knobs,
+          steer,
+          previous,
+          debug,
+          requestId,
+          index: j.index,
+          seed: j.seed,
+          modelVersion: modelVersion(j.model),
+          requesterId: requesterId ?? '',
+          requesterName: ai.requesterName,
+          createdAt: now.getTime(),
+        },
+      ];
+    });
+    for (const [jobId, spec] of specs)
+      await this.deps.store.create(
+        {
+          id: jobId,
+          sessionId,
+          model: spec.model,
+          task: ai.task,
+          params: { ...spec.request, knobs: spec.knobs, requestId, index: spec.index, modelVersion: spec.modelVersion, compare: ai.compare, ...(ai.previousSuggestionId ? { previousSuggestionId: ai.previousSuggestionId } : {}) },
+          requesterId,
+          requesterName: ai.requesterName,
+          status: 'queued',
+          progress: 0,
+          error: null,
+          errorCode: null,
+          createdAt: now,
+          startedAt: null,
+          finishedAt: null,
+          inferenceMs: null,
+          resultNoteIds: [],
+          resultTrackIds: [],
+          removedNoteIds: [],
+          undoneAt: null,
+        },
+        this.ownerId,
+      );
+    // Every candidate appears in everyone's job list at once (one transaction).
     await this.deps.rooms.withDoc(
       sessionId,
-      (doc) =>
-        writeJobState(doc, jobId, {
-          model: req.model,
-          task: req.request.task,
-          status: 'queued',
-          requesterId: requesterId ?? '',
-          requesterName: req.requesterName,
-          createdAt: now.getTime(),
-        }),
-      { origin: jobOrigin(jobId) },
+      (doc) => {
+        for (const [jobId, spec] of specs)
+          writeJobState(doc, jobId, {
+            model: spec.model,
+            task: ai.task,
+            status: 'queued',
+            requesterId: spec.requesterId,
+            requesterName: spec.requesterName,
+            createdAt: spec.createdAt,
+            requestId,
+            index: spec.index,
+            bars: ai.bars,
+            seed: spec.seed,
+            modelVersion: spec.modelVersion,
+          });
+      },
+      { origin: `ai:${requestId}` },
     );
-    let resolveSettled = (): void => undefined;
-    const settled = new Promise<void>((r) => (resolveSettled = r));
-    this.active.set(jobId, { sessionId, ctrl: new AbortController(), settled, resolveSettled, docChain: Promise.resolve(), dbChain: Promise.resolve() });
-    this.queue.enqueue(sessionId, jobId, () => this.run(sessionId, jobId, req));
-    return { jobId };
+    for (const [jobId, spec] of specs) {
+      let resolveSettled = (): void => undefined;
+      const settled = new Promise<void>((r) => (resolveSettled = r));
+      this.active.set(jobId, { sessionId, requestId, ctrl: new AbortController(), settled, resolveSettled, docChain: Promise.resolve(), dbChain: Promise.resolve() });
+      this.queue.enqueue(sessionId, jobId, () => this.run(sessionId, jobId, spec));
+    }
+    return { requestId, jobIds: specs.map(([id]) => id) };
+  }
+
+  /** Cancels every candidate of a request still waiting or running (any participant may); resolves with how many. */
+  async cancelRequest(sessionId: string, requestId: string): Promise<{ cancelled: string[] }> {
+    const ids = [...this.active].filter(([, a]) => a.sessionId === sessionId && a.requestId === requestId).map(([id]) => id);
+    if (!ids.length) throw new JobRequestError(`no waiting or running job of request "${requestId}" in this session`, 404, [], 'not_found');
+    const cancelled: string[] = [];
+    await Promise.all(
+      ids.map(async (id) => {
+        const rec = await this.cancel(sessionId, id).catch(() => null);
+        if (rec?.status === 'cancelled') cancelled.push(id);
+      }),
+    );
+    return { cancelled };
   }
 
   async get(sessionId: string, jobId: string): Promise<JobRecord | null> {
@@ -252,30 +342,30 @@ export class JobService {
       );
   }
 
-  private checkInput(doc: Y.Doc, req: ParsedJobRequest): void {
+  private checkInput(doc: Y.Doc, req: { sourceTrackIds?: readonly string[]; targetTrackIds?: readonly string[]; sourceTrackId?: string }): void {
     const c = this.deps.config;
     const score = readScore(doc);
     const have = new Set<string>(score.tracks.map((t) => t.id));
-    const missing = [...req.request.sourceTrackIds, ...(req.request.targetTrackIds ?? [])].filter((t) => !have.has(t));
+    const missing = [...(req.sourceTrackIds ?? [req.sourceTrackId!]), ...(req.targetTrackIds ?? [])].filter((t) => !have.has(t));
     if (missing.length) throw new JobRequestError(`unknown track id(s): ${missing.join(', ')}`, 422, missing.map((m) => `track ${m}: not in this session`), 'unknown_track');
     if (score.notes.length > c.maxInputNotes)
       throw new JobRequestError(`the session has ${score.notes.length} notes; AI requests accept at most ${c.maxInputNotes}`, 413, [], 'too_large');
   }
 
-  private async run(sessionId: string, jobId: string, req: ParsedJobRequest): Promise<void> {
+  private async run(sessionId: string, jobId: string, spec: JobSpec): Promise<void> {
     const a = this.active.get(jobId);
     if (!a) return;
     let lastDoc = 0;
     let lastDb = 0;
     try {
       const score = await this.deps.rooms.withDoc(sessionId, (doc) => {
-        this.checkInput(doc, req);
+        this.checkInput(doc, spec.request);
         return readScore(doc);
       });
       const { result, ms } = await this.pool.run(
-        { model: req.model, score, request: req.request, ...(req.debug ? { debug: req.debug } : {}) },
+        { model: spec.model, score, request: spec.request, steer: spec.steer, previous: spec.previous, ...(spec.debug ? { debug: spec.debug } : {}) },
         {
-          timeoutMs: req.debug?.timeoutMs ?? this.deps.config.timeoutMs,
+          timeoutMs: spec.debug?.timeoutMs ?? this.deps.config.timeoutMs,
           signal: a.ctrl.signal,
           onStart: () => {
             const startedAt = new Date();
@@ -293,22 +383,38 @@ export class JobService {
       );
       await a.docChain;
       const finishedAt = new Date();
-      // flush: once the record says "done", the notes are durable too.
-      const applied = await this.deps.rooms.withDoc(
+      // The suggestion and the "done" status land in ONE transaction (flush: once the record says
+      // "done", the suggestion is durable too). Its id is the job's.
+      await this.deps.rooms.withDoc(
         sessionId,
-        (doc) => applyResult(doc, result, jobOrigin(jobId), { jobId, finishedAt: finishedAt.getTime(), maxNotes: this.deps.config.maxInputNotes }),
+        (doc) => {
+          const existing = new Set<string>(readScore(doc).tracks.map((t) => t.id));
+          const suggestion = resultToSuggestion(
+            result,
+            {
+              requestId: spec.requestId,
+              index: spec.index,
+              jobId,
+              model: spec.model,
+              modelVersion: spec.modelVersion,
+              task: spec.request.task,
+              knobs: spec.knobs,
+              seed: spec.seed,
+              requesterId: spec.requesterId,
+              requesterName: spec.requesterName,
+              createdAt: spec.createdAt,
+              bars: spec.request.bars ?? null,
+              sourceTrackId: spec.request.sourceTrackIds[0]!,
+            },
+            existing,
+          );
+          writeSuggestion(doc, jobId, suggestion);
+          writeJobState(doc, jobId, { status: 'done', progress: 1, finishedAt: finishedAt.getTime(), error: null, suggestionId: jobId });
+        },
         { origin: jobOrigin(jobId), flush: true },
       );
       await a.dbChain;
-      await this.deps.store.update(jobId, {
-        status: 'done',
-        progress: 1,
-        finishedAt,
-        inferenceMs: Math.round(ms),
-        resultNoteIds: applied.addedNoteIds,
-        resultTrackIds: applied.addedTrackIds,
-        removedNoteIds: applied.removedNotes.map((n) => n.id),
-      });
+      await this.deps.store.update(jobId, { status: 'done', progress: 1, finishedAt, inferenceMs: Math.round(ms) });
     } catch (e) {
       const { status, error, code } = describeFailure(e);
       await this.finish(jobId, status, { error, errorCode: code }).catch((err) => this.deps.log?.(`jobs: could not record failure of ${jobId}: ${(err as Error).message}`));
@@ -342,4 +448,12 @@ function describeFailure(e: unknown): { status: JobStatus; error: string; code: 
   if (e instanceof JobRequestError) return { status: 'failed', error: e.message, code: e.code };
   if (e instanceof ResultError || e instanceof ScoreValidationError) return { status: 'failed', error: `the model returned an unusable result: ${e.message}`, code: 'bad_result' };
   return { status: 'failed', error: `internal error: ${(e as Error)?.message ?? String(e)}`, code: 'internal' };
+}
+
+/** The notes of the suggestion a request regenerates from (for "like / unlike"); 422 when it is not in the session. */
+function previousNotes(doc: Y.Doc, ai: ParsedAiRequest): { pitch: number; start: number }[] | null {
+  if (!ai.previousSuggestionId) return null;
+  const s = getSuggestion(doc, ai.previousSuggestionId);
+  if (!s) throw new JobRequestError(`no suggestion "${ai.previousSuggestionId}" in this session`, 422, [`previousSuggestionId: not in this session`], 'unknown_suggestion');
+  return s.notes.map((n) => ({ pitch: n.pitch, start: n.start }));
 }

@@ -4,6 +4,9 @@
 // that ignores it is terminated by the pool after a grace period).
 import { parentPort } from 'node:worker_threads';
 import { createGenerator } from '../../models/registry';
+import { generateSteered } from '../../models/decoding/steer';
+import { DEFAULT_STEER } from '../../lib/ai/contract';
+import { ticksPerBar } from '../../lib/score/types';
 import type { Generator, ModelName } from '../../models/generator';
 import type { FromWorker, RunMessage, ToWorker, WireError } from './protocol';
 
@@ -61,15 +64,18 @@ async function run(m: RunMessage): Promise<void> {
         code: 'invalid_params',
         name: 'GeneratorParamError',
       });
-    const result = await gen.generate(m.score, m.request, {
-      signal: ctrl.signal,
-      onProgress: (fraction) => {
-        const now = performance.now();
-        if (now - lastSent < 50 && fraction < 1) return;
-        lastSent = now;
-        send({ type: 'progress', runId: m.runId, fraction: Math.min(1, Math.max(0, fraction)) });
-      },
-    });
+    const onProgress = (fraction: number) => {
+      const now = performance.now();
+      if (now - lastSent < 50 && fraction < 1) return;
+      lastSent = now;
+      send({ type: 'progress', runId: m.runId, fraction: Math.min(1, Math.max(0, fraction)) });
+    };
+    // Steering knobs (rhythm, density, voice ranges, similarity) act around the model, the same for all three.
+    const { draftsTried, draftChosen, ...result } = await generateSteered(
+      (seed, progress) => gen.generate(m.score, { ...m.request, seed }, { signal: ctrl.signal, onProgress: progress }),
+      { seed: m.request.seed ?? 0, steer: m.steer ?? DEFAULT_STEER, previous: m.previous ?? null, score: m.score, request: m.request, ticksPerBar: ticksPerBar(m.score.meta.timeSignature), onProgress },
+    );
+    result.stats = { ...result.stats, drafts_tried: draftsTried, draft_chosen: draftChosen };
     if (ctrl.signal.aborted) throw Object.assign(new Error('generation was cancelled'), { code: 'aborted' });
     send({ type: 'done', runId: m.runId, result, ms: performance.now() - t0 });
   } catch (e) {
