@@ -6,7 +6,7 @@
 // request; its candidates come back as suggestions for everyone (SuggestionCards), and the job
 // list shows their progress.
 import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
-import { clampKnob, MAX_CANDIDATES, MODEL_INFO, MODEL_NAMES, MODEL_TASKS, modelsFor, TASK_INFO, type AiRequestBody, type KnobValue, type ModelName, type Task } from '@/lib/ai/contract';
+import { MAX_CANDIDATES, MODEL_INFO, MODEL_NAMES, MODEL_TASKS, modelsFor, TASK_INFO, type AiRequestBody, type KnobValue, type ModelName, type Task } from '@/lib/ai/contract';
 import { defaultSourceTrack } from '@/lib/ai/source';
 import type { Editor } from '../editor';
 import { JobApiError, requestAi } from './api';
@@ -231,9 +231,9 @@ export function AiPanel({ editor }: { editor: Editor }) {
                 min={k.min}
                 max={k.max}
                 step={k.step}
-                value={Number(knobs[k.key])}
-                onChange={(e) => setKnobs({ ...knobs, [k.key]: Number(e.target.value) })}
-                onBlur={(e) => setKnobs({ ...knobs, [k.key]: clampKnob(k, Number(e.target.value), task) })}
+                value={Number.isFinite(Number(knobs[k.key])) ? Number(knobs[k.key]) : ''}
+                // Not clamped: an out-of-range value is refused by the server with the contract's reason, shown below.
+                onChange={(e) => setKnobs({ ...knobs, [k.key]: e.target.value === '' ? Number.NaN : Number(e.target.value) })}
               />
             )}
           </label>

@@ -59,7 +59,8 @@ export async function auditionSuggestion(ed: Editor, s: SuggestionView, mode: 'i
       if (aiView(ed).audition?.suggestionId === s.id) aiView(ed).setAudition(null);
       return;
     }
-    if (engine.ticks >= to) stopAudition(ed);
+    // The end of its bars, or someone accepted (its notes are now in the score) or dismissed it.
+    if (engine.ticks >= to || aiView(ed).suggestion(s.id)?.status !== 'pending') stopAudition(ed);
   }, 50);
 }
 
