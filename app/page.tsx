@@ -4,6 +4,7 @@
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { rememberOwnerToken } from './editor/session/access';
+import { MySessions } from './home/MySessions';
 
 function NewSessionButton() {
   const router = useRouter();
@@ -55,6 +56,7 @@ export default function Home() {
       </ul>
       <NewSessionButton />
       <p className="hint">Share the edit link with anyone you want to compose with, or the view link with anyone who should only listen.</p>
+      <MySessions />
     </main>
   );
 }

@@ -15,6 +15,8 @@ import { ShortcutsOverlay, Toast } from './panels/ShortcutsOverlay';
 import { PianoRoll } from './roll/PianoRoll';
 import { useConnection, useScoreVersion } from './hooks';
 import { destroyMidiKeyboard } from './midi/keyboard';
+import { HistoryPanel } from './history/HistoryPanel';
+import { RecordVisit } from '../home/RecordVisit';
 import './editor.css';
 
 type Drawer = 'tracks' | 'people' | 'ai';
@@ -109,6 +111,8 @@ export default function SessionEditor({ sessionId }: { sessionId: string }) {
       <PanelTabs drawer={drawer} setDrawer={setDrawer} />
       <TabTitle ed={ed} />
       <ClosedBanner ed={ed} />
+      <HistoryPanel ed={ed} />
+      <RecordVisit ed={ed} />
       <ShortcutsOverlay ed={ed} />
       <Toast ed={ed} />
     </div>

@@ -14,6 +14,7 @@ import { ShareMenu, ViewOnlyBadge } from './ShareMenu';
 import { AudioExport } from './AudioExport';
 import { MidiControls } from './MidiControls';
 import { SampleStatus } from './SampleStatus';
+import { HistoryButton } from '../history/HistoryPanel';
 
 const KEYS = [
   ...['C', 'Db', 'D', 'Eb', 'E', 'F', 'F#', 'G', 'Ab', 'A', 'Bb', 'B'].map((t) => `${t} major`),
@@ -110,6 +111,7 @@ export function Toolbar({ ed }: { ed: Editor }) {
         <input ref={fileRef} type="file" accept=".mid,.midi,audio/midi" hidden data-testid="midi-input" onChange={onFile} />
         <button className="tt-btn text" data-testid="export-midi" title="Download the session as a .mid file" onClick={exportFile}>Export</button>
         <AudioExport ed={ed} />
+        <HistoryButton ed={ed} />
         <ShareMenu ed={ed} />
         <button className="tt-btn" data-testid="shortcuts" onClick={() => ed.setUi({ showShortcuts: true })} title="Keyboard shortcuts (?)"><Icon name="help" /></button>
       </div>

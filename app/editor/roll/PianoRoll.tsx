@@ -13,6 +13,7 @@ import { drawBase, drawOverlay } from './render';
 import { KEYS_W, RULER_H, VEL_H, drawKeyboard, drawRuler, drawVelocity } from './lanes';
 import { RollTouch } from './touch';
 import { fitCanvas } from './theme';
+import { onPreviewChange } from '../history/preview';
 import { drawSuggestionOverlay, installProvenanceTooltip } from './suggestion-overlay';
 import { aiView } from '../ai/ai-view';
 
@@ -85,6 +86,7 @@ export function PianoRoll({ ed }: { ed: Editor }) {
       ed.subscribeUi(markBase),
       ed.subscribeView(() => (markBase(), updateScroll())),
       ed.presence.subscribe(markBase),
+      onPreviewChange(ed, markBase),
       aiView(ed).subscribe(markOverlay),
       installProvenanceTooltip(ed, overlay.current!),
     ];

@@ -8,6 +8,7 @@ import type { Editor } from '../editor';
 import { pitchName } from '@/lib/editing';
 import { THEME, isBlackKey } from './theme';
 import { grid } from '../commands';
+import { drawVersionPreview } from '../history/draw';
 
 export interface Preview {
   move?: { ids: ReadonlySet<NoteId>; dt: number; dp: number };
@@ -43,6 +44,9 @@ export function drawBase(ctx: CanvasRenderingContext2D, ed: Editor, preview: Pre
     ctx.fillRect(Math.max(0, endX), 0, w, h);
   }
 
+  // A previewed version (app/editor/history) replaces the live notes, on this page only.
+  const history = drawVersionPreview(ctx, ed);
+  if (history >= 0) return history;
   const active = ed.ui.activeTrackId;
   const colors = new Map(ed.store.tracks.map((t) => [t.id as string, t.color]));
   const sel = ed.ui.selection;
