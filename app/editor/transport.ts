@@ -1,5 +1,9 @@
 // Transport actions shared by the toolbar and the keyboard shortcuts.
 import type { Editor } from './editor';
+import { barGridOf } from '@/lib/editing/bar-lines';
+
+/** First tick of a 1-based bar, counted across metre changes (the loop range is in bars). */
+export const barTick = (ed: Editor, bar: number): number => barGridOf(ed.store.meta).barStart(bar - 1);
 
 export async function togglePlay(ed: Editor): Promise<void> {
   const engine = await ed.audio();
@@ -9,8 +13,9 @@ export async function togglePlay(ed: Editor): Promise<void> {
     return;
   }
   const { loop } = ed.ui;
-  engine.setLoop(loop.enabled, (loop.startBar - 1) * ed.barTicks, (loop.endBar - 1) * ed.barTicks);
-  const from = loop.enabled && (ed.playheadTick < (loop.startBar - 1) * ed.barTicks || ed.playheadTick >= (loop.endBar - 1) * ed.barTicks) ? (loop.startBar - 1) * ed.barTicks : ed.playheadTick;
+  const [loopStart, loopEnd] = [barTick(ed, loop.startBar), barTick(ed, loop.endBar)];
+  engine.setLoop(loop.enabled, loopStart, loopEnd);
+  const from = loop.enabled && (ed.playheadTick < loopStart || ed.playheadTick >= loopEnd) ? loopStart : ed.playheadTick;
   engine.suggestion = null; // plain playback: no auditioned suggestion (app/editor/ai/audition.ts)
   engine.play(from);
   ed.setUi({ playing: true });
@@ -21,7 +26,7 @@ export function stop(ed: Editor, rewind = false): void {
     if (!rewind) ed.playheadTick = Math.floor(ed.engine.ticks);
     ed.engine.stop();
   }
-  if (rewind) ed.playheadTick = ed.ui.loop.enabled ? (ed.ui.loop.startBar - 1) * ed.barTicks : 0;
+  if (rewind) ed.playheadTick = ed.ui.loop.enabled ? barTick(ed, ed.ui.loop.startBar) : 0;
   ed.setUi({ playing: false });
 }
 
@@ -30,7 +35,7 @@ export function setLoop(ed: Editor, patch: Partial<Editor['ui']['loop']>): void 
   loop.startBar = Math.max(1, Math.round(loop.startBar) || 1);
   loop.endBar = Math.max(loop.startBar + 1, Math.round(loop.endBar) || loop.startBar + 1);
   ed.setUi({ loop });
-  ed.engine?.setLoop(loop.enabled, (loop.startBar - 1) * ed.barTicks, (loop.endBar - 1) * ed.barTicks);
+  ed.engine?.setLoop(loop.enabled, barTick(ed, loop.startBar), barTick(ed, loop.endBar));
 }
 
 export function setMetronome(ed: Editor, on: boolean): void {

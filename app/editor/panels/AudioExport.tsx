@@ -5,6 +5,7 @@ import { useState } from 'react';
 import type { Editor } from '../editor';
 import { useUi } from '../hooks';
 import { downloadBytes, fileBaseName } from '../download';
+import { barTick } from '../transport';
 
 export function AudioExport({ ed }: { ed: Editor }) {
   const ui = useUi(ed);
@@ -17,8 +18,7 @@ export function AudioExport({ ed }: { ed: Editor }) {
     try {
       const mod = await import('../audio/export-wav');
       const src = ed.engineSource();
-      const bar = ed.barTicks;
-      const range = which === 'loop' ? { fromTick: (ui.loop.startBar - 1) * bar, toTick: (ui.loop.endBar - 1) * bar, tail: 0 } : mod.sessionRange(src);
+      const range = which === 'loop' ? { fromTick: barTick(ed, ui.loop.startBar), toTick: barTick(ed, ui.loop.endBar), tail: 0 } : mod.sessionRange(src);
       const bytes = await mod.renderWav(src, range, setProgress);
       downloadBytes(bytes, `${fileBaseName(ed.store.meta.title)}.wav`, 'audio/wav');
       ed.toast(`Exported ${which === 'loop' ? `bars ${ui.loop.startBar}–${ui.loop.endBar}` : 'the session'} as WAV`);

@@ -16,6 +16,10 @@ import { fitCanvas } from './theme';
 import { onPreviewChange } from '../history/preview';
 import { drawSuggestionOverlay, installProvenanceTooltip } from './suggestion-overlay';
 import { aiView } from '../ai/ai-view';
+import { barGridOf } from '@/lib/editing/bar-lines';
+import { barTick } from '../transport';
+import { takeLaneDirty } from './tempo-lane';
+import { TempoLane } from './TempoLane';
 
 export function PianoRoll({ ed }: { ed: Editor }) {
   const wrap = useRef<HTMLDivElement>(null);
@@ -61,6 +65,7 @@ export function PianoRoll({ ed }: { ed: Editor }) {
         drawVelocity(fitCanvas(vel.current!, v.width, VEL_H), ed, v.width, velDrag);
         painted = drawn;
       }
+      if (takeLaneDirty(ed)) dirty.overlay = true; // a tempo/metre lane drag (tempo-lane.ts)
       if (dirty.overlay) {
         dirty.overlay = false;
         const octx = fitCanvas(overlay.current!, v.width, v.height);
@@ -145,17 +150,18 @@ export function PianoRoll({ ed }: { ed: Editor }) {
     const rTick = (e: PointerEvent) => Math.max(0, xToTick(ed.view, e.clientX - rc.getBoundingClientRect().left));
     rc.addEventListener('pointerdown', (e) => {
       rc.setPointerCapture(e.pointerId);
-      rulerDrag = { startBar: Math.floor(rTick(e) / ed.barTicks) + 1, moved: false };
+      rulerDrag = { startBar: barGridOf(ed.store.meta).barAt(rTick(e)) + 1, moved: false };
     });
     rc.addEventListener('pointermove', (e) => {
       if (!rulerDrag) return;
-      const bar = Math.round(rTick(e) / ed.barTicks) + 1;
+      const bars = barGridOf(ed.store.meta);
+      const bar = bars.barAt(bars.barRound(rTick(e))) + 1;
       if (bar !== rulerDrag.startBar && Math.abs(bar - rulerDrag.startBar) >= 1) {
         rulerDrag.moved = true;
         const a = Math.min(bar, rulerDrag.startBar);
         const b = Math.max(bar, rulerDrag.startBar + (bar > rulerDrag.startBar ? 0 : 1));
         ed.setUi({ loop: { enabled: true, startBar: a, endBar: Math.max(a + 1, b) } });
-        ed.engine?.setLoop(true, (a - 1) * ed.barTicks, (Math.max(a + 1, b) - 1) * ed.barTicks);
+        ed.engine?.setLoop(true, barTick(ed, a), barTick(ed, Math.max(a + 1, b)));
       }
     });
     rc.addEventListener('pointerup', (e) => {
@@ -236,6 +242,7 @@ export function PianoRoll({ ed }: { ed: Editor }) {
       <div className="tt-hscroll">
         <div className="tt-hthumb" style={{ left: `${Math.min(100, scroll.left * 100)}%`, width: `${Math.max(3, scroll.width * 100)}%` }} onPointerDown={onThumbDown} />
       </div>
+      <TempoLane ed={ed} ruler={ruler} />
     </div>
   );
 }

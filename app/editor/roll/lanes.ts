@@ -1,12 +1,15 @@
 // The roll's side lanes: the keyboard on the left, the bar ruler on top (with loop range), and the
 // velocity lane underneath. Each draws only the visible slice of the shared viewport.
-import { gridStep, pitchToY, tickToX, visiblePitches, visibleTicks } from '@/lib/editing';
+import { pitchToY, tickToX, visiblePitches, visibleTicks } from '@/lib/editing';
 import type { Editor } from '../editor';
 import { pitchName } from '@/lib/editing';
 import { THEME, isBlackKey } from './theme';
+import { barGridOf } from '@/lib/editing/bar-lines';
+import { LANE_H, drawLane } from './tempo-lane';
 
 export const KEYS_W = 64;
-export const RULER_H = 26;
+/** The ruler: the tempo/metre lane (LANE_H) above 26 px of bar numbers; editor.css sizes it to match. */
+export const RULER_H = LANE_H + 26;
 export const VEL_H = 72;
 /** Length of a black key, from the outer edge. */
 export const BLACK_W = Math.round(KEYS_W * 0.62);
@@ -45,32 +48,37 @@ export function drawKeyboard(ctx: CanvasRenderingContext2D, ed: Editor, pressed:
   }
 }
 
+/**
+ * The ruler: the tempo/metre lane on top (tempo-lane.ts), then bar numbers and beat ticks below it,
+ * counted across metre changes (lib/editing/bar-lines.ts), with the loop range and the playhead.
+ */
 export function drawRuler(ctx: CanvasRenderingContext2D, ed: Editor, playTick: number, width: number): void {
   const v = ed.view;
   ctx.fillStyle = '#12151d';
   ctx.fillRect(0, 0, width, RULER_H);
+  drawLane(ctx, ed, width);
+  const o = LANE_H;
   const [t0, t1] = visibleTicks(v);
-  const bar = ed.barTicks;
+  const bars = barGridOf(ed.store.meta);
   if (ed.ui.loop.enabled) {
-    const x0 = tickToX(v, (ed.ui.loop.startBar - 1) * bar);
-    const x1 = tickToX(v, (ed.ui.loop.endBar - 1) * bar);
+    const x0 = tickToX(v, bars.barStart(ed.ui.loop.startBar - 1));
+    const x1 = tickToX(v, bars.barStart(ed.ui.loop.endBar - 1));
     ctx.fillStyle = 'rgba(91,141,239,0.45)';
-    ctx.fillRect(x0, 0, x1 - x0, 8);
+    ctx.fillRect(x0, o, x1 - x0, 8);
   }
   // Label every bar, or every 2nd/4th/... when zoomed out so labels never collide.
+  const shortest = Math.min(...bars.segments.filter((s) => s.tick <= t1 && s.end > t0).map((s) => s.barTicks));
   let every = 1;
-  while (bar * every * v.pxPerTick < 36) every *= 2;
-  const beat = ed.beatTicks;
-  const step = gridStep(v, beat, beat, 10);
+  while (shortest * every * v.pxPerTick < 36) every *= 2;
   ctx.font = '11px system-ui, sans-serif';
   ctx.textBaseline = 'middle';
-  for (let t = Math.floor(t0 / step) * step; t <= t1; t += step) {
-    const x = Math.round(tickToX(v, t));
-    const isBar = t % bar === 0;
+  for (const line of bars.lines(t0, t1, 0, 10 / v.pxPerTick)) {
+    if (line.kind === 'sub') continue;
+    const x = Math.round(tickToX(v, line.tick));
+    const isBar = line.kind === 'bar';
     ctx.fillStyle = isBar ? THEME.text : THEME.textDim;
-    ctx.fillRect(x, isBar ? 10 : 18, 1, isBar ? RULER_H - 10 : RULER_H - 18);
-    const n = t / bar;
-    if (isBar && n % every === 0) ctx.fillText(String(n + 1), x + 4, 16);
+    ctx.fillRect(x, o + (isBar ? 10 : 18), 1, isBar ? RULER_H - o - 10 : RULER_H - o - 18);
+    if (isBar && line.bar % every === 0) ctx.fillText(String(line.bar + 1), x + 4, o + 16);
   }
   ctx.fillStyle = '#262b38';
   ctx.fillRect(0, RULER_H - 1, width, 1);
@@ -78,8 +86,8 @@ export function drawRuler(ctx: CanvasRenderingContext2D, ed: Editor, playTick: n
   if (px >= -6 && px <= width + 6) {
     ctx.fillStyle = THEME.playhead;
     ctx.beginPath();
-    ctx.moveTo(px - 6, 8);
-    ctx.lineTo(px + 7, 8);
+    ctx.moveTo(px - 6, o + 8);
+    ctx.lineTo(px + 7, o + 8);
     ctx.lineTo(px + 1, RULER_H - 2);
     ctx.closePath();
     ctx.fill();

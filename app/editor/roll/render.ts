@@ -2,7 +2,8 @@
 // viewport or a gesture preview changes; it touches just the notes inside the visible tick and pitch
 // window (via the time index), so cost follows what is on screen, not the session's size. The
 // overlay layer (playhead, loop, peers' cursors, rubber band) is cheap and redrawn freely.
-import { gridStep, pitchToY, tickToX, visiblePitches, visibleTicks, xToTick, type TickRect } from '@/lib/editing';
+import { pitchToY, tickToX, visiblePitches, visibleTicks, xToTick, type TickRect } from '@/lib/editing';
+import { barGridOf } from '@/lib/editing/bar-lines';
 import type { Note, NoteId } from '@/lib/score';
 import type { Editor } from '../editor';
 import { pitchName } from '@/lib/editing';
@@ -28,17 +29,15 @@ export function drawBase(ctx: CanvasRenderingContext2D, ed: Editor, preview: Pre
     ctx.fillStyle = p % 12 === 0 ? THEME.rowC : isBlackKey(p) ? THEME.rowBlack : THEME.rowWhite;
     ctx.fillRect(0, pitchToY(v, p), w, rh - 1);
   }
-  // Vertical grid: fine steps, beats, bars.
+  // Vertical grid: fine steps, beats, bars, counted across metre changes (lib/editing/bar-lines.ts).
   const [t0, t1] = visibleTicks(v);
-  const bar = ed.barTicks;
-  const beat = ed.beatTicks;
-  const step = gridStep(v, grid(ed), beat);
-  for (let t = Math.floor(t0 / step) * step; t <= t1; t += step) {
-    ctx.fillStyle = t % bar === 0 ? THEME.bar : t % beat === 0 ? THEME.beat : THEME.line;
-    ctx.fillRect(Math.round(tickToX(v, t)), 0, 1, h);
+  const bars = barGridOf(ed.store.meta);
+  for (const line of bars.lines(t0, t1, grid(ed), 8 / v.pxPerTick)) {
+    ctx.fillStyle = line.kind === 'bar' ? THEME.bar : line.kind === 'beat' ? THEME.beat : THEME.line;
+    ctx.fillRect(Math.round(tickToX(v, line.tick)), 0, 1, h);
   }
   // Song end marker.
-  const endX = tickToX(v, ed.store.meta.lengthBars * bar);
+  const endX = tickToX(v, bars.barStart(ed.store.meta.lengthBars));
   if (endX < w) {
     ctx.fillStyle = 'rgba(0,0,0,0.35)';
     ctx.fillRect(Math.max(0, endX), 0, w, h);
@@ -130,10 +129,10 @@ export interface DrawnCursor {
 export function drawOverlay(ctx: CanvasRenderingContext2D, ed: Editor, preview: Preview, playTick: number): DrawnCursor[] {
   const v = ed.view;
   ctx.clearRect(0, 0, v.width, v.height);
-  const bar = ed.barTicks;
   if (ed.ui.loop.enabled) {
-    const x0 = tickToX(v, (ed.ui.loop.startBar - 1) * bar);
-    const x1 = tickToX(v, (ed.ui.loop.endBar - 1) * bar);
+    const bars = barGridOf(ed.store.meta);
+    const x0 = tickToX(v, bars.barStart(ed.ui.loop.startBar - 1));
+    const x1 = tickToX(v, bars.barStart(ed.ui.loop.endBar - 1));
     ctx.fillStyle = THEME.loop;
     ctx.fillRect(x0, 0, x1 - x0, v.height);
   }
