@@ -349,7 +349,7 @@ export const aiRequestObject = z.object({
   compare: z.boolean().optional(),
   task: z.enum(TASKS, { error: `task must be one of ${TASKS.join(', ')}` }),
   /** The melody / input track. */
-  sourceTrackId: urlId,
+  sourceTrackId: z.string({ error: 'sourceTrackId is required (the melody track id)' }).min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'must be a url-safe id'),
   /** Existing tracks to write into (rewrite/infill). */
   targetTrackIds: z.array(urlId).max(16).optional(),
   /** Bar range [from, to), 0-based; omitted = the whole score. */

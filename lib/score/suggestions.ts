@@ -155,8 +155,15 @@ export function writeSuggestion(doc: Y.Doc, id: string, s: NewSuggestion, origin
     const y = new Y.Map<unknown>();
     for (const [k, v] of Object.entries(fields)) y.set(k, v);
     suggestionsMap(doc).set(id, y);
-    const over = suggestionsMap(doc).size - MAX_SUGGESTIONS_IN_DOC;
-    if (over > 0) for (const d of readSuggestions(doc).filter((x) => x.status !== 'pending').slice(-over)) suggestionsMap(doc).delete(d.id);
+    // Past the cap the oldest decided suggestions go; past twice the cap, the oldest undecided too.
+    let over = suggestionsMap(doc).size - MAX_SUGGESTIONS_IN_DOC;
+    if (over > 0) {
+      const all = readSuggestions(doc).filter((x) => x.id !== id);
+      const decided = all.filter((x) => x.status !== 'pending').slice(-over);
+      for (const d of decided) suggestionsMap(doc).delete(d.id);
+      over = suggestionsMap(doc).size - 2 * MAX_SUGGESTIONS_IN_DOC;
+      if (over > 0) for (const d of all.filter((x) => x.status === 'pending').slice(-over)) suggestionsMap(doc).delete(d.id);
+    }
   }, origin);
 }
 

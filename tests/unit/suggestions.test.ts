@@ -116,6 +116,25 @@ describe('suggestion state', () => {
   });
 });
 
+describe('suggestion cap', () => {
+  it('past 40 the oldest decided suggestions go first; undecided ones stay up to twice that', () => {
+    const { doc, melody } = session();
+    const few = voices().slice(0, 1);
+    for (let i = 0; i < 40; i++) writeSuggestion(doc, `s${i}`, suggestion({ sourceTrackId: melody, requestId: `r${i}`, createdAt: i, notes: few }));
+    for (let i = 0; i < 5; i++) dismissSuggestion(doc, `s${i}`, 'pA', 'a');
+    for (let i = 40; i < 43; i++) writeSuggestion(doc, `s${i}`, suggestion({ sourceTrackId: melody, requestId: `r${i}`, createdAt: i, notes: few }));
+    const ids = new Set(readSuggestions(doc).map((s) => s.id));
+    expect(ids.size).toBe(40);
+    expect(['s0', 's1', 's2'].some((x) => ids.has(x))).toBe(false);
+    expect(['s3', 's4', 's5', 's42'].every((x) => ids.has(x))).toBe(true);
+    for (let i = 43; i < 90; i++) writeSuggestion(doc, `s${i}`, suggestion({ sourceTrackId: melody, requestId: `r${i}`, createdAt: i, notes: few }));
+    const left = readSuggestions(doc);
+    expect(left).toHaveLength(80);
+    expect(left.every((x) => x.status === 'pending')).toBe(true);
+    expect(left.some((x) => x.id === 's89')).toBe(true);
+  });
+});
+
 describe('planAccept: where the notes go', () => {
   it('ten harmonisations accepted leave exactly three accompaniment tracks, each holding one harmonisation', () => {
     const { doc, melody } = session();
