@@ -42,7 +42,8 @@ async function resolveService(s: Service, mode: string): Promise<{ url: string; 
   const given = process.env[s.envVar];
   if (given) {
     const problem = await s.reachable(given);
-    if (problem) throw oneLine(`${s.name}: ${s.envVar}=${given} is unreachable (${problem}); start that server, or unset ${s.envVar} to let the tests find or start one.`);
+    if (problem)
+      throw oneLine(`${s.name}: ${s.envVar}=${given} is unreachable (${problem}); start that server, or unset ${s.envVar} to let the tests find or start one.`);
     return { url: given };
   }
   if (mode !== 'throwaway') {
@@ -57,6 +58,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const mode = process.env.TUTTI_TEST_SERVICES ?? 'auto';
   if (mode !== 'auto' && mode !== 'throwaway') throw oneLine(`TUTTI_TEST_SERVICES must be auto or throwaway, not ${mode}`);
   const stops: Array<() => Promise<void>> = [];
+  const urls: string[] = [];
   const teardown = async () => {
     await Promise.allSettled(stops.map((stop) => stop()));
   };
@@ -65,13 +67,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
       const { url, stop } = await resolveService(s, mode);
       if (stop) stops.push(stop);
       process.env[s.envVar] = url;
+      urls.push(url);
       console.log(`[services] ${s.name}: ${url}${stop ? ' (throwaway, stopped after the run)' : ''}`);
     }
   } catch (err) {
     await teardown();
     throw err;
   }
-  project.provide('pgUrl', process.env.TUTTI_TEST_PG_URL!);
-  project.provide('redisUrl', process.env.TUTTI_TEST_REDIS_URL!);
+  const [pgUrl, redisUrl] = urls; // SERVICES order
+  project.provide('pgUrl', pgUrl);
+  project.provide('redisUrl', redisUrl);
   return teardown;
 }

