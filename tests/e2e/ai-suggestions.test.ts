@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { createSession, startTestServer, type TestServer } from '../helpers/server';
 import { api, assertWeights, connect, writeMelody } from '../integration/jobs-helpers';
 import { ensureNextBuild } from './support/build';
-import { launchBrowser, noteCount, openEditor, screenshot, waitFor, type EditorPage } from './support/browser';
+import { launchBrowser, noteCount, openEditor, rollPoint, screenshot, waitFor, type EditorPage } from './support/browser';
 
 let server: TestServer;
 let browser: Browser;
@@ -125,7 +125,7 @@ describe('AI suggestions in a shared session', () => {
       await waitFor(p, (n) => (window as any).__tutti.noteCount() === n, MELODY_NOTES);
       await waitFor(p, () => (window as any).__tutti.tracks().length === 1, null);
     }
-    await expect.poll(() => B.page.locator(`[data-suggestion-id="${c2.id}"] [data-testid=ai-suggestion-decision]`).innerText()).toMatch(/accepted.*then undone/);
+    await expect.poll(() => B.page.locator(`[data-suggestion-id="${c2.id}"] [data-testid=ai-suggestion-decision]`).innerText()).toMatch(/accepted.*removed/);
   });
 
   it("an invalid knob gets a 4xx with the reason and leaves no trace in anyone's job list", async () => {
@@ -149,6 +149,8 @@ describe('AI suggestions in a shared session', () => {
     await panel.getByTestId('ai-knob-temperature').fill('0');
   });
 
+  let lastAccepted: string | null = null;
+
   it('ten harmonisations of the same melody leave exactly three accompaniment tracks', async () => {
     let accepted = 0;
     for (const n of [4, 4, 2]) {
@@ -157,6 +159,7 @@ describe('AI suggestions in a shared session', () => {
         await A.page.locator(`[data-suggestion-id="${s.id}"] [data-testid=ai-accept]`).click();
         await waitFor(A.page, (id) => document.querySelector(`[data-suggestion-id="${id}"]`)?.getAttribute('data-status') === 'accepted', s.id);
         accepted++;
+        lastAccepted = s.id;
       }
     }
     expect(accepted).toBe(10);
@@ -167,6 +170,28 @@ describe('AI suggestions in a shared session', () => {
     expect(new Set(tracks.map((t: any) => t.name)).size).toBe(4);
     expect(new Set(tracks.map((t: any) => t.color.toLowerCase())).size).toBe(4);
     await screenshot(B.page, 'ai-sugg-3-ten-harmonisations');
+
+    // Provenance: "select this suggestion's notes", and the roll's tooltip on one of them.
+    const last = lastAccepted!;
+    const from: string[] = await A.page.evaluate((id) => (window as any).__tuttiAi.notesFrom(id), last);
+    expect(from.length).toBeGreaterThan(0);
+    await A.page.locator(`[data-suggestion-id="${last}"] [data-testid=ai-select-notes]`).click();
+    await waitFor(A.page, (ids) => JSON.stringify((window as any).__tutti.selection().sort()) === JSON.stringify([...ids].sort()), from);
+    const note = await A.page.evaluate((id) => (window as any).__tutti.note(id), from[0]!);
+    const at = await rollPoint(A.page, note.start, note.pitch);
+    await A.page.mouse.move(at.x + 2, at.y);
+    await expect.poll(() => A.page.getByTestId('roll-canvas').getAttribute('title')).toMatch(/^From GAN gan-\w+, seed \d+.*accepted by you/);
+  });
+
+  it('regenerate reruns a candidate with a new seed, as a new suggestion for everyone', async () => {
+    const pending = (await suggestions(B.page)).find((s) => s.status === 'pending')!;
+    const known = new Set((await suggestions(B.page)).map((s) => s.requestId));
+    await B.page.locator(`[data-suggestion-id="${pending.id}"] [data-testid=ai-regenerate]`).click();
+    await waitFor(A.page, (known) => (window as any).__tuttiAi.suggestions().some((s: any) => !known.includes(s.requestId)), [...known], 60_000);
+    const fresh = (await suggestions(A.page)).filter((s) => !known.has(s.requestId));
+    expect(fresh).toHaveLength(1);
+    expect(fresh[0]!.model).toBe(pending.model);
+    expect(fresh[0]!.seed).not.toBe(pending.seed);
   });
 
   it('after a MIDI import, the default source is the imported track', async () => {

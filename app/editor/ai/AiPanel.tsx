@@ -125,6 +125,7 @@ export function AiPanel({ editor }: { editor: Editor }) {
   return (
     <section className={styles.panel} data-testid="ai-panel" aria-label="AI bandmate">
       <h2 className={styles.title}>AI</h2>
+      <SuggestionCards editor={editor} />
       <label className={styles.row}>
         <span>Model</span>
         <select data-testid="ai-model" value={model} disabled={compare} onChange={(e) => pickModel(e.target.value as ModelName)}>
@@ -268,7 +269,6 @@ export function AiPanel({ editor }: { editor: Editor }) {
           )}
         </div>
       )}
-      <SuggestionCards editor={editor} />
       <JobList editor={editor} />
     </section>
   );

@@ -4,6 +4,7 @@
 // candidate in place or solo, accept it (one undoable step for the accepter), dismiss it,
 // regenerate it with a new seed, and, once accepted, select the notes it wrote.
 import { useState, useSyncExternalStore } from 'react';
+import { TASK_INFO, type Task } from '@/lib/ai/contract';
 import type { Editor } from '../editor';
 import { candidateColour } from '../roll/suggestion-overlay';
 import { accept, dismiss, notesFrom, regenerate, selectNotesOf } from './actions';
@@ -35,7 +36,7 @@ function Card({ editor, s, active }: { editor: Editor; s: SuggestionView; active
   };
   const play = (mode: 'in-place' | 'solo') => run(() => (auditioning === mode ? stopAudition(editor) : auditionSuggestion(editor, s, mode)));
   const who = s.decidedBy ? participantName(editor, s.decidedBy) : null;
-  // Accepted and then undone by the accepter: the status stays, the notes are gone.
+  // Accepted, then undone by the accepter or replaced by a later accept: the status stays, the notes are gone.
   useSyncExternalStore(editor.store.subscribe, () => editor.store.version, () => 0);
   const undone = s.status === 'accepted' && notesFrom(editor, s.id).length === 0;
   const voices = [...new Set(s.notes.map((n) => n.voice))];
@@ -59,10 +60,11 @@ function Card({ editor, s, active }: { editor: Editor; s: SuggestionView; active
         <strong>#{s.index + 1}</strong> {MODEL_LABEL[s.model] ?? s.model}
       </div>
       <div className={styles.help} data-testid="ai-suggestion-meta">
-        {s.modelVersion || 'v?'} · seed {s.seed}
-        <br />
-        {s.notes.length} notes{voices.length ? ` · ${voices.join(', ')}` : ''}
-        {s.remove.length ? ` · replaces ${s.remove.length}` : ''}
+        <div>{s.modelVersion || 'v?'}</div>
+        <div title={s.modelVersion}>seed {s.seed}</div>
+        <div title={voices.join(', ')}>
+          {s.notes.length} notes{s.remove.length ? `, −${s.remove.length}` : ''}
+        </div>
       </div>
       {s.status === 'pending' ? (
         <div className={styles.cardActions}>
@@ -88,9 +90,9 @@ function Card({ editor, s, active }: { editor: Editor; s: SuggestionView; active
         </div>
       ) : (
         <div className={styles.cardActions}>
-          <span className={styles.help} data-testid="ai-suggestion-decision">
+          <span className={`${styles.help} ${styles.decision}`} data-testid="ai-suggestion-decision">
             {s.status} by {who ?? 'someone'}
-            {undone ? ', then undone' : ''}
+            {undone ? '; its notes were since removed (undone or replaced)' : ''}
           </span>
           {s.status === 'accepted' && !undone && (
             <button type="button" data-testid="ai-select-notes" onClick={run(() => selectNotesOf(editor, s) || editor.toast('None of its notes are left'))} title="Select the notes this suggestion wrote">
@@ -139,7 +141,10 @@ export function SuggestionCards({ editor }: { editor: Editor }) {
         return (
           <section key={r.requestId} className={styles.request} data-testid="ai-request" data-request-id={r.requestId}>
             <div className={styles.requestHead}>
-              {head?.task} · {head?.requesterName}
+              <span>
+                {TASK_INFO[head?.task as Task]?.label ?? head?.task} · {head?.requesterName}
+                {head?.bars ? ` · bars ${head.bars[0] + 1}–${head.bars[1]}` : ''}
+              </span>
               {running && !editor.readOnly && (
                 <button type="button" data-testid="ai-request-cancel" onClick={async () => cancelRequest(editor.sessionId, r.requestId, await aiAuth(editor)).catch((e) => editor.toast(e instanceof JobApiError ? e.message : 'could not cancel', 'error'))}>
                   cancel all
