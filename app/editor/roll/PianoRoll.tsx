@@ -19,7 +19,7 @@ import { aiView } from '../ai/ai-view';
 import { barGridOf } from '@/lib/editing/bar-lines';
 import { barTick } from '../transport';
 import { takeLaneDirty } from './tempo-lane';
-import { TempoLane } from './TempoLane';
+import { LaneLabels, TempoLane } from './TempoLane';
 
 export function PianoRoll({ ed }: { ed: Editor }) {
   const wrap = useRef<HTMLDivElement>(null);
@@ -229,7 +229,9 @@ export function PianoRoll({ ed }: { ed: Editor }) {
 
   return (
     <div className="tt-roll" ref={wrap} data-testid="piano-roll">
-      <div className="tt-roll-corner" />
+      <div className="tt-roll-corner">
+        <LaneLabels />
+      </div>
       <canvas ref={ruler} className="tt-ruler" data-testid="ruler" />
       <canvas ref={keys} className="tt-keys" data-testid="keyboard" />
       <div className="tt-notes">

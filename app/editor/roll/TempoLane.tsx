@@ -12,7 +12,7 @@ import { temposOf, timeSignatureAt, timeSignaturesOf } from '@/lib/score';
 import { removeMetre, removeTempo, setMetreAt, setTempoAt, writeTiming } from '@/lib/score/tempo-commands';
 import type { Editor } from '../editor';
 import { barTick } from '../transport';
-import { commitDrag, dragTarget, formatBpm, laneState, markerAt, rowAt, type LaneKind } from './tempo-lane';
+import { LANE_COLORS, LANE_ROW_H, commitDrag, dragTarget, formatBpm, laneState, markerAt, rowAt, type LaneKind } from './tempo-lane';
 
 interface Popover {
   kind: LaneKind;
@@ -125,6 +125,21 @@ export function TempoLane({ ed, ruler }: { ed: Editor; ruler: RefObject<HTMLCanv
   }, [ed, ruler]);
 
   return pop ? <LanePopover key={`${pop.kind}:${pop.tick}:${pop.mode}`} ed={ed} pop={pop} onClose={() => setPop(null)} /> : null;
+}
+
+/** Names of the lane rows, in the corner left of the ruler. */
+export function LaneLabels() {
+  const row = (kind: LaneKind, text: string) => (
+    <div style={{ height: LANE_ROW_H, lineHeight: `${LANE_ROW_H}px`, fontSize: 9, paddingLeft: 6, color: LANE_COLORS[kind], letterSpacing: 0.3 }} title={HINT}>
+      {text}
+    </div>
+  );
+  return (
+    <>
+      {row('tempo', 'Tempo')}
+      {row('metre', 'Metre')}
+    </>
+  );
 }
 
 function LanePopover({ ed, pop, onClose }: { ed: Editor; pop: Popover; onClose: () => void }) {
