@@ -1,7 +1,7 @@
 // `npm run bench:versions [-- --rounds N --versions V --postgres]`: issue 16's figures for a
 // 10,000-note session on a real server (API + sync in this process, no Next; embedded database by
 // default, PostgreSQL 127.0.0.1:5432 with --postgres) and real y-websocket clients:
-//   storage_bytes_per_version     stored (compressed) size of one version; raw = before deflate
+//   storage_bytes_per_version     stored (deflated) size of one version; raw = the encoded Yjs state
 //   save_version_ms_p50           POST a named version (read score, encode, insert)
 //   history_list_ms_p50           GET /versions with V versions stored: what opening the panel waits for
 //   preview_ms_p50                GET one version + parse + diff against the live score + time index
@@ -63,8 +63,6 @@ async function main() {
       sizes.push(version.bytes);
       if (i === 0) versionId = version.id;
     }
-    const score = readScore(a.doc);
-    const rawBytes = (await import('@/lib/score/versions')).scoreToState(score).length;
     const docBytes = Y.encodeStateAsUpdate(a.doc).length;
 
     // Opening the history panel: the list route with VERSIONS versions.
@@ -145,8 +143,7 @@ async function main() {
       load1: Math.round(os.loadavg()[0]! * 10) / 10,
       cpus: os.cpus().length,
       storage_bytes_per_version: p50(sizes),
-      storage_raw_bytes_per_version: rawBytes,
-      session_doc_bytes: docBytes,
+      storage_raw_bytes_per_version: docBytes,
       save_version_ms_p50: p50(saveMs),
       history_list_ms_p50: p50(listMs),
       preview_ms_p50: p50(previewMs),

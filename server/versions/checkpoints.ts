@@ -3,11 +3,10 @@
 // checkpoint, and in any case when its room unloads (the last person left). An unchanged score
 // (same content as the newest version) is not stored again. Authors are the display names of the
 // people whose connections made the edits (from their presence), "AI" for accompaniment jobs.
-import { readScore } from '@/lib/score';
 import type { Room } from '../rooms/room';
 import type { RoomRegistry } from '../rooms/registry';
 import type { VersionsConfig } from './config';
-import { contentHash, type VersionInfo, type VersionStore } from './store';
+import { snapshotOf, type VersionInfo, type VersionStore } from './store';
 
 interface Pending {
   room: Room;
@@ -112,11 +111,10 @@ export class Checkpointer {
       p.authors = new Set();
       if (p.timer) clearTimeout(p.timer);
       p.timer = null;
-      const score = readScore(p.room.doc);
-      const hash = contentHash(score);
+      const snap = snapshotOf(p.room.doc);
       const { hash: lastHash } = await this.store.latest(id);
-      if (hash === lastHash) return null;
-      const v = await this.store.create(id, 'auto', score, { authors, hash });
+      if (snap.hash === lastHash) return null;
+      const v = await this.store.create(id, 'auto', snap, { authors });
       await this.store.thin(id).catch((err) => this.log(`[versions] retention failed for ${id}`, err));
       return v;
     });

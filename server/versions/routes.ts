@@ -18,6 +18,7 @@ import { HttpError, readJson, sendJson } from '../http/json';
 import type { Route, RouteContext } from '../http/router';
 import { newSessionId } from '../sessions';
 import type { Versions } from './index';
+import { snapshotOf, type Snapshot } from './store';
 
 /** Transaction origin of a restore made through the API. */
 export const RESTORE_ORIGIN = 'tutti:version-restore';
@@ -65,8 +66,15 @@ async function createNamed(req: IncomingMessage, res: ServerResponse, ctx: Route
   const body = parse(namedBody, await readJson(req));
   const v = service(ctx);
   if ((await v.store.countNamed(id)) >= v.config.maxNamed) throw new HttpError(409, `this session already has ${v.config.maxNamed} named versions`);
-  const score = await currentScore(ctx, id);
-  const version = await v.store.create(id, 'named', score, { name: body.name, authors: body.author ? [body.author] : [] });
+  const room = await ctx.rooms.acquire(id);
+  if (!room) throw new HttpError(404, `unknown session ${id}`);
+  let snap: Snapshot;
+  try {
+    snap = snapshotOf(room.doc);
+  } finally {
+    ctx.rooms.release(room);
+  }
+  const version = await v.store.create(id, 'named', snap, { name: body.name, authors: body.author ? [body.author] : [] });
   sendJson(res, 201, { version });
 }
 

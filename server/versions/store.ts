@@ -1,11 +1,13 @@
-// Versions in the database (the Version table, prisma/schema.prisma). A version's score is kept
-// as a compact Yjs state (lib/score/versions.ts scoreToState), deflate-compressed; listing never
-// reads the states. Rows cascade with their session, and compaction (server/persistence) never
-// touches this table.
+// Versions in the database (the Version table, prisma/schema.prisma). A version is the session's
+// Yjs document as an encoded state (Y.encodeStateAsUpdate), deflate-compressed: encoding the live
+// document is the cheapest thing a checkpoint can do on the event loop (no re-reading of 10,000
+// notes), and reading it back gives the exact score. Listing never reads the states. Rows cascade
+// with their session, and compaction (server/persistence) never touches this table.
 import crypto from 'node:crypto';
 import zlib from 'node:zlib';
-import { scoreFromState, scoreToState } from '@/lib/score/versions';
-import type { Score } from '@/lib/score';
+import * as Y from 'yjs';
+import { notesMap, type Score } from '@/lib/score';
+import { scoreFromState } from '@/lib/score/versions';
 import type { PrismaClient } from '../db/generated/client';
 import { thinAutomatic } from './retention';
 
@@ -32,11 +34,27 @@ export interface ForkOrigin {
 
 const bytes = (u: Uint8Array): Uint8Array<ArrayBuffer> => (u.buffer instanceof ArrayBuffer ? (u as Uint8Array<ArrayBuffer>) : new Uint8Array(u));
 
-/** Stable across runs: what the score contains, independent of Yjs client ids. */
-export const contentHash = (score: Score): string => crypto.createHash('sha256').update(JSON.stringify(score)).digest('hex');
+/** What a version stores, ready to insert. */
+export interface Snapshot {
+  /** Deflated Y.encodeStateAsUpdate. */
+  state: Uint8Array;
+  noteCount: number;
+  /** SHA-256 of the encoded state: equal states, equal hashes (no duplicate checkpoints). */
+  hash: string;
+}
 
-export const encodeScore = (score: Score): Uint8Array => zlib.deflateRawSync(scoreToState(score), { level: 6 });
+const sha256 = (b: Uint8Array): string => crypto.createHash('sha256').update(b).digest('hex');
+
+/** A live session document as a version. */
+export function snapshotOf(doc: Y.Doc): Snapshot {
+  const raw = Y.encodeStateAsUpdate(doc);
+  return { state: zlib.deflateRawSync(raw, { level: 6 }), noteCount: notesMap(doc).size, hash: sha256(raw) };
+}
+
 export const decodeScore = (stored: Uint8Array): Score => scoreFromState(zlib.inflateRawSync(stored));
+
+/** Decoded versions kept in memory: versions never change, and a preview may be opened by several people. */
+const CACHE_MAX = 6;
 
 export const newVersionId = (): string => crypto.randomBytes(12).toString('base64url');
 
@@ -53,10 +71,11 @@ const toInfo = (r: Row, size: number): VersionInfo => ({
 });
 
 export class VersionStore {
+  private readonly decoded = new Map<string, { info: VersionInfo; score: Score }>();
+
   constructor(private readonly prisma: PrismaClient) {}
 
-  async create(sessionId: string, kind: VersionKind, score: Score, opts: { name?: string | null; authors?: string[]; hash?: string } = {}): Promise<VersionInfo> {
-    const state = encodeScore(score);
+  async create(sessionId: string, kind: VersionKind, snap: Snapshot, opts: { name?: string | null; authors?: string[] } = {}): Promise<VersionInfo> {
     const row = await this.prisma.version.create({
       data: {
         id: newVersionId(),
@@ -64,13 +83,13 @@ export class VersionStore {
         kind,
         name: opts.name ?? null,
         authors: opts.authors ?? [],
-        noteCount: score.notes.length,
-        state: bytes(state),
-        contentHash: opts.hash ?? contentHash(score),
+        noteCount: snap.noteCount,
+        state: bytes(snap.state),
+        contentHash: snap.hash,
       },
       select: { id: true, kind: true, name: true, createdAt: true, authors: true, noteCount: true },
     });
-    return toInfo(row, state.length);
+    return toInfo(row, snap.state.length);
   }
 
   /** Newest first, without the states. */
@@ -82,9 +101,20 @@ export class VersionStore {
   }
 
   async get(sessionId: string, versionId: string): Promise<{ info: VersionInfo; score: Score } | null> {
+    const hit = this.decoded.get(versionId);
+    if (hit) {
+      // Still there? (retention or a session deletion may have removed it since.)
+      const exists = await this.prisma.version.count({ where: { id: versionId, sessionId } });
+      if (exists) return hit;
+      this.decoded.delete(versionId);
+      return null;
+    }
     const r = await this.prisma.version.findFirst({ where: { id: versionId, sessionId } });
     if (!r) return null;
-    return { info: toInfo(r, r.state.length), score: decodeScore(r.state) };
+    const out = { info: toInfo(r, r.state.length), score: decodeScore(r.state) };
+    if (this.decoded.size >= CACHE_MAX) this.decoded.delete(this.decoded.keys().next().value!);
+    this.decoded.set(versionId, out);
+    return out;
   }
 
   /** Hash and time of the newest version (any kind), and of the newest automatic one. */
