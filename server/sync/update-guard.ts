@@ -24,7 +24,8 @@
 // Cost: proportional to the update (plus one store lookup per reference), never the document.
 import * as Y from 'yjs';
 import { dropInvalidChanged, entryFieldProblem, entryKeyProblem, isClientMap, isEntryField, isEntryMap, metaFieldProblem, requiredFields } from '@/lib/score/validate';
-import { CLIENT_SUGGESTION_FIELDS, suggestionFieldProblem } from '@/lib/score/suggestions';
+import { CLIENT_SUGGESTION_FIELDS, getSuggestion, planAccept, suggestionFieldProblem } from '@/lib/score/suggestions';
+import { readScore } from '@/lib/score/doc';
 import { CLOSE, ProtocolError } from './errors';
 
 export interface EntryLimits {
@@ -95,6 +96,12 @@ export class UpdateInspection {
   readonly touchedJobs = new Set<string>();
   /** Resync only: suggestions the update changes beyond a valid decision (restored after applying it). */
   readonly touchedSuggestions = new Set<string>();
+  /**
+   * Suggestions this update decides although they were already decided (two people pressed Accept
+   * at once): applied and undone — decision, notes and voice tracks of that acceptance — without
+   * closing the sender, who is sent the undo (applyGuardedUpdate).
+   */
+  readonly decisionRaces = new Set<string>();
   /** A participant's decision of a suggestion: new items per field, by the entry's owner item. */
   private readonly suggestionWrites = new Map<Y.Item, { key: string; fields: Map<string, Y.Item[]> }>();
   /** Stored field values of suggestions the update deletes (only allowed when overwritten). */
@@ -262,13 +269,14 @@ export class UpdateInspection {
     if (!this.isStored(owner)) return this.suggestionRefusal(entryKey, 'suggestions are created by the server only');
     if (field === null || !(CLIENT_SUGGESTION_FIELDS as readonly string[]).includes(field))
       return this.suggestionRefusal(entryKey, `a participant may only decide suggestion ${key} (status, decidedBy, decidedAt), not write ${String(field).slice(0, 40)}`);
-    if (this.storedSuggestionField(owner, 'status') !== 'pending') return this.suggestionRefusal(entryKey, `suggestion ${key} was already decided`);
     if (!deleted) {
       const v = plainValue(item);
       const problem = v.problem ?? suggestionFieldProblem(field, v.value);
       if (problem) return this.suggestionRefusal(entryKey, `suggestion ${key}: ${problem}`);
       if (v.value === null || v.value === 'pending') return this.suggestionRefusal(entryKey, `suggestion ${key}: a decision sets ${field} to a value (status accepted or dismissed)`);
     }
+    // Someone decided it first: a valid decision arriving late is undone, not refused.
+    if (this.storedSuggestionField(owner, 'status') !== 'pending') this.decisionRaces.add(entryKey);
     let w = this.suggestionWrites.get(owner);
     if (!w) this.suggestionWrites.set(owner, (w = { key: entryKey, fields: new Map() }));
     let items = w.fields.get(field);
@@ -489,6 +497,54 @@ export function inspectUpdate(doc: Y.Doc, update: Uint8Array, limits: EntryLimit
   return inspection;
 }
 
+/** Origin of a live update applied with a late suggestion decision undone: not the sender's, so the sender is sent the undo too. */
+export const DECISION_RACE_ORIGIN = Symbol('suggestion-decision-race');
+
+/**
+ * Inside the transaction of an update that decided already-decided suggestions: deletes the notes
+ * it added carrying one of their ids, then the voice tracks it added that hold no note.
+ */
+/** The notes (now present, with their fields) that accepting these suggestions would remove: what a late acceptance may have deleted. */
+function notesAnAcceptanceReplaces(doc: Y.Doc, ids: ReadonlySet<string>): Map<string, Record<string, unknown>> {
+  const score = readScore(doc);
+  const out = new Map<string, Record<string, unknown>>();
+  for (const id of ids) {
+    const s = getSuggestion(doc, id);
+    if (!s) continue;
+    for (const noteId of planAccept(score, { ...s, status: 'pending' }).remove) {
+      const y = doc.getMap<Y.Map<unknown>>('notes').get(noteId);
+      if (y instanceof Y.Map) out.set(noteId, Object.fromEntries(y.entries()));
+    }
+  }
+  return out;
+}
+
+function dropLateAcceptances(doc: Y.Doc, tr: Y.Transaction, races: ReadonlySet<string>, replaced: Map<string, Record<string, unknown>>): void {
+  const isNew = (item: Y.Item) => item.id.clock >= (tr.beforeState.get(item.id.client) ?? 0);
+  const notes = doc.getMap<Y.Map<unknown>>('notes');
+  const tracks = doc.getMap<Y.Map<unknown>>('tracks');
+  for (const key of tr.changed.get(notes as Y.AbstractType<any>) ?? []) {
+    const item = key === null ? undefined : notes._map.get(key);
+    if (!item || item.deleted || !isNew(item) || !(item.content instanceof Y.ContentType)) continue;
+    if (races.has(String((item.content.type as Y.Map<unknown>).get('suggestionId')))) item.delete(tr);
+  }
+  const added = [...(tr.changed.get(tracks as Y.AbstractType<any>) ?? [])].filter((key): key is string => {
+    const item = key === null ? undefined : tracks._map.get(key);
+    return !!item && !item.deleted && isNew(item) && item.content instanceof Y.ContentType && (item.content.type as Y.Map<unknown>).get('aiVoice') !== undefined;
+  });
+  // The notes it replaced come back (under their ids, with their fields).
+  for (const [noteId, fields] of replaced) {
+    if (notes.has(noteId)) continue;
+    const y = new Y.Map<unknown>();
+    for (const [k, v] of Object.entries(fields)) y.set(k, v);
+    notes.set(noteId, y);
+  }
+  if (!added.length) return;
+  const used = new Set<unknown>();
+  notes.forEach((n) => used.add(n instanceof Y.Map ? n.get('trackId') : undefined));
+  for (const key of added) if (!used.has(key)) tracks._map.get(key)!.delete(tr);
+}
+
 /** A jobs entry as the server holds it before an update: each field's item and value (null: no entry). */
 type JobBefore = { item: Y.Item; fields: Map<string, { item: Y.Item; value: unknown }> } | null;
 
@@ -550,9 +606,11 @@ function restoreJobs(doc: Y.Doc, before: Map<string, JobBefore>, tr: Y.Transacti
  */
 export function applyGuardedUpdate(doc: Y.Doc, update: Uint8Array, origin: unknown, limits: EntryLimits, resync?: { repairOrigin: unknown }): boolean {
   const inspection = inspectUpdate(doc, update, limits, resync !== undefined);
-  const expected = inspection.repairNeeded !== null;
+  const races = inspection.decisionRaces;
+  const expected = inspection.repairNeeded !== null || races.size > 0;
   const jobs = expected ? jobsBefore(doc, inspection.touchedJobs) : null;
-  const suggestions = expected ? jobsBefore(doc, inspection.touchedSuggestions, 'suggestions') : null;
+  const suggestions = expected ? jobsBefore(doc, new Set([...inspection.touchedSuggestions, ...races]), 'suggestions') : null;
+  const replaced = races.size ? notesAnAcceptanceReplaces(doc, races) : null;
   let repaired: string | null = null;
   doc.transact((tr) => {
     try {
@@ -570,13 +628,14 @@ export function applyGuardedUpdate(doc: Y.Doc, update: Uint8Array, origin: unkno
     if (jobs) {
       restoreJobs(doc, jobs, tr);
       if (suggestions) restoreJobs(doc, suggestions, tr, 'suggestions');
+      if (races.size) dropLateAcceptances(doc, tr, races, replaced!);
       // applyUpdate marked the transaction remote; the restore writes items under the server's own
       // client id, which Yjs would take for a clash and answer by changing that id (with a warning).
       tr.local = true;
     }
     const dropped = dropInvalidChanged(tr);
-    if (dropped.length > 0 && !expected) repaired = `${dropped[0]!.problem} (removed)`;
-  }, expected ? resync!.repairOrigin : origin);
+    if (dropped.length > 0 && inspection.repairNeeded === null) repaired = `${dropped[0]!.problem} (removed)`;
+  }, expected ? (resync?.repairOrigin ?? DECISION_RACE_ORIGIN) : origin);
   if (repaired) throw new ProtocolError(`refused update: ${repaired}`, CLOSE.invalidUpdate);
   return expected;
 }

@@ -113,12 +113,42 @@ describe('suggestions on /sync', () => {
     expect(getSuggestion(serverDoc(), 's1')).toMatchObject({ status: 'accepted', decidedBy: 'pA' });
   });
 
-  it('lets a participant dismiss; a decided suggestion cannot be decided again or reopened', async () => {
+  it('lets a participant dismiss; a decided suggestion cannot be reopened, and a late decision is undone without closing its sender', async () => {
     expect(dismissSuggestion(b.doc, 's2', 'pB', 'b-origin').ok).toBe(true);
     await waitFor(() => getSuggestion(a.doc, 's2')?.status === 'dismissed', 10_000, 'a to see the dismissal');
-    await refused((d) => suggestionsMap(d).get('s2')!.set('status', 'accepted'), /already decided/);
-    await refused((d) => suggestionsMap(d).get('s1')!.set('status', 'pending'), /already decided/);
-    expect(getSuggestion(serverDoc(), 's2')?.status).toBe('dismissed');
+    await refused((d) => suggestionsMap(d).get('s1')!.set('status', 'pending'), /a decision sets status to a value/);
+    // A late acceptance of the dismissed s2 (sent before its sender heard of the dismissal), notes and voice tracks included.
+    const notesBefore = readNotes(serverDoc()).length;
+    const tracksBefore = readTracks(serverDoc()).length;
+    const update = craft(serverDoc(), (d) => {
+      suggestionsMap(d).get('s2')!.set('status', 'pending'); // what the late sender still saw
+      expect(acceptSuggestion(d, 's2', 'pC', 'late').ok).toBe(true);
+    });
+    const raw = await openRaw(server.wsUrl, id);
+    raw.ws.send(updateFrame(update));
+    await new Promise((r) => setTimeout(r, 500));
+    expect(raw.ws.readyState).toBe(raw.ws.OPEN);
+    raw.ws.close();
+    expect(getSuggestion(serverDoc(), 's2')).toMatchObject({ status: 'dismissed', decidedBy: 'pB' });
+    expect(readNotes(serverDoc())).toHaveLength(notesBefore);
+    expect(readTracks(serverDoc())).toHaveLength(tracksBefore);
+  });
+
+  it('two people accept the same suggestion at once: the first wins, the second’s notes and tracks are undone on both sides', async () => {
+    await server.rooms.withDoc(id, (doc) => writeSuggestion(doc, 's4', payload(melody, { index: 3, jobId: 'job4', bars: [2, 3], notes: [{ voice: 'tenor', trackId: null, pitch: 60, start: 2 * 1920, duration: 480, velocity: 80 }] })));
+    await waitFor(() => !!getSuggestion(a.doc, 's4') && !!getSuggestion(b.doc, 's4'), 10_000, 'both see s4');
+    b.provider.disconnect();
+    expect(acceptSuggestion(a.doc, 's4', 'pA', 'a-origin').ok).toBe(true);
+    await waitFor(() => getSuggestion(serverDoc(), 's4')?.status === 'accepted', 10_000, 'A’s acceptance at the server');
+    expect(acceptSuggestion(b.doc, 's4', 'pB', 'b-origin').ok).toBe(true); // B, offline, accepts too
+    expect(readTracks(b.doc).filter((t) => t.aiVoice === 'tenor')).toHaveLength(1);
+    b.provider.connect();
+    await waitFor(() => getSuggestion(b.doc, 's4')?.decidedBy === 'pA', 10_000, 'B to learn that A decided first');
+    await waitFor(() => readNotes(b.doc).filter((n) => n.suggestionId === 's4').length === 1, 10_000, 'B to keep only A’s note');
+    expect(readTracks(b.doc).filter((t) => t.aiVoice === 'tenor')).toHaveLength(1);
+    expect(readNotes(serverDoc()).filter((n) => n.suggestionId === 's4')).toHaveLength(1);
+    expect(readTracks(serverDoc()).map((t) => t.id).sort()).toEqual(readTracks(a.doc).map((t) => t.id).sort());
+    expect(b.provider.wsconnected).toBe(true);
   });
 
   it('refuses a decision that reopens as pending or clears decidedBy', async () => {
