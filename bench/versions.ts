@@ -19,7 +19,15 @@ import { NoteIndex } from '@/lib/editing';
 import { addNotes, deleteNotes, notesMap, readNotes, readScore, readTracks, updateNotes, type Score } from '@/lib/score';
 import { applyRestorePlan, diffNotes, planRestore } from '@/lib/score/versions';
 import { createSessionWithLinks, startInProcessServer, tempDataDir } from '../tests/helpers/server';
-import { connectSynced, pgSchemaUrl, requirePostgres, waitFor } from '../tests/integration/sync-helpers';
+import { connectClient, pgSchemaUrl, requirePostgres, waitFor } from '../tests/integration/sync-helpers';
+
+/** A synced client; a 10,000-note first sync on a loaded machine can take longer than the helper's 30 s. */
+async function join(wsUrl: string, id: string) {
+  const c = connectClient(wsUrl, id);
+  c.synced.catch(() => {});
+  await waitFor(() => c.provider.synced, 180_000, `sync of ${id}`);
+  return c;
+}
 
 const flag = (name: string, def: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -39,17 +47,19 @@ const shapeKey = (doc: Y.Doc) => readNotes(doc).map((n) => `${n.trackId}:${n.pit
 
 async function main() {
   const pg = POSTGRES ? (await requirePostgres(), pgSchemaUrl('tutti_bench_versions')) : null;
-  const server = await startInProcessServer({ dataDir: await tempDataDir(), databaseUrl: pg?.url, versions: { afterMs: 3_600_000, minIntervalMs: 3_600_000 } });
+  const server = await startInProcessServer({ dataDir: await tempDataDir(), databaseUrl: pg?.url, unloadDelayMs: 600_000, versions: { afterMs: 3_600_000, minIntervalMs: 3_600_000 } });
   const auth = (t: string) => ({ authorization: `Bearer ${t}` });
   try {
     const s = await createSessionWithLinks(server.url, 'Bench versions');
-    const a = await connectSynced(server.wsUrl, s.id);
-    const b = await connectSynced(server.wsUrl, s.id);
+    // The 10,000 notes are written on the server (as an import would leave them), then two people join.
+    await server.rooms.withDoc(s.id, (doc) => {
+      const trackId = readTracks(doc)[0]!.id;
+      addNotes(doc, Array.from({ length: NOTES }, (_, i) => ({ trackId, pitch: 36 + (i * 7) % 60, start: i * 120, duration: 120 + (i % 4) * 60, velocity: 40 + (i % 80) })));
+    }, { flush: true });
+    const a = await join(server.wsUrl, s.id);
+    const b = await join(server.wsUrl, s.id);
     const trackId = readTracks(a.doc)[0]!.id;
-    for (let i = 0; i < NOTES; i += 1000)
-      addNotes(a.doc, Array.from({ length: 1000 }, (_, k) => ({ trackId, pitch: 36 + ((i + k) * 7) % 60, start: (i + k) * 120, duration: 120 + ((i + k) % 4) * 60, velocity: 40 + ((i + k) % 80) })));
-    await waitFor(() => notesMap(b.doc).size === NOTES, 60_000, 'B to hold 10,000 notes');
-    await server.rooms.peek(s.id)!.persister.flush();
+    await waitFor(() => notesMap(a.doc).size === NOTES && notesMap(b.doc).size === NOTES, 120_000, 'A and B to hold 10,000 notes');
 
     // Storage and save time.
     const saveMs: number[] = [];
@@ -79,7 +89,7 @@ async function main() {
     updateNotes(a.doc, new Map(live.slice(0, 1000).map((n) => [n.id, { start: n.start + 60 }])));
     deleteNotes(a.doc, live.slice(1000, 1500).map((n) => n.id));
     addNotes(a.doc, Array.from({ length: 500 }, (_, k) => ({ trackId, pitch: 100, start: k * 240, duration: 60, velocity: 64 })));
-    await waitFor(() => notesMap(b.doc).size === NOTES && shapeKey(a.doc) === shapeKey(b.doc), 60_000, 'B to see the edits');
+    await waitFor(() => notesMap(b.doc).size === NOTES && shapeKey(a.doc) === shapeKey(b.doc), 120_000, 'B to see the edits');
     const edited = shapeKey(a.doc);
 
     const previewMs: number[] = [];
@@ -110,20 +120,20 @@ async function main() {
       };
       b.doc.on('afterTransaction', onB);
       onB();
-      await waitFor(() => seen > 0, 60_000, 'B to hold the restored score');
+      await waitFor(() => seen > 0, 120_000, 'B to hold the restored score');
       b.doc.off('afterTransaction', onB);
       seenMs.push(seen - t2);
       // Back to the edited score with one undo (and check it really is the edited score).
       undo.undo();
       if (shapeKey(a.doc) !== edited) throw new Error('undo did not bring the edited score back');
-      await waitFor(() => shapeKey(b.doc) === edited, 60_000, 'B to see the undo');
+      await waitFor(() => shapeKey(b.doc) === edited, 120_000, 'B to see the undo');
 
       // The server-side restore route, then undo it from A's side by restoring A's edited state.
       const t3 = performance.now();
       const res = await fetch(`${server.url}/api/sessions/${s.id}/versions/${versionId}/restore`, { method: 'POST', headers: { ...auth(s.editToken), 'content-type': 'application/json' }, body: '{}' });
       if (res.status !== 200) throw new Error(`restore → ${res.status}`);
       serverMs.push(performance.now() - t3);
-      await waitFor(() => shapeKey(a.doc) === target, 60_000, 'A to see the server restore');
+      await waitFor(() => shapeKey(a.doc) === target, 120_000, 'A to see the server restore');
       undo.stopCapturing();
       // Re-apply the 2,000-note difference for the next round.
       const moved = new Set(live.slice(0, 1000).map((n) => n.id));
@@ -131,7 +141,7 @@ async function main() {
       deleteNotes(a.doc, live.slice(1000, 1500).map((n) => n.id));
       addNotes(a.doc, Array.from({ length: 500 }, (_, k) => ({ trackId, pitch: 100, start: k * 240, duration: 60, velocity: 64 })));
       undo.clear();
-      await waitFor(() => shapeKey(b.doc) === shapeKey(a.doc), 60_000, 'B to see the edits again');
+      await waitFor(() => shapeKey(b.doc) === shapeKey(a.doc), 120_000, 'B to see the edits again');
     }
 
     const result = {

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addNotes, deleteNotes, readNotes, readTracks, updateNotes, type Note, type TrackId } from '@/lib/score';
 import { createSessionWithLinks, startInProcessServer, tempDataDir, type CreatedSession } from '../helpers/server';
+import { VersionStore } from '@/server/versions/store';
 import { connectSynced, pgSchemaUrl, requirePostgres, sleep, waitFor, type Client } from './sync-helpers';
 
 type Server = Awaited<ReturnType<typeof startInProcessServer>>;
@@ -197,6 +198,27 @@ describe.each(modes)('versions ($name database)', (mode) => {
     const fvInfo = await api<{ forkedFrom: { versionId: string; versionLabel: string } }>('GET', `/api/sessions/${fromV.body.id}/versions`, fromV.body.viewToken);
     expect(fvInfo.body.forkedFrom).toMatchObject({ versionId: v.id, versionLabel: 'v1' });
     expect((await api('POST', `/api/sessions/${s.id}/fork`, s.editToken, { versionId: 'missing' })).status).toBe(404);
+  });
+
+  it('retention keeps every named version and thins the automatic ones in the database', async () => {
+    const s = await createSessionWithLinks(server.url, 'Retention');
+    const H = 3_600_000;
+    const now = Date.now();
+    const row = (id: string, kind: string, ageMs: number) =>
+      server.db.prisma.version.create({ data: { id, sessionId: s.id, kind, name: kind === 'named' ? id : null, authors: [], noteCount: 0, state: new Uint8Array([0]), contentHash: id, createdAt: new Date(now - ageMs) } });
+    // Two automatic ones in one clock hour a few hours ago, two on one day last week, named ones as old.
+    const hourStart = Math.floor((now - 5 * H) / H) * H;
+    await row('auto-h-late', 'auto', now - (hourStart + 50 * 60_000));
+    await row('auto-h-early', 'auto', now - (hourStart + 10 * 60_000));
+    const dayStart = Math.floor((now - 7 * 24 * H) / (24 * H)) * 24 * H;
+    await row('auto-d-late', 'auto', now - (dayStart + 20 * H));
+    await row('auto-d-early', 'auto', now - (dayStart + 2 * H));
+    await row('named-old-1', 'named', now - (dayStart + 3 * H));
+    await row('named-old-2', 'named', now - (dayStart + 4 * H));
+    await row('auto-recent', 'auto', 60_000);
+    expect(await new VersionStore(server.db.prisma).thin(s.id, now)).toBe(2);
+    const left = (await list(s)).versions.map((v) => v.id).sort();
+    expect(left).toEqual(['auto-d-late', 'auto-h-late', 'auto-recent', 'named-old-1', 'named-old-2']);
   });
 
   it('deleting a session deletes its versions', async () => {
