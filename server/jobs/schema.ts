@@ -5,18 +5,7 @@
 // The models validate their params again in the worker (a second line, not the first).
 import { z } from 'zod';
 import { aiRequestObject, issuesOf, refineAiRequest, type ParsedAiRequest, parseAiRequest } from '../../lib/ai/contract';
-import { MODEL_NAMES, TASKS, type GenerateRequest, type ModelName, type Task } from '../../models/generator';
-
-const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'must be a url-safe id');
-
-/** Which tasks each model family serves (the models' own `tasks` lists are checked again in the worker). */
-export const MODEL_TASKS: Record<ModelName, readonly Task[]> = {
-  gan: ['accompany', 'harmonize'],
-  arcnn: ['accompany', 'rewrite', 'infill', 'harmonize'],
-  transformer: ['continue', 'harmonize'],
-};
-
-const paramValue = z.union([z.number().finite(), z.boolean(), z.string().max(64)]);
+// (The older per-route schema and its own copy of the models' task lists are gone: the contract is the one source.)
 
 /** Test-only hooks that make a worker misbehave on purpose; accepted only when enabled in config. */
 export const debugSchema = z
@@ -31,42 +20,6 @@ export const debugSchema = z
   .strict();
 export type DebugHooks = z.infer<typeof debugSchema>;
 
-export const jobRequestSchema = z
-  .object({
-    model: z.enum(MODEL_NAMES, { error: `model must be one of ${MODEL_NAMES.join(', ')}` }),
-    task: z.enum(TASKS, { error: `task must be one of ${TASKS.join(', ')}` }),
-    /** The melody / input track; `sourceTrackIds` for several. */
-    sourceTrackId: id.optional(),
-    sourceTrackIds: z.array(id).min(1).max(16).optional(),
-    /** Existing tracks to write into (rewrite/infill); omitted = new tracks. */
-    targetTrackIds: z.array(id).max(16).optional(),
-    /** Bar range [from, to), 0-based; omitted = the whole score. */
-    bars: z
-      .tuple([z.number().int().min(0), z.number().int().min(1)])
-      .refine(([a, b]) => b > a, 'bars must be [from, to] with to > from')
-      .optional(),
-    params: z.record(z.string().max(40), paramValue).optional(),
-    seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
-    /** Who asks: `name` is shown to everyone. `id` is accepted for older clients and ignored: the
-     *  requester is the participant token's verified id (X-Tutti-Participant, server/jobs/routes.ts). */
-    requester: z.object({ id: id.optional(), name: z.string().max(60).optional() }).strict().optional(),
-    debug: debugSchema.optional(),
-  })
-  .strict()
-  .refine((r) => r.sourceTrackId || r.sourceTrackIds?.length, { message: 'sourceTrackId is required', path: ['sourceTrackId'] })
-  .refine((r) => MODEL_TASKS[r.model].includes(r.task), {
-    message: 'this model does not offer this task',
-    path: ['task'],
-  });
-export type JobRequestBody = z.infer<typeof jobRequestSchema>;
-
-export interface ParsedJobRequest {
-  model: ModelName;
-  request: GenerateRequest;
-  requesterName: string;
-  debug: DebugHooks | undefined;
-}
-
 export class JobRequestError extends Error {
   constructor(
     message: string,
@@ -77,36 +30,6 @@ export class JobRequestError extends Error {
     super(message);
     this.name = 'JobRequestError';
   }
-}
-
-/** Parses an untrusted body into the generator's request; throws JobRequestError (400) with every issue listed. */
-export function parseJobRequest(body: unknown, opts: { allowDebug: boolean; maxParams: number; maxBars: number }): ParsedJobRequest {
-  const r = jobRequestSchema.safeParse(body);
-  if (!r.success) {
-    const issues = r.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message));
-    throw new JobRequestError(`invalid job request: ${issues.join('; ')}`, 400, issues);
-  }
-  const b = r.data;
-  if (b.debug && !opts.allowDebug) throw new JobRequestError('invalid job request: debug hooks are disabled on this server', 400, ['debug: not allowed']);
-  if (b.params && Object.keys(b.params).length > opts.maxParams)
-    throw new JobRequestError(`invalid job request: at most ${opts.maxParams} params`, 400, ['params: too many keys']);
-  if (b.bars && b.bars[1] - b.bars[0] > opts.maxBars)
-    throw new JobRequestError(`invalid job request: at most ${opts.maxBars} bars per request`, 413, ['bars: range too long'], 'too_large');
-  const sourceTrackIds = [...new Set([...(b.sourceTrackId ? [b.sourceTrackId] : []), ...(b.sourceTrackIds ?? [])])];
-  const request: GenerateRequest = {
-    task: b.task,
-    sourceTrackIds: sourceTrackIds as GenerateRequest['sourceTrackIds'],
-    ...(b.targetTrackIds ? { targetTrackIds: b.targetTrackIds as GenerateRequest['sourceTrackIds'] } : {}),
-    ...(b.bars ? { bars: [b.bars[0], b.bars[1]] as [number, number] } : {}),
-    ...(b.params ? { params: b.params } : {}),
-    ...(b.seed !== undefined ? { seed: b.seed } : {}),
-  };
-  return {
-    model: b.model,
-    request,
-    requesterName: b.requester?.name?.trim() || 'Someone',
-    debug: b.debug,
-  };
 }
 
 /** The contract's request plus the server's test hooks. */

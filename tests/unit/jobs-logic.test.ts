@@ -6,16 +6,18 @@ import { addNotes, addTrack, initScore, jobOrigin, readJobs, readNotes, readTrac
 import { applyResult } from '../../server/jobs/apply';
 import { SessionQueue, QueueFullError } from '../../server/jobs/queue';
 import { RateLimiter } from '../../server/jobs/rate-limit';
-import { JobRequestError, parseJobRequest } from '../../server/jobs/schema';
+import { JobRequestError, legacyToAiBody, parseAiJobRequest } from '../../server/jobs/schema';
 
-const opts = { allowDebug: false, maxParams: 24, maxBars: 64 };
+const opts = { allowDebug: false, maxBars: 64 };
+/** The older POST /jobs body, as the route reads it (through the AI contract). */
+const parseJobRequest = (body: unknown, o: typeof opts) => parseAiJobRequest(legacyToAiBody(body), o);
 
-describe('parseJobRequest', () => {
+describe('parseAiJobRequest (older /jobs bodies)', () => {
   it('accepts a well-formed request and maps it to the generator request', () => {
-    const r = parseJobRequest({ model: 'transformer', task: 'harmonize', sourceTrackId: 'mel_1', bars: [0, 8], params: { temperature: 0.9 }, seed: 3, requester: { id: 'p1', name: 'Ada' } }, opts);
-    expect(r.model).toBe('transformer');
-    expect(r.request).toEqual({ task: 'harmonize', sourceTrackIds: ['mel_1'], bars: [0, 8], params: { temperature: 0.9 }, seed: 3 });
-    expect(r.requesterName).toBe('Ada');
+    const r = parseJobRequest({ model: 'transformer', task: 'harmonize', sourceTrackId: 'mel_1', bars: [0, 8], params: { temperature: 0.9 }, seed: 3, requester: { id: 'p1', name: 'Ada' } }, opts).ai;
+    expect(r).toMatchObject({ task: 'harmonize', sourceTrackId: 'mel_1', bars: [0, 8], requesterName: 'Ada' });
+    expect(r.jobs).toHaveLength(1);
+    expect(r.jobs[0]).toMatchObject({ model: 'transformer', seed: 3, knobs: { temperature: 0.9, topP: 1, strictVoiceLeading: true } });
   });
 
   it.each([
@@ -25,7 +27,7 @@ describe('parseJobRequest', () => {
     [{ model: 'transformer', task: 'infill', sourceTrackId: 'a' }, /does not offer/],
     [{ model: 'gan', task: 'accompany', sourceTrackId: 'a', bars: [4, 2] }, /to > from/],
     [{ model: 'gan', task: 'accompany', sourceTrackId: 'a', extra: 1 }, /extra|unrecognized/i],
-    [{ model: 'gan', task: 'accompany', sourceTrackId: 'a', params: { t: { nested: 1 } } }, /params/],
+    [{ model: 'gan', task: 'accompany', sourceTrackId: 'a', params: { t: { nested: 1 } } }, /knobs/],
     [{ model: 'gan', task: 'accompany', sourceTrackId: 'a', debug: { crash: true } }, /debug hooks are disabled/],
     [{ model: 'gan', task: 'accompany', sourceTrackId: '../../etc' }, /url-safe/],
   ])('refuses %j with a clear message', (body, msg) => {
