@@ -31,11 +31,18 @@ async function rulerPoint(page: Page, tick: number, dy: number) {
 function pixelAt(page: Page, which: 'ruler' | 'grid', tick: number, y: number, dx = 0): Promise<number[]> {
   return page.evaluate(
     ({ which, tick, y, dx }) => {
-      const c = (which === 'ruler' ? document.querySelector('[data-testid="ruler"]') : document.querySelector('[data-testid="roll-canvas"]')!.previousElementSibling) as HTMLCanvasElement;
+      const c = (
+        which === 'ruler' ? document.querySelector('[data-testid="ruler"]') : document.querySelector('[data-testid="roll-canvas"]')!.previousElementSibling
+      ) as HTMLCanvasElement;
       const v = (window as any).__tutti.viewport();
       const dpr = c.width / c.getBoundingClientRect().width;
       const x = Math.round((tick - v.scrollTick) * v.pxPerTick) + dx;
-      return [...c.getContext('2d')!.getImageData(Math.round(x * dpr), Math.round(y * dpr), 1, 1).data.slice(0, 3)];
+      return [
+        ...c
+          .getContext('2d')!
+          .getImageData(Math.round(x * dpr), Math.round(y * dpr), 1, 1)
+          .data.slice(0, 3),
+      ];
     },
     { which, tick, y, dx },
   );
@@ -75,7 +82,10 @@ describe('tempo/metre lane on the ruler, shared', () => {
     await a.getByTestId('lane-bpm').fill('60');
     await a.getByTestId('lane-apply').click();
     await waitFor(a, () => (window as any).__tutti.meta().tempos?.length === 2, null);
-    expect(await tempos(a)).toEqual([{ tick: 0, bpm }, { tick: BAR44, bpm: 60 }]);
+    expect(await tempos(a)).toEqual([
+      { tick: 0, bpm },
+      { tick: BAR44, bpm: 60 },
+    ]);
 
     // Ana: double-click the metre row inside bar 3, 3/4 (Enter applies).
     p = await rulerPoint(a, 2 * BAR44 + 2 * PPQ, METRE_Y);
@@ -83,7 +93,12 @@ describe('tempo/metre lane on the ruler, shared', () => {
     await a.getByTestId('lane-numerator').fill('3');
     await a.getByTestId('lane-denominator').selectOption('4');
     await a.getByTestId('lane-numerator').press('Enter');
-    await expect.poll(() => metres(a)).toEqual([{ tick: 0, numerator: 4, denominator: 4 }, { tick: 2 * BAR44, numerator: 3, denominator: 4 }]);
+    await expect
+      .poll(() => metres(a))
+      .toEqual([
+        { tick: 0, numerator: 4, denominator: 4 },
+        { tick: 2 * BAR44, numerator: 3, denominator: 4 },
+      ]);
     expect(await a.getByTestId('tempo-lane-popover').count()).toBe(0);
 
     // Ben: both markers on his ruler, and his bar 4 now starts one beat earlier (3/4 from bar 3).
@@ -111,7 +126,16 @@ describe('tempo/metre lane on the ruler, shared', () => {
     await a.mouse.move((from.x + to.x) / 2, to.y, { steps: 4 });
     await a.mouse.move(to.x, to.y, { steps: 4 });
     await a.mouse.up();
-    await waitFor(b, ([t, bpm]) => JSON.stringify((window as any).__tutti.meta().tempos) === JSON.stringify([{ tick: 0, bpm }, { tick: t, bpm: 60 }]), [bar4, bpm]);
+    await waitFor(
+      b,
+      ([t, bpm]) =>
+        JSON.stringify((window as any).__tutti.meta().tempos) ===
+        JSON.stringify([
+          { tick: 0, bpm },
+          { tick: t, bpm: 60 },
+        ]),
+      [bar4, bpm],
+    );
     await waitPixel(b, 'ruler', bar4, TEMPO_Y, TEMPO_COLOR);
     await waitPixel(b, 'ruler', BAR44, TEMPO_Y, TEMPO_COLOR, false);
 

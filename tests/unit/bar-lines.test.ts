@@ -27,7 +27,12 @@ describe('BarGrid: 4/4 → 3/4 → 6/8', () => {
   it('lists bar lines, beats and sub-beats counted from each change', () => {
     const lines = grid.lines(6 * Q, 18 * Q, Q / 2, 1);
     const bars = lines.filter((l) => l.kind === 'bar').map((l) => [l.tick / Q, l.bar]);
-    expect(bars).toEqual([[8, 2], [11, 3], [14, 4], [17, 5]]);
+    expect(bars).toEqual([
+      [8, 2],
+      [11, 3],
+      [14, 4],
+      [17, 5],
+    ]);
     // 3/4 beats are quarters; 6/8 beats are eighths, so every eighth line there is a beat.
     const beats = lines.filter((l) => l.kind === 'beat').map((l) => l.tick / Q);
     expect(beats).toEqual([6, 7, 9, 10, 12, 13, 14.5, 15, 15.5, 16, 16.5, 17.5, 18]);
@@ -37,11 +42,20 @@ describe('BarGrid: 4/4 → 3/4 → 6/8', () => {
   it('never draws a step that misses a bar line: falls back to beats, then whole bars', () => {
     // In 3/4 a 2-beat step (960) does not divide the bar (1440): with beats too dense, bars only.
     const mid = grid.lines(8 * Q, 14 * Q - 1, Q / 4, 1.5 * Q);
-    expect(mid.map((l) => [l.tick / Q, l.kind])).toEqual([[8, 'bar'], [11, 'bar']]);
+    expect(mid.map((l) => [l.tick / Q, l.kind])).toEqual([
+      [8, 'bar'],
+      [11, 'bar'],
+    ]);
     // In 3/8 a quarter-note snap (480) does not divide the bar (720): eighth-note beats instead.
     const g38 = new BarGrid([sig(0, 3, 8)]);
     expect(g38.lines(0, 3 * Q, Q, 1).map((l) => [l.tick / Q, l.kind])).toEqual([
-      [0, 'bar'], [0.5, 'beat'], [1, 'beat'], [1.5, 'bar'], [2, 'beat'], [2.5, 'beat'], [3, 'bar'],
+      [0, 'bar'],
+      [0.5, 'beat'],
+      [1, 'beat'],
+      [1.5, 'bar'],
+      [2, 'beat'],
+      [2.5, 'beat'],
+      [3, 'bar'],
     ]);
     // Spacing between a 3/4 and a 4/4 bar: every 4/4 bar, every 2nd of the shorter bars (by score bar index).
     expect(grid.lines(0, 30 * Q, Q / 4, 3.5 * Q).map((l) => l.bar)).toEqual([0, 1, 2, 4, 6, 8]);
@@ -51,7 +65,12 @@ describe('BarGrid: 4/4 → 3/4 → 6/8', () => {
   });
 
   it('lists bar starts in a range', () => {
-    expect(grid.bars(9 * Q, 20 * Q).map((b) => [b.tick / Q, b.bar])).toEqual([[11, 3], [14, 4], [17, 5], [20, 6]]);
+    expect(grid.bars(9 * Q, 20 * Q).map((b) => [b.tick / Q, b.bar])).toEqual([
+      [11, 3],
+      [14, 4],
+      [17, 5],
+      [20, 6],
+    ]);
   });
 });
 
@@ -62,7 +81,12 @@ describe('BarGrid: a metre change mid-bar (from a MIDI file)', () => {
     expect([0, 1, 2, 3].map((b) => g.barStart(b) / Q)).toEqual([0, 4, 6, 9]);
     expect(g.barAt(5 * Q)).toBe(1);
     expect(g.barAt(6 * Q)).toBe(2);
-    expect(g.lines(0, 12 * Q, Q, 1).filter((l) => l.kind === 'bar').map((l) => l.tick / Q)).toEqual([0, 4, 6, 9, 12]);
+    expect(
+      g
+        .lines(0, 12 * Q, Q, 1)
+        .filter((l) => l.kind === 'bar')
+        .map((l) => l.tick / Q),
+    ).toEqual([0, 4, 6, 9, 12]);
   });
 });
 

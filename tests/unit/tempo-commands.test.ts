@@ -11,7 +11,13 @@ const base: Meta = { ...DEFAULT_META, bpm: 100, timeSignature: [4, 4] };
 describe('tempo edits', () => {
   it('adds a change, keeps the list sorted, and mirrors tick 0 into bpm', () => {
     const a = setTempoAt(base, 16 * Q, 60);
-    expect(a).toEqual({ bpm: 100, tempos: [{ tick: 0, bpm: 100 }, { tick: 16 * Q, bpm: 60 }] });
+    expect(a).toEqual({
+      bpm: 100,
+      tempos: [
+        { tick: 0, bpm: 100 },
+        { tick: 16 * Q, bpm: 60 },
+      ],
+    });
     const b = setTempoAt({ ...base, ...a }, 8 * Q, 80);
     expect(b.tempos.map((t) => t.tick)).toEqual([0, 8 * Q, 16 * Q]);
     // Editing the tick-0 entry edits bpm too.
@@ -19,17 +25,35 @@ describe('tempo edits', () => {
     expect(c.bpm).toBe(132.5);
     expect(c.tempos[0]).toEqual({ tick: 0, bpm: 132.5 });
     // Setting where one exists replaces it.
-    expect(setTempoAt({ ...base, ...c }, 8 * Q, 90).tempos).toEqual([{ tick: 0, bpm: 132.5 }, { tick: 8 * Q, bpm: 90 }, { tick: 16 * Q, bpm: 60 }]);
+    expect(setTempoAt({ ...base, ...c }, 8 * Q, 90).tempos).toEqual([
+      { tick: 0, bpm: 132.5 },
+      { tick: 8 * Q, bpm: 90 },
+      { tick: 16 * Q, bpm: 60 },
+    ]);
   });
 
   it('takes bpm as the tick-0 tempo when a stale tempos[0] disagrees (the toolbar edited bpm)', () => {
-    const meta = { ...base, bpm: 90, tempos: [{ tick: 0, bpm: 120 }, { tick: 4 * Q, bpm: 70 }] };
-    expect(setTempoAt(meta, 8 * Q, 60).tempos).toEqual([{ tick: 0, bpm: 90 }, { tick: 4 * Q, bpm: 70 }, { tick: 8 * Q, bpm: 60 }]);
+    const meta = {
+      ...base,
+      bpm: 90,
+      tempos: [
+        { tick: 0, bpm: 120 },
+        { tick: 4 * Q, bpm: 70 },
+      ],
+    };
+    expect(setTempoAt(meta, 8 * Q, 60).tempos).toEqual([
+      { tick: 0, bpm: 90 },
+      { tick: 4 * Q, bpm: 70 },
+      { tick: 8 * Q, bpm: 60 },
+    ]);
   });
 
   it('moves and removes changes, never the first', () => {
     const meta = { ...base, ...setTempoAt(base, 8 * Q, 80) };
-    expect(moveTempo(meta, 8 * Q, 12 * Q).tempos).toEqual([{ tick: 0, bpm: 100 }, { tick: 12 * Q, bpm: 80 }]);
+    expect(moveTempo(meta, 8 * Q, 12 * Q).tempos).toEqual([
+      { tick: 0, bpm: 100 },
+      { tick: 12 * Q, bpm: 80 },
+    ]);
     expect(removeTempo(meta, 8 * Q)).toEqual({ bpm: 100, tempos: [{ tick: 0, bpm: 100 }] });
     expect(() => removeTempo(meta, 0)).toThrow(ScoreValidationError);
     expect(() => moveTempo(meta, 0, 4 * Q)).toThrow(/start of the score/);
@@ -37,7 +61,10 @@ describe('tempo edits', () => {
     expect(() => removeTempo(meta, 4 * Q)).toThrow(/no tempo change/);
     // Moving onto another change replaces it.
     const two = { ...meta, ...setTempoAt(meta, 12 * Q, 50) };
-    expect(moveTempo(two, 8 * Q, 12 * Q).tempos).toEqual([{ tick: 0, bpm: 100 }, { tick: 12 * Q, bpm: 80 }]);
+    expect(moveTempo(two, 8 * Q, 12 * Q).tempos).toEqual([
+      { tick: 0, bpm: 100 },
+      { tick: 12 * Q, bpm: 80 },
+    ]);
   });
 
   it('refuses values the schema refuses, with a clear error', () => {
@@ -52,10 +79,20 @@ describe('metre edits', () => {
   it('lands a change on the bar line at or before the tick, counted under the metre before it', () => {
     // Bar 3 of 4/4 starts at beat 8; a click inside it (beat 9.5) puts the 3/4 there.
     const a = setMetreAt(base, 9.5 * Q, 3, 4);
-    expect(a).toEqual({ timeSignature: [4, 4], timeSignatures: [{ tick: 0, numerator: 4, denominator: 4 }, { tick: 8 * Q, numerator: 3, denominator: 4 }] });
+    expect(a).toEqual({
+      timeSignature: [4, 4],
+      timeSignatures: [
+        { tick: 0, numerator: 4, denominator: 4 },
+        { tick: 8 * Q, numerator: 3, denominator: 4 },
+      ],
+    });
     // Under the 3/4, bars start at 8, 11, 14 … : 6/8 asked at beat 15 lands on 14.
     const b = setMetreAt({ ...base, ...a }, 15 * Q, 6, 8);
-    expect(b.timeSignatures.map((s) => [s.tick / Q, `${s.numerator}/${s.denominator}`])).toEqual([[0, '4/4'], [8, '3/4'], [14, '6/8']]);
+    expect(b.timeSignatures.map((s) => [s.tick / Q, `${s.numerator}/${s.denominator}`])).toEqual([
+      [0, '4/4'],
+      [8, '3/4'],
+      [14, '6/8'],
+    ]);
     // Tick 0 sets the session's time signature.
     const c = setMetreAt({ ...base, ...b }, 0, 2, 2);
     expect(c.timeSignature).toEqual([2, 2]);
@@ -90,7 +127,10 @@ describe('writing, undo and sync', () => {
     writeTiming(a, setMetreAt(readMeta(a), 9 * Q, 3, 4), origin);
     expect(updates).toBe(2);
     expect(undo.undoStack.length).toBe(2);
-    expect(readMeta(b).tempos).toEqual([{ tick: 0, bpm: 100 }, { tick: 8 * Q, bpm: 60 }]);
+    expect(readMeta(b).tempos).toEqual([
+      { tick: 0, bpm: 100 },
+      { tick: 8 * Q, bpm: 60 },
+    ]);
     expect(readMeta(b).timeSignatures?.map((s) => s.tick)).toEqual([0, 8 * Q]);
 
     undo.undo();

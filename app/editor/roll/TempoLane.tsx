@@ -146,7 +146,9 @@ function LanePopover({ ed, pop, onClose }: { ed: Editor; pop: Popover; onClose: 
   const box = useRef<HTMLFormElement>(null);
   const meta = ed.store.meta;
   const metre = timeSignatureAt(timeSignaturesOf(meta), pop.tick);
-  const tempo = temposOf(meta).filter((t) => t.tick <= pop.tick).pop()!;
+  const tempo = temposOf(meta)
+    .filter((t) => t.tick <= pop.tick)
+    .pop()!;
   const [bpm, setBpm] = useState(formatBpm(tempo.bpm));
   const [num, setNum] = useState(String(metre.numerator));
   const [den, setDen] = useState(String(metre.denominator));
@@ -175,7 +177,8 @@ function LanePopover({ ed, pop, onClose }: { ed: Editor; pop: Popover; onClose: 
       const patch = pop.kind === 'tempo' ? setTempoAt(m, pop.tick, Number(bpm)) : setMetreAt(m, pop.tick, Number(num), Number(den));
       writeTiming(ed.conn.doc, patch, ed.conn.origin);
     });
-  const remove = () => run(() => writeTiming(ed.conn.doc, pop.kind === 'tempo' ? removeTempo(ed.store.meta, pop.tick) : removeMetre(ed.store.meta, pop.tick), ed.conn.origin));
+  const remove = () =>
+    run(() => writeTiming(ed.conn.doc, pop.kind === 'tempo' ? removeTempo(ed.store.meta, pop.tick) : removeMetre(ed.store.meta, pop.tick), ed.conn.origin));
 
   const left = Math.max(8, Math.min(pop.x - 20, (typeof window !== 'undefined' ? window.innerWidth : 1000) - 250));
   return (
@@ -186,7 +189,23 @@ function LanePopover({ ed, pop, onClose }: { ed: Editor; pop: Popover; onClose: 
       data-testid="tempo-lane-popover"
       onSubmit={(e) => (e.preventDefault(), apply())}
       onKeyDown={(e) => e.key === 'Escape' && (e.stopPropagation(), onClose())}
-      style={{ position: 'fixed', left, top: pop.y + 12, zIndex: 60, background: '#171b25', border: '1px solid #2c3344', borderRadius: 8, padding: 8, display: 'flex', flexWrap: 'wrap', gap: 6, alignItems: 'center', width: 236, boxShadow: '0 8px 24px rgba(0,0,0,0.5)', fontSize: 12 }}
+      style={{
+        position: 'fixed',
+        left,
+        top: pop.y + 12,
+        zIndex: 60,
+        background: '#171b25',
+        border: '1px solid #2c3344',
+        borderRadius: 8,
+        padding: 8,
+        display: 'flex',
+        flexWrap: 'wrap',
+        gap: 6,
+        alignItems: 'center',
+        width: 236,
+        boxShadow: '0 8px 24px rgba(0,0,0,0.5)',
+        fontSize: 12,
+      }}
     >
       <div style={{ width: '100%', color: '#9aa3b5' }}>
         {pop.mode === 'add' ? 'New' : pop.tick === 0 ? 'Starting' : ''} {what} {pop.tick === 0 ? '' : `at bar ${bar}`}
@@ -194,11 +213,33 @@ function LanePopover({ ed, pop, onClose }: { ed: Editor; pop: Popover; onClose: 
       {pop.kind === 'tempo' ? (
         <label>
           BPM{' '}
-          <input className="tt-num" style={{ width: 56 }} type="number" min={20} max={400} step="any" value={bpm} onChange={(e) => setBpm(e.target.value)} autoFocus data-testid="lane-bpm" />
+          <input
+            className="tt-num"
+            style={{ width: 56 }}
+            type="number"
+            min={20}
+            max={400}
+            step="any"
+            value={bpm}
+            onChange={(e) => setBpm(e.target.value)}
+            autoFocus
+            data-testid="lane-bpm"
+          />
         </label>
       ) : (
         <span>
-          <input className="tt-num" type="number" min={1} max={32} step={1} value={num} onChange={(e) => setNum(e.target.value)} autoFocus aria-label="Beats per bar" data-testid="lane-numerator" />
+          <input
+            className="tt-num"
+            type="number"
+            min={1}
+            max={32}
+            step={1}
+            value={num}
+            onChange={(e) => setNum(e.target.value)}
+            autoFocus
+            aria-label="Beats per bar"
+            data-testid="lane-numerator"
+          />
           {' / '}
           <select className="tt-select" value={den} onChange={(e) => setDen(e.target.value)} aria-label="Beat unit" data-testid="lane-denominator">
             {DENOMINATORS.map((d) => (

@@ -60,7 +60,9 @@ export const rowAt = (y: number): LaneKind | null => (y < 0 ? null : y < LANE_RO
 export const formatBpm = (bpm: number) => String(Math.round(bpm * 100) / 100);
 
 function entries(meta: Meta, kind: LaneKind): { tick: number; label: string }[] {
-  return kind === 'tempo' ? temposOf(meta).map((t) => ({ tick: t.tick, label: `♩=${formatBpm(t.bpm)}` })) : timeSignaturesOf(meta).map((s) => ({ tick: s.tick, label: `${s.numerator}/${s.denominator}` }));
+  return kind === 'tempo'
+    ? temposOf(meta).map((t) => ({ tick: t.tick, label: `♩=${formatBpm(t.bpm)}` }))
+    : timeSignaturesOf(meta).map((s) => ({ tick: s.tick, label: `${s.numerator}/${s.denominator}` }));
 }
 
 /** Draws both lane rows into the top LANE_H pixels of the ruler and records the markers' hit boxes. */
