@@ -4,11 +4,10 @@
 // touches the shared document itself (the worker applies the result as one transaction).
 import type { Instrument, Note, NoteData, NoteId, Score, TrackId } from '../lib/score';
 
-export const MODEL_NAMES = ['arcnn', 'gan', 'transformer'] as const;
-export type ModelName = (typeof MODEL_NAMES)[number];
-
-export const TASKS = ['accompany', 'rewrite', 'infill', 'continue', 'harmonize'] as const;
-export type Task = (typeof TASKS)[number];
+// Model names and tasks live in the AI contract (issue 13), with the knobs.
+import type { ModelName, Task } from '../lib/ai/contract';
+export { MODEL_NAMES, TASKS } from '../lib/ai/contract';
+export type { ModelName, Task };
 
 export interface GenerateRequest {
   task: Task;
