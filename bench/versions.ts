@@ -4,9 +4,10 @@
 //   storage_bytes_per_version     stored (deflated) size of one version; raw = the encoded Yjs state
 //   save_version_ms_p50           POST a named version (read score, encode, insert)
 //   history_list_ms_p50           GET /versions with V versions stored: what opening the panel waits for
-//   preview_ms_p50                GET one version + parse + diff against the live score + time index
-//                                 (what the panel does before the roll can draw the preview)
-//   restore_ms_p50                plan + apply a whole-score restore in the browser's doc (one transaction)
+//   preview_ms_p50                GET one version + parse (preview_fetch) + diff against the live score
+//                                 and time indexes (preview_diff): what the panel does before drawing
+//   restore_ms_p50                plan (restore_plan) + apply (restore_apply) a whole-score restore in
+//                                 the browser's doc, one transaction
 //   restore_seen_by_peer_ms_p50   from that apply until a second client holds the restored score
 //   restore_server_ms_p50         POST /restore (server-side restore, flushed)
 // The live score differs from the version in 2,000 notes (1,000 moved, 500 deleted, 500 added).
@@ -93,26 +94,40 @@ async function main() {
     const edited = shapeKey(a.doc);
 
     const previewMs: number[] = [];
+    const fetchMs: number[] = [];
+    const diffMs: number[] = [];
+    const planMs: number[] = [];
+    const applyMs: number[] = [];
     const restoreMs: number[] = [];
     const seenMs: number[] = [];
     const serverMs: number[] = [];
     const origin = { user: a.doc.clientID };
     const undo = new Y.UndoManager([a.doc.getMap('notes'), a.doc.getMap('tracks'), a.doc.getMap('meta')], { trackedOrigins: new Set([origin]) });
     for (let r = 0; r < ROUNDS; r++) {
-      // Preview: fetch + parse + diff + index (what the panel does before drawing).
+      // The editor holds the live score parsed already (ScoreStore); read it outside the timings.
+      const liveScore = readScore(a.doc);
+      // Preview: fetch + parse, then diff against the live score + time indexes (what the panel does before drawing).
       const t0 = performance.now();
       const got = (await (await fetch(`${server.url}/api/sessions/${s.id}/versions/${versionId}`, { headers: auth(s.viewToken) })).json()) as { score: Score };
-      const d = diffNotes(got.score.notes, readNotes(a.doc));
-      new NoteIndex([...readNotes(a.doc), ...d.removed]);
+      const tf = performance.now();
+      const d = diffNotes(got.score.notes, liveScore.notes);
+      new NoteIndex([...liveScore.notes, ...d.removed]);
       new NoteIndex(got.score.notes);
-      previewMs.push(performance.now() - t0);
+      const td = performance.now();
+      fetchMs.push(tf - t0);
+      diffMs.push(td - tf);
+      previewMs.push(td - t0);
 
-      // Restore in the browser's doc, one transaction, and until the peer has it.
+      // Restore in the browser's doc: plan, then one transaction; then until the peer has it.
       const target = got.score.notes.map((n) => `${n.trackId}:${n.pitch}:${n.start}:${n.duration}:${n.velocity}`).sort().join();
       undo.stopCapturing();
       const t1 = performance.now();
-      applyRestorePlan(a.doc, planRestore(readScore(a.doc), got.score), origin);
+      const plan = planRestore(liveScore, got.score);
+      const tp = performance.now();
+      applyRestorePlan(a.doc, plan, origin);
       const t2 = performance.now();
+      planMs.push(tp - t1);
+      applyMs.push(t2 - tp);
       restoreMs.push(t2 - t1);
       let seen = 0;
       const onB = () => {
@@ -157,7 +172,13 @@ async function main() {
       save_version_ms_p50: p50(saveMs),
       history_list_ms_p50: p50(listMs),
       preview_ms_p50: p50(previewMs),
+      preview_fetch_ms_p50: p50(fetchMs),
+      /** The first preview of the version: the server decodes it (later ones come from its cache). */
+      preview_first_ms: Math.round(previewMs[0]!),
+      preview_diff_ms_p50: p50(diffMs),
       restore_ms_p50: p50(restoreMs),
+      restore_plan_ms_p50: p50(planMs),
+      restore_apply_ms_p50: p50(applyMs),
       restore_seen_by_peer_ms_p50: p50(seenMs),
       restore_server_ms_p50: p50(serverMs),
     };
