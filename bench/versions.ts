@@ -4,7 +4,8 @@
 //   storage_bytes_per_version     stored (deflated) size of one version; raw = the encoded Yjs state
 //   save_version_ms_p50           POST a named version (read score, encode, insert)
 //   history_list_ms_p50           GET /versions with V versions stored: what opening the panel waits for
-//   preview_ms_p50                GET one version + parse (preview_fetch) + diff against the live score
+//   preview_ms_p50                GET one version's stored bytes + inflate + decode on the client
+//                                 (preview_fetch) + diff against the live score
 //                                 and time indexes (preview_diff): what the panel does before drawing
 //   restore_ms_p50                plan (restore_plan) + apply (restore_apply) a whole-score restore in
 //                                 the browser's doc, one transaction
@@ -18,7 +19,7 @@ import path from 'node:path';
 import * as Y from 'yjs';
 import { NoteIndex } from '@/lib/editing';
 import { addNotes, deleteNotes, notesMap, readNotes, readScore, readTracks, updateNotes, type Score } from '@/lib/score';
-import { applyRestorePlan, diffNotes, planRestore } from '@/lib/score/versions';
+import { applyRestorePlan, diffNotes, planRestore, scoreFromState } from '@/lib/score/versions';
 import { createSessionWithLinks, startInProcessServer, tempDataDir } from '../tests/helpers/server';
 import { connectClient, pgSchemaUrl, requirePostgres, waitFor } from '../tests/integration/sync-helpers';
 
@@ -108,7 +109,9 @@ async function main() {
       const liveScore = readScore(a.doc);
       // Preview: fetch + parse, then diff against the live score + time indexes (what the panel does before drawing).
       const t0 = performance.now();
-      const got = (await (await fetch(`${server.url}/api/sessions/${s.id}/versions/${versionId}`, { headers: auth(s.viewToken) })).json()) as { score: Score };
+      // As the editor does: the stored bytes, inflated and decoded on the client.
+      const res = await fetch(`${server.url}/api/sessions/${s.id}/versions/${versionId}?format=yjs`, { headers: auth(s.viewToken) });
+      const got = { score: scoreFromState(new Uint8Array(await new Response(res.body!.pipeThrough(new DecompressionStream('deflate-raw'))).arrayBuffer())) as Score };
       const tf = performance.now();
       const d = diffNotes(got.score.notes, liveScore.notes);
       new NoteIndex([...liveScore.notes, ...d.removed]);
@@ -173,8 +176,7 @@ async function main() {
       history_list_ms_p50: p50(listMs),
       preview_ms_p50: p50(previewMs),
       preview_fetch_ms_p50: p50(fetchMs),
-      /** The first preview of the version: the server decodes it (later ones come from its cache). */
-      preview_first_ms: Math.round(previewMs[0]!),
+
       preview_diff_ms_p50: p50(diffMs),
       restore_ms_p50: p50(restoreMs),
       restore_plan_ms_p50: p50(planMs),

@@ -1,7 +1,8 @@
 // The versions API (issue 16, README "Versions"). Tokens as for the session API (Authorization: Bearer).
 //   GET  /api/sessions/<id>/versions                    → {versions: [...newest first], forkedFrom} (any link)
 //   POST /api/sessions/<id>/versions {name, author?}    → 201 a named version of the current score (edit)
-//   GET  /api/sessions/<id>/versions/<vid>              → {version, score} (any link)
+//   GET  /api/sessions/<id>/versions/<vid>              → {version, score} (any link); ?format=yjs: the
+//                                                         stored deflate-raw Yjs state, decoded by the browser
 //   POST /api/sessions/<id>/versions/<vid>/restore {fromBar?, toBar?, trackIds?}
 //                                                       → {changed}: one server transaction (edit). The
 //                                                         editor restores in the browser instead, so its
@@ -80,6 +81,21 @@ async function createNamed(req: IncomingMessage, res: ServerResponse, ctx: Route
 
 async function getVersion(req: IncomingMessage, res: ServerResponse, ctx: RouteContext, id: string, versionId: string): Promise<void> {
   await ctx.access.require(req, id, 'view');
+  // ?format=yjs: the stored bytes (deflate-raw of Y.encodeStateAsUpdate) for the browser to decode,
+  // so previewing a big version costs this server a database read and nothing else.
+  if (new URL(req.url ?? '/', 'http://x').searchParams.get('format') === 'yjs') {
+    const stored = await service(ctx).store.getStored(id, versionId);
+    if (!stored) throw new HttpError(404, `no version ${versionId} in session ${id}`);
+    res.writeHead(200, {
+      'content-type': 'application/octet-stream',
+      'content-length': stored.state.length,
+      'cache-control': 'no-store',
+      'x-tutti-encoding': 'deflate-raw',
+      'x-tutti-version': encodeURIComponent(JSON.stringify(stored.info)),
+    });
+    res.end(stored.state);
+    return;
+  }
   const found = await service(ctx).store.get(id, versionId);
   if (!found) throw new HttpError(404, `no version ${versionId} in session ${id}`);
   sendJson(res, 200, { version: found.info, score: found.score });

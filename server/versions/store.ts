@@ -117,6 +117,12 @@ export class VersionStore {
     return out;
   }
 
+  /** The stored (deflated) state as is, for a client that decodes it itself (no work on this thread). */
+  async getStored(sessionId: string, versionId: string): Promise<{ info: VersionInfo; state: Uint8Array } | null> {
+    const r = await this.prisma.version.findFirst({ where: { id: versionId, sessionId } });
+    return r && { info: toInfo(r, r.state.length), state: r.state };
+  }
+
   /** Hash and time of the newest version (any kind), and of the newest automatic one. */
   async latest(sessionId: string): Promise<{ hash: string | null; lastAutoAt: number | null }> {
     const [last, auto] = await Promise.all([

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addNotes, deleteNotes, readNotes, readTracks, updateNotes, type Note, type TrackId } from '@/lib/score';
 import { createSessionWithLinks, startInProcessServer, tempDataDir, type CreatedSession } from '../helpers/server';
 import { VersionStore } from '@/server/versions/store';
+import { scoreFromState } from '@/lib/score/versions';
 import { connectSynced, pgSchemaUrl, requirePostgres, sleep, waitFor, type Client } from './sync-helpers';
 
 type Server = Awaited<ReturnType<typeof startInProcessServer>>;
@@ -114,6 +115,12 @@ describe.each(modes)('versions ($name database)', (mode) => {
     expect(got.status).toBe(200);
     expect(got.body.score.notes).toEqual(readNotes(a.doc));
     expect(got.body.score.tracks.map((t) => t.id)).toEqual(readTracks(a.doc).map((t) => t.id));
+    // The form the editor fetches: the stored bytes, decoded by the client.
+    const raw = await fetch(`${server.url}/api/sessions/${s.id}/versions/${created.body.version.id}?format=yjs`, { headers: { authorization: `Bearer ${s.viewToken}` } });
+    expect(raw.headers.get('x-tutti-encoding')).toBe('deflate-raw');
+    expect(JSON.parse(decodeURIComponent(raw.headers.get('x-tutti-version')!))).toMatchObject({ id: created.body.version.id, name: 'Verse idea' });
+    const decoded = scoreFromState(new Uint8Array(await new Response(raw.body!.pipeThrough(new DecompressionStream('deflate-raw'))).arrayBuffer()));
+    expect(decoded.notes).toEqual(got.body.score.notes);
     // A view link may read versions but not save one; bad input gets a clear error.
     expect((await api('POST', `/api/sessions/${s.id}/versions`, s.viewToken, { name: 'x' })).status).toBe(403);
     const bad = await api<{ error: string }>('POST', `/api/sessions/${s.id}/versions`, s.editToken, { name: '' });

@@ -1,6 +1,6 @@
 // The versions API as the editor calls it (server/versions/routes.ts), with the page's link token.
 import type { Score } from '@/lib/score';
-import type { RestoreRange } from '@/lib/score/versions';
+import { scoreFromState, type RestoreRange } from '@/lib/score/versions';
 import type { Editor } from '../editor';
 
 export interface VersionInfo {
@@ -48,7 +48,24 @@ export const listVersions = (ed: Editor) => call<{ versions: VersionInfo[]; fork
 export const saveVersion = (ed: Editor, name: string, author?: string) =>
   call<{ version: VersionInfo }>(ed, '/versions', { method: 'POST', body: JSON.stringify({ name, ...(author ? { author } : {}) }) });
 
-export const fetchVersion = (ed: Editor, versionId: string) => call<{ version: VersionInfo; score: Score }>(ed, `/versions/${encodeURIComponent(versionId)}`);
+/**
+ * A version's score. The browser fetches the stored bytes and decodes them itself (the server only
+ * reads them from the database); the JSON form is the fallback where DecompressionStream is missing.
+ */
+export async function fetchVersion(ed: Editor, versionId: string): Promise<{ version: VersionInfo; score: Score }> {
+  const path = `/versions/${encodeURIComponent(versionId)}`;
+  if (typeof DecompressionStream === 'undefined') return call(ed, path);
+  let res: Response;
+  try {
+    res = await fetch(`/api/sessions/${encodeURIComponent(ed.sessionId)}${path}?format=yjs`, { cache: 'no-store', headers: ed.authHeaders() });
+  } catch {
+    throw new Error('the server is unreachable');
+  }
+  if (!res.ok || !res.body) throw new Error(((await res.json().catch(() => ({}))) as { error?: string }).error ?? `the server answered ${res.status}`);
+  const version = JSON.parse(decodeURIComponent(res.headers.get('x-tutti-version') ?? '%7B%7D')) as VersionInfo;
+  const raw = new Uint8Array(await new Response(res.body.pipeThrough(new DecompressionStream('deflate-raw'))).arrayBuffer());
+  return { version, score: scoreFromState(raw) };
+}
 
 /** Server-side restore (one server transaction; not undoable by this page). The panel restores locally instead. */
 export const restoreOnServer = (ed: Editor, versionId: string, range?: RestoreRange) =>
