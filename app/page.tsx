@@ -54,6 +54,9 @@ export default function Home() {
         <li>Hear it play in the browser while everyone edits.</li>
         <li>Ask the AI for accompaniment: a GAN, an AR-CNN and a transformer trained on Bach chorales.</li>
       </ul>
+      <p className="hint">
+        <a href="/models" data-testid="models-link">The models</a>: how each was trained, its curves, and its figures next to Bach’s.
+      </p>
       <NewSessionButton />
       <p className="hint">Share the edit link with anyone you want to compose with, or the view link with anyone who should only listen.</p>
       <MySessions />
