@@ -13,6 +13,18 @@ export interface GanConfig {
   genDecode: number;
   /** Dilations of the beat-level residual trunk (receptive field grows with their sum). */
   genDilations: number[];
+  /**
+   * Voices that see each other: one head per voice, run in VOICE_ORDER (bass, alto, tenor), each
+   * reading the trunk's features, the melody, the voices written before it (one-hots at ±1 step)
+   * and the pitch classes sounding so far — p(B)·p(A | B)·p(T | B, A) per step instead of three
+   * independent softmaxes, so the voices can complete one chord instead of doubling the same note.
+   * False = the original single head with conditionally independent voices (older weights).
+   */
+  voiceHeads: boolean;
+  /** Hidden width of each voice head. */
+  headWidth: number;
+  /** The critic also reads the pitch classes sounding at each step (melody + voices folded mod 12). */
+  criticPitchClasses: boolean;
   /** Critic widths: step level, beat level, bar level. */
   criticStep: number;
   criticBeat: number;
@@ -62,6 +74,10 @@ export const STEPS_PER_BEAT = 4;
 /** Accompaniment voices the generator writes, in JSB order (the soprano is the melody). */
 export const ACCOMP_VOICES = ['alto', 'tenor', 'bass'] as const;
 export const NUM_ACCOMP = ACCOMP_VOICES.length;
+/** Order in which the voice heads write (and the decoder decodes) the voices: bass, alto, tenor. */
+export const VOICE_ORDER = [2, 0, 1] as const;
+/** Pitch classes (mod 12) the pitch-class inputs fold the 47 classes into (the rest class folds to none). */
+export const PITCH_CLASSES = 12;
 
 export const DEFAULT_CONFIG: GanConfig = {
   chunkSteps: 4 * STEPS_PER_BAR,
@@ -70,13 +86,16 @@ export const DEFAULT_CONFIG: GanConfig = {
   genBeat: 128,
   genDecode: 96,
   genDilations: [1, 2, 4],
+  voiceHeads: true,
+  headWidth: 64,
+  criticPitchClasses: true,
   criticStep: 64,
   criticBeat: 128,
   criticBar: 128,
   criticSteps: 5,
   gpWeight: 10,
-  pretrainSteps: 1000,
-  criticWarmupSteps: 25,
+  pretrainSteps: 1500,
+  criticWarmupSteps: 50,
   reconWeight: 2,
   relaxTemperature: 0.5,
   relaxGumbel: true,
@@ -98,6 +117,7 @@ export const TINY_CONFIG: GanConfig = {
   genBeat: 12,
   genDecode: 8,
   genDilations: [1, 2],
+  headWidth: 8,
   criticStep: 8,
   criticBeat: 8,
   criticBar: 8,

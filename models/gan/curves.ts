@@ -29,10 +29,13 @@ export function lossCurveSvg(train: readonly LossPoint[], title: string): string
   return lineChartSvg(series, { title, xLabel: 'generator step', yLabel: 'loss (moving average)' });
 }
 
+/** The validation metrics drawn, one panel each: rhythm/pitch statistics and issue 12's chord and single-16th shares. */
+export const METRIC_KEYS = ['QN', 'EB', 'UPC', 'TD', 'chord_at_onsets', 'share_16th'] as const;
+
 /** One panel per metric: samples (line) against the training data's value (flat line). */
 export function metricCurveSvgs(points: readonly MetricPoint[], data: Record<string, number>, title: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const key of ['QN', 'EB', 'UPC', 'TD']) {
+  for (const key of METRIC_KEYS) {
     const s = points.filter((p) => Number.isFinite(p.sample[key])).map((p) => [p.step, p.sample[key]!] as [number, number]);
     const first = s[0]?.[0] ?? 0;
     const last = s.at(-1)?.[0] ?? 1;
@@ -68,6 +71,6 @@ export function writeCurves(dir: string, train: readonly LossPoint[], points: re
 export function writeCurvesFromLog(logFile: string, dir: string, title: string): void {
   const log = JSON.parse(fs.readFileSync(logFile, 'utf8')) as { train: LossPoint[]; validation: Array<{ step: number; metrics: Record<string, number> }> };
   const last = log.validation.at(-1)?.metrics ?? {};
-  const data = Object.fromEntries(['QN', 'EB', 'UPC', 'TD'].map((k) => [k, last[`data_${k}`] ?? NaN]));
+  const data = Object.fromEntries(METRIC_KEYS.map((k) => [k, last[`data_${k}`] ?? NaN]));
   writeCurves(dir, log.train, log.validation.map((v) => ({ step: v.step, sample: v.metrics })), data, title);
 }

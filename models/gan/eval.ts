@@ -1,23 +1,29 @@
 // `npm run eval -- gan [--json] [--seed S] [--weights DIR] [--split valid] [--limit N]
-// [--temperature T] [--smoothing P] [--constraint on|off|both] [--seeds 1,2,3] [--harmony-only]`: accompaniments for every melody
-// (soprano) of the JSB test split, generated in one pass per chorale by the committed generator,
-// scored with the same metrics as the real test chorales: EB / UPC / QN per voice, TD melody ↔
-// each voice and between voices, in-key ratio; next to MuseGAN's published QN. Also measures the
-// seams that stitching independent 4-bar chunks would leave, against our one-pass scheme. Then the
-// issue-12 harmony figures (../metrics/harmony-eval): seeds 1–3, default knobs, strict voice
-// leading on and off, next to Bach's chorales of the same split. --split valid (and the knob flags)
-// are for choosing defaults; the test split gives final figures only.
+// [--temperature T] [--smoothing P] [--constraint on|off|both] [--seeds 1,2,3] [--harmony-only]
+// [--pre-adversarial DIR | --no-pre-adversarial]`: accompaniments for every melody (soprano) of the
+// JSB test split, generated in one pass per chorale by the committed generator, scored with the
+// same metrics as the real test chorales: EB / UPC / QN per voice, TD melody ↔ each voice and
+// between voices, in-key ratio, distinct note lengths per voice. Also measures the seams that
+// stitching independent 4-bar chunks would leave, against our one-pass scheme. Then the issue-12
+// harmony figures (../metrics/harmony-eval): seeds 1–3, default knobs, strict voice leading on and
+// off, next to Bach's chorales of the same split. The same figures for the generator as it was
+// before the adversarial phase (`<weights>/pretrained`, likelihood pre-training only; decoded with
+// the committed generator's knobs) are reported under `pre_adversarial_*`, so what the adversarial
+// phase changes is measured. --split valid (and the knob flags) are for choosing defaults; the test
+// split gives final figures only. (No MuseGAN figure: its published numbers are for Lakh pianorolls
+// at another resolution, not like for like.)
+import fs from 'node:fs';
+import path from 'node:path';
 import { loadJsb, REST, type Chorale } from '../data/jsb';
 import { constraintFlag, evaluateHarmony, harmonyJson, harmonyTable, seedsFlag } from '../metrics/harmony-eval';
 import { initRuntime } from '../runtime/index';
 import type { GanConfig } from './config';
 import type { Params } from './network';
+import { addChordMisses, chordMissShares, emptyChordMisses } from './chord-misses';
 import { chorusQuality, type Quality } from './quality';
 import { accompanyLines } from './sampler';
-import { disposeParams, loadCommittedGenerator, loadParams } from './weights';
+import { disposeParams, loadParams, PRETRAINED_DIR, WEIGHTS_DIR } from './weights';
 
-/** MuseGAN (Dong et al., AAAI 2018), as quoted in issue 6: QN of generated tracks vs real data. */
-export const MUSEGAN = { QN_generated: [44, 52], QN_real: [88, 90] } as const;
 export const TARGETS = { QN: 5, EB: 5, UPC: 0.5 } as const;
 
 function withVoices(ch: Chorale, voices: number[][]): Chorale {
@@ -50,6 +56,13 @@ export interface EvalResult {
   data: Quality;
   /** Leaps across 4-bar boundaries: real, one-pass generation, independent 4-bar chunks. */
   leaps: { data: number; onePass: number; chunked: number; onePassInterior: number };
+  /** Chords at melody onsets: complete, or missed with 1–4 pitch classes sounding (seed `seed`, constraint on). */
+  chordMisses: { model: Record<string, number>; data: Record<string, number> };
+}
+
+/** The chord-miss breakdown of a set of chorales (soprano = melody). */
+export function choraleChordMisses(chorales: readonly Chorale[]): Record<string, number> {
+  return chordMissShares(chorales.reduce((acc, ch) => addChordMisses(acc, ch.map((s) => s[0]!), [1, 2, 3].map((v) => ch.map((s) => s[v]!))), emptyChordMisses()));
 }
 
 /** The GAN's harmonize function for the shared harmony eval (seed and melody index → one noise draw). */
@@ -58,9 +71,19 @@ export function ganHarmonizer(params: Params, config: GanConfig, knobs: { temper
     accompanyLines(params, config, [melody], { seed: 1000 * o.seed + o.piece, temperature: knobs.temperature, penalty: knobs.penalty, strictVoiceLeading: knobs.strictVoiceLeading ?? o.strictVoiceLeading })[0]!;
 }
 
+/** Seed-`seed` accompaniments of every chorale's melody, as chorales (soprano = the melody). */
+export function accompanyAll(params: Params, config: GanConfig, chorales: readonly Chorale[], seed: number): Chorale[] {
+  return chorales.map((ch, i) => withVoices(ch, accompanyLines(params, config, [ch.map((s) => s[0]!)], { seed: seed + i })[0]!));
+}
+
+/** Every key of `obj` with `prefix` in front. */
+export function prefixed(prefix: string, obj: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(obj).map(([k, v]) => [`${prefix}${k}`, v]));
+}
+
 export function evaluate(params: Params, config: GanConfig, test: readonly Chorale[], seed: number): EvalResult {
   const chunk = config.chunkSteps;
-  const generated = test.map((ch, i) => withVoices(ch, accompanyLines(params, config, [ch.map((s) => s[0]!)], { seed: seed + i })[0]!));
+  const generated = accompanyAll(params, config, test, seed);
   // The naive alternative: cut each melody into 4-bar chunks and accompany them independently.
   const chunked = test.map((ch, i) => {
     const voices: number[][] = [[], [], []];
@@ -90,6 +113,7 @@ export function evaluate(params: Params, config: GanConfig, test: readonly Chora
       chunked: meanLeap(chunked, boundary),
       onePassInterior: meanLeap(generated, (t) => !boundary(t)),
     },
+    chordMisses: { model: choraleChordMisses(generated), data: choraleChordMisses(test) },
   };
 }
 
@@ -100,7 +124,8 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
   const rt = await initRuntime();
   const seed = flags.seed !== undefined ? Number(flags.seed) : 1;
   if (!Number.isFinite(seed)) throw new Error('--seed needs a number');
-  const loaded = typeof flags.weights === 'string' ? loadParams(flags.weights, 'generator', false) : loadCommittedGenerator();
+  const dir = typeof flags.weights === 'string' ? flags.weights : WEIGHTS_DIR;
+  const loaded = loadParams(dir, 'generator', false);
   const split = flags.split === 'valid' ? 'valid' : 'test';
   const limit = flags.limit !== undefined ? Number(flags.limit) : undefined;
   const knob = (name: string): number | undefined => (flags[name] !== undefined ? Number(flags[name]) : undefined);
@@ -115,6 +140,18 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
   }
   const res = evaluate(loaded.params, loaded.config, test, seed);
   disposeParams(loaded.params);
+  // Before the adversarial phase: the same figures for the pre-trained generator, same decoder knobs.
+  const preDir = typeof flags['pre-adversarial'] === 'string' ? flags['pre-adversarial'] : path.join(dir, PRETRAINED_DIR);
+  let pre: Record<string, unknown> = {};
+  if (!flags['no-pre-adversarial'] && fs.existsSync(path.join(preDir, 'generator.json'))) {
+    const p = loadParams(preDir, 'generator', false);
+    const cfg = { ...p.config, decodeTemperature: loaded.config.decodeTemperature, decodePenalty: loaded.config.decodePenalty, decodeRhythm: loaded.config.decodeRhythm };
+    const h = await evaluateHarmony(ganHarmonizer(p.params, cfg, knobs), { split, limit, seeds: seedsFlag(flags.seeds), constraint: constraintFlag(flags) });
+    disposeParams(p.params);
+    const preGenerated = accompanyAll(p.params, cfg, test, seed);
+    const q = chorusQuality(preGenerated);
+    pre = prefixed('pre_adversarial_', { step: p.meta.step, chord_misses: choraleChordMisses(preGenerated), QN: r2(q.QN), UPC: r2(q.UPC), TD: r2(q.TD), inKey: r2(q.inKey), distinct_durations: r2(q.distinctDurations), ...harmonyJson(h) });
+  }
   const g = res.generated;
   const d = res.data;
   const out = {
@@ -144,8 +181,10 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
     TD_between_voices: g.TD_between.map(r2),
     data_TD_melody_voice: d.TD_melody.map(r2),
     data_TD_between_voices: d.TD_between.map(r2),
-    musegan_QN_generated: MUSEGAN.QN_generated,
-    musegan_QN_real: MUSEGAN.QN_real,
+    chord_misses: res.chordMisses.model,
+    data_chord_misses: res.chordMisses.data,
+    distinct_durations: r2(g.distinctDurations),
+    data_distinct_durations: r2(d.distinctDurations),
     QN_gap: r2(Math.abs(g.QN - d.QN)),
     EB_gap: r2(Math.abs(g.EB - d.EB)),
     UPC_gap: r2(Math.abs(g.UPC - d.UPC)),
@@ -156,6 +195,7 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
     leap_4bar_boundary_chunked: r2(res.leaps.chunked),
     leap_interior_one_pass: r2(res.leaps.onePassInterior),
     ...harmonyJson(harmony),
+    ...pre,
     ms: Math.round(performance.now() - t0),
   };
   if (!flags.json || flags.verbose) {
@@ -168,10 +208,12 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
     ['alto', 'tenor', 'bass'].forEach((v, i) => row(`TD melody↔${v}`, g.TD_melody[i]!, d.TD_melody[i]!));
     ['alto–tenor', 'alto–bass', 'tenor–bass'].forEach((v, i) => row(`TD ${v}`, g.TD_between[i]!, d.TD_between[i]!));
     row('in-key ratio', g.inKey, d.inKey, '%');
-    console.log(`MuseGAN (published): generated QN ${MUSEGAN.QN_generated.join('–')}% vs real ${MUSEGAN.QN_real.join('–')}%`);
+    row('distinct note lengths/voice', g.distinctDurations, d.distinctDurations);
     console.log(`seed diversity: ${r2(res.seedDiversity)}% of voice-steps change with the seed`);
     console.log(`leap at 4-bar boundaries (semitones): real ${r2(res.leaps.data)}, one pass ${r2(res.leaps.onePass)}, independent chunks ${r2(res.leaps.chunked)}`);
     console.log(harmonyTable(harmony, 'GAN'));
+    for (const k of ['QN', 'UPC', 'TD', 'chord_at_onsets', 'onset_consonance', 'bass_consonance', 'share_16th', 'in_key', 'parallels_per_bar_unconstrained'])
+      if (`pre_adversarial_${k}` in pre) console.log(`before the adversarial phase: ${k} ${String(pre[`pre_adversarial_${k}`])} (after: ${String((out as Record<string, unknown>)[k])})`);
   }
   if (flags.json) console.log(JSON.stringify(out));
 }

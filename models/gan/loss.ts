@@ -6,18 +6,22 @@
 // rhythm and voice leading (a pure likelihood model's argmax would hold notes too long).
 import { tf } from '../runtime/index';
 import { NUM_ACCOMP, NUM_CLASSES, type GanConfig } from './config';
-import { critic, generate, type Params } from './network';
+import { critic, generate, generateWith, type Params } from './network';
 
 type T3 = tf.Tensor3D;
 
 /**
- * Generator logits [B,T,3,47] → the relaxed one-hots the critic sees, [B,T,3*47]: softmax at
- * `temperature`, of the logits plus Gumbel noise when `gumbel` (Gumbel-softmax, Jang et al. 2017).
+ * One voice's logits [B,T,47] → a relaxed one-hot draw [B,T,47] (Gumbel-softmax at `temperature`,
+ * or a plain tempered softmax without `gumbel`): what the critic sees and the next voice head reads.
  */
-export function relax(logits: tf.Tensor4D, temperature: number, gumbel = false): T3 {
-  const [b, t] = logits.shape;
+export function relaxVoice(logits: T3, temperature: number, gumbel = false): T3 {
   const x = gumbel ? tf.sub(logits, tf.log(tf.neg(tf.log(tf.randomUniform(logits.shape, 1e-6, 1 - 1e-6))))) : logits;
-  return tf.softmax(tf.div(x, temperature)).reshape([b, t, NUM_ACCOMP * NUM_CLASSES]);
+  return tf.softmax(tf.div(x, temperature)) as T3;
+}
+
+/** The generator's relaxed accompaniment [B,T,3*47] for a batch: every voice drawn, each head reading the draws before it. */
+export function fakeAccompaniment(gp: Params, c: GanConfig, melody: T3, noise: T3): T3 {
+  return generateWith(gp, c, melody, noise, (l) => relaxVoice(l, c.relaxTemperature, c.relaxGumbel)).draws;
 }
 
 /** Per-sample gradient norm of D w.r.t. the accompaniment, at `x`. */
@@ -52,10 +56,12 @@ export interface GeneratorTerms {
   crossEntropy: tf.Scalar;
 }
 
-/** Generator objective on a batch; `real` is [B,T,3*47] one-hots (for the auxiliary CE only); without the adversarial term during warm-up. */
+/** Generator objective on a batch; `real` is [B,T,3*47] one-hots (the CE's targets and teacher forcing); without the adversarial term during warm-up. */
 export function generatorTerms(gp: Params, dp: Params, c: GanConfig, melody: T3, noise: T3, real: T3, adversarialTerm = true): GeneratorTerms {
-  const logits = generate(gp, c, melody, noise);
-  const adversarial = adversarialTerm ? (tf.neg(tf.mean(critic(dp, c, melody, relax(logits, c.relaxTemperature, c.relaxGumbel)))) as tf.Scalar) : tf.scalar(0);
+  // Likelihood with the real voices fed to the later heads (teacher forcing); the critic judges
+  // the generator's own draws, each head reading the draws before it.
+  const logits = generate(gp, c, melody, noise, real);
+  const adversarial = adversarialTerm ? (tf.neg(tf.mean(critic(dp, c, melody, fakeAccompaniment(gp, c, melody, noise)))) as tf.Scalar) : tf.scalar(0);
   const [b, t] = logits.shape;
   const logp = tf.logSoftmax(logits).reshape([b, t, NUM_ACCOMP * NUM_CLASSES]);
   // Mean over steps and voices of −log p(real class).

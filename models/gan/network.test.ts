@@ -8,6 +8,7 @@ import { initRuntime, tf } from '../runtime/index';
 import { NUM_ACCOMP, NUM_CLASSES, TINY_CONFIG } from './config';
 import { criticTerms } from './loss';
 import { criticSpec, generate, generatorSpec, initParams, lrelu } from './network';
+import { createRng } from '../runtime/rng';
 import { disposeParams } from './weights';
 
 beforeAll(async () => {
@@ -69,6 +70,35 @@ describe('GAN network', () => {
     const orig = tf.tidy(() => generate(G, c, mel(classes), noise).slice([0, 92, 0, 0], [1, 4, NUM_ACCOMP, NUM_CLASSES]).dataSync());
     expect(Array.from(near)).not.toEqual(Array.from(orig));
     noise.dispose();
+    disposeParams(G);
+  });
+
+  it('voice heads: each voice reads only the voices before it (bass, then alto, then tenor)', () => {
+    const c = TINY_CONFIG;
+    const G = initParams(generatorSpec(c), 11);
+    const steps = 32;
+    const rng = createRng(4);
+    const classes = (n: number) => Array.from({ length: n }, () => Math.floor(rng.next() * NUM_CLASSES));
+    const oneHot = (cls: number[]) => tf.oneHot(tf.tensor1d(cls, 'int32'), NUM_CLASSES).toFloat();
+    const [alto, tenor, bass, mel] = [classes(steps), classes(steps), classes(steps), classes(steps)];
+    // Accompaniment layout: per step alto, tenor, bass (voice-major), as the data's.
+    const given = (a: number[], t: number[], b: number[]) => tf.stack([oneHot(a), oneHot(t), oneHot(b)], 1).reshape([1, steps, NUM_ACCOMP * NUM_CLASSES]) as tf.Tensor3D;
+    const melody = oneHot(mel).expandDims(0) as tf.Tensor3D;
+    const noise = tf.zeros([1, steps / 16, c.noiseDim]) as tf.Tensor3D;
+    const voices = (g: tf.Tensor3D) => tf.tidy(() => tf.unstack(generate(G, c, melody, noise, g).squeeze([0]), 1).map((v) => Array.from(v.dataSync())));
+    const base = voices(given(alto, tenor, bass));
+    const otherBass = voices(given(alto, tenor, bass.map((k) => (k + 7) % NUM_CLASSES)));
+    const otherAlto = voices(given(alto.map((k) => (k + 3) % NUM_CLASSES), tenor, bass));
+    const otherTenor = voices(given(alto, tenor.map((k) => (k + 5) % NUM_CLASSES), bass));
+    const [A, T, B] = [0, 1, 2];
+    expect(otherBass[B]).toEqual(base[B]);
+    expect(otherBass[A]).not.toEqual(base[A]);
+    expect(otherBass[T]).not.toEqual(base[T]);
+    expect(otherAlto[B]).toEqual(base[B]);
+    expect(otherAlto[A]).toEqual(base[A]);
+    expect(otherAlto[T]).not.toEqual(base[T]);
+    for (const v of [A, T, B]) expect(otherTenor[v]).toEqual(base[v]);
+    tf.dispose([melody, noise]);
     disposeParams(G);
   });
 });

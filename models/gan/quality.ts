@@ -29,6 +29,23 @@ export interface Quality {
   TD: number;
   /** Fraction (percent) of sounding accompaniment steps in the key estimated from all four voices. */
   inKey: number;
+  /** Distinct note lengths (in 16ths) per accompaniment voice and chorale, mean over both (issue 12's "flicker": Bach 5–7). */
+  distinctDurations: number;
+}
+
+/**
+ * How many different note lengths (in steps) one line uses. A note is a run of one pitch (a
+ * repeated pitch reads as held, as everywhere in models/metrics); rests are not notes.
+ */
+export function distinctDurations(line: readonly number[]): number {
+  const lengths = new Set<number>();
+  let start = 0;
+  for (let t = 1; t <= line.length; t++) {
+    if (t < line.length && line[t] === line[t - 1]) continue;
+    if (line[start] !== REST) lengths.add(t - start);
+    start = t;
+  }
+  return lengths.size;
 }
 
 const mean = (xs: readonly number[]): number => {
@@ -49,6 +66,7 @@ export function chorusQuality(chorales: readonly Chorale[]): Quality {
       TDb: [tonalDistance(acc[0]!, acc[1]!), tonalDistance(acc[0]!, acc[2]!), tonalDistance(acc[1]!, acc[2]!)],
       // Key from all four voices (the melody fixes it), share of accompaniment cells inside it.
       inKey: inKeyRatio(acc, estimateKey(rolls)) * 100,
+      durations: [1, 2, 3].map((v) => distinctDurations(ch.map((s) => s[v]!))),
     };
   });
   const col = (f: (p: (typeof per)[number]) => number[], i: number): number => mean(per.map((p) => f(p)[i]!));
@@ -65,5 +83,6 @@ export function chorusQuality(chorales: readonly Chorale[]): Quality {
     TD_between,
     TD: mean([...TD_melody, ...TD_between]),
     inKey: mean(per.map((p) => p.inKey)),
+    distinctDurations: mean(per.flatMap((p) => p.durations)),
   };
 }

@@ -10,11 +10,11 @@
 import { REST, STEPS_PER_BAR } from '../data/jsb';
 import { tf } from '../runtime/index';
 import { createRng, type Rng } from '../runtime/rng';
-import { NUM_ACCOMP, NUM_CLASSES, type GanConfig } from './config';
+import { NUM_ACCOMP, NUM_CLASSES, REST_CLASS, VOICE_ORDER, type GanConfig } from './config';
 import { barNoise, classToPitch, encodeLine } from './encoding';
 import { forbiddenMoves } from '../decoding/voice-leading';
 import { samplePath, viterbiPath, type Forbidden, type Penalty } from './decode';
-import { generate, type Params } from './network';
+import { generate, trunk, voiceHead, type Params } from './network';
 
 export interface SampleOptions {
   seed: number;
@@ -23,31 +23,58 @@ export interface SampleOptions {
   /** Scale of the decoder's note-change penalty (default: the config's calibrated decodePenalty). */
   penalty?: number;
   /**
-   * Strict voice leading (default true): decode the voices one after another (bass, alto, tenor)
-   * and forbid each voice the moves that would form parallel fifths/octaves with the melody or a
+   * Strict voice leading (default true): as the voices are decoded one after another (bass, alto,
+   * tenor), forbid each voice the moves that would form parallel fifths/octaves with the melody or a
    * voice already decoded; the chain decoder then finds the best (or samples a) path among the
    * rest of the network's own distribution. See ../decoding/voice-leading.
    */
   strictVoiceLeading?: boolean;
 }
 
-/** Order in which strict voice leading decodes the accompaniment voices (indices into alto, tenor, bass). */
-export const STRICT_ORDER = [2, 0, 1] as const;
+/** Order in which the voices are decoded (the voice heads' order; strict voice leading checks each against those before it). */
+export const STRICT_ORDER = VOICE_ORDER;
 
 /** Whole bars covering `steps`. */
 export function paddedSteps(steps: number): number {
   return Math.max(STEPS_PER_BAR, Math.ceil(steps / STEPS_PER_BAR) * STEPS_PER_BAR);
 }
 
-/** The generator's logits for a batch of equal-length melody lines, plus the seeded stream after the noise draws. */
+/**
+ * The generator's per-voice logits for a batch of equal-length melody lines, plus the seeded
+ * stream after the noise draws. With voice heads a voice's logits depend on the voices decoded
+ * before it, so they are computed voice by voice (`voice`); the trunk runs once.
+ */
 export interface MelodyLogits {
-  flat: Float32Array;
   lines: number;
   steps: number;
   padded: number;
   rng: Rng;
   /** The melody lines the logits were computed for (strict voice leading decodes against them). */
   melodies?: readonly (readonly number[])[];
+  /**
+   * Logits of voice v, [lines · padded · NUM_CLASSES], given the classes ([lines · padded] each)
+   * of the voices before it in VOICE_ORDER, as decoded.
+   */
+  voice(v: number, before: readonly Int32Array[]): Float32Array;
+  /** Frees the tensors kept between voices. */
+  dispose(): void;
+}
+
+/** Fixed logits [lines, padded, 3, 47] that do not depend on the other voices (independent heads; tests). */
+export function fixedLogits(flat: Float32Array, lines: number, steps: number, padded: number, rng: Rng, melodies?: readonly (readonly number[])[]): MelodyLogits {
+  return {
+    lines,
+    steps,
+    padded,
+    rng,
+    melodies,
+    voice(v) {
+      const out = new Float32Array(lines * padded * NUM_CLASSES);
+      for (let r = 0; r < lines * padded; r++) out.set(flat.subarray((r * NUM_ACCOMP + v) * NUM_CLASSES, (r * NUM_ACCOMP + v + 1) * NUM_CLASSES), r * NUM_CLASSES);
+      return out;
+    },
+    dispose() {},
+  };
 }
 
 export function melodyLogits(params: Params, config: GanConfig, melodies: readonly (readonly number[])[], seed: number): MelodyLogits {
@@ -55,46 +82,75 @@ export function melodyLogits(params: Params, config: GanConfig, melodies: readon
   if (melodies.some((m) => m.length !== steps)) throw new Error('accompanyLines needs melodies of equal length');
   const padded = paddedSteps(steps);
   const bars = padded / STEPS_PER_BAR;
+  const lines = melodies.length;
   const rng = createRng(seed);
-  const mel = new Float32Array(melodies.length * padded * NUM_CLASSES);
-  const noise = new Float32Array(melodies.length * bars * config.noiseDim);
+  const mel = new Float32Array(lines * padded * NUM_CLASSES);
+  const noise = new Float32Array(lines * bars * config.noiseDim);
   melodies.forEach((m, i) => {
     const line = [...m, ...new Array<number>(padded - steps).fill(REST)];
     mel.set(encodeLine(line), i * padded * NUM_CLASSES);
     noise.set(barNoise(rng, bars, config.noiseDim), i * bars * config.noiseDim);
   });
-  const logits = tf.tidy(() => generate(params, config, tf.tensor3d(mel, [melodies.length, padded, NUM_CLASSES]), tf.tensor3d(noise, [melodies.length, bars, config.noiseDim])));
-  const flat = logits.dataSync() as Float32Array;
-  logits.dispose();
-  return { flat, lines: melodies.length, steps, padded, rng, melodies };
+  const melT = tf.tensor3d(mel, [lines, padded, NUM_CLASSES]);
+  const noiseT = tf.tensor3d(noise, [lines, bars, config.noiseDim]);
+  if (!config.voiceHeads) {
+    const logits = tf.tidy(() => generate(params, config, melT, noiseT));
+    const flat = logits.dataSync() as Float32Array;
+    tf.dispose([logits, melT, noiseT]);
+    return fixedLogits(flat, lines, steps, padded, rng, melodies);
+  }
+  const features = tf.tidy(() => trunk(params, config, melT, noiseT));
+  noiseT.dispose();
+  return {
+    lines,
+    steps,
+    padded,
+    rng,
+    melodies,
+    voice(v, before) {
+      const i = VOICE_ORDER.indexOf(v as (typeof VOICE_ORDER)[number]);
+      const logits = tf.tidy(() => {
+        const prev = before.map((cls) => tf.oneHot(tf.tensor2d(cls, [lines, padded], 'int32'), NUM_CLASSES).toFloat() as tf.Tensor3D);
+        return voiceHead(params, config, i, features, melT, prev);
+      });
+      const flat = logits.dataSync() as Float32Array;
+      logits.dispose();
+      return flat;
+    },
+    dispose() {
+      tf.dispose([features, melT]);
+    },
+  };
 }
 
-/** Decodes logits into [line][voice][step] MIDI pitch or REST (draws from `l.rng` when sampling). */
+/** Decodes logits into [line][voice][step] MIDI pitch or REST (draws from `l.rng` when sampling), voice by voice in VOICE_ORDER. */
 export function decodeLogits(l: MelodyLogits, config: GanConfig, opts: Omit<SampleOptions, 'seed'>): number[][][] {
   const temperature = opts.temperature ?? config.decodeTemperature;
   const scale = opts.penalty ?? config.decodePenalty;
   const rhythm = config.decodeRhythm;
   const penalty: Penalty = rhythm.length > 0 ? (t: number) => scale * rhythm[t % rhythm.length]! : scale;
-  const row = NUM_ACCOMP * NUM_CLASSES;
   const strict = opts.strictVoiceLeading ?? true;
-  return Array.from({ length: l.lines }, (_, i) => {
-    const voices: number[][] = new Array(NUM_ACCOMP);
-    const decoded: (readonly number[])[] = l.melodies ? [l.melodies[i]!] : [];
-    for (const v of strict ? STRICT_ORDER : [0, 1, 2]) {
-      const offset = i * l.padded * row + v * NUM_CLASSES;
-      const lines = [...decoded];
+  const out: number[][][] = Array.from({ length: l.lines }, () => new Array<number[]>(NUM_ACCOMP));
+  const classes: Int32Array[] = [];
+  for (const v of VOICE_ORDER) {
+    const logits = l.voice(v, classes);
+    const cls = new Int32Array(l.lines * l.padded).fill(REST_CLASS);
+    for (let i = 0; i < l.lines; i++) {
+      const offset = i * l.padded * NUM_CLASSES;
+      const lines = [...(l.melodies ? [l.melodies[i]!] : []), ...VOICE_ORDER.slice(0, classes.length).map((u) => out[i]![u]!)];
       const forbidden: Forbidden | undefined = strict
         ? (t) => forbiddenMoves(lines.map((x) => ({ prev: x[t - 1]!, cur: x[t]! })), classToPitch, NUM_CLASSES)
         : undefined;
       const path =
         temperature > 0
-          ? samplePath(l.flat, offset, row, l.steps, NUM_CLASSES, penalty, temperature, l.rng.next, forbidden)
-          : viterbiPath(l.flat, offset, row, l.steps, NUM_CLASSES, penalty, undefined, forbidden);
-      voices[v] = path.map(classToPitch);
-      decoded.push(voices[v]!);
+          ? samplePath(logits, offset, NUM_CLASSES, l.steps, NUM_CLASSES, penalty, temperature, l.rng.next, forbidden)
+          : viterbiPath(logits, offset, NUM_CLASSES, l.steps, NUM_CLASSES, penalty, undefined, forbidden);
+      cls.set(path, i * l.padded);
+      out[i]![v] = path.map(classToPitch);
     }
-    return voices;
-  });
+    classes.push(cls);
+  }
+  return out;
 }
 
 /**
@@ -104,5 +160,10 @@ export function decodeLogits(l: MelodyLogits, config: GanConfig, opts: Omit<Samp
 export function accompanyLines(params: Params, config: GanConfig, melodies: readonly (readonly number[])[], opts: SampleOptions): number[][][] {
   if (melodies.length === 0) return [];
   if (melodies[0]!.length === 0) return melodies.map(() => Array.from({ length: NUM_ACCOMP }, () => []));
-  return decodeLogits(melodyLogits(params, config, melodies, opts.seed), config, opts);
+  const l = melodyLogits(params, config, melodies, opts.seed);
+  try {
+    return decodeLogits(l, config, opts);
+  } finally {
+    l.dispose();
+  }
 }

@@ -32,7 +32,7 @@ describe.skipIf(!hasJsb)('GAN training (tiny config)', () => {
     const validation = validationWindows(data.valid, TINY_CONFIG.chunkSteps, 4);
     const loop = createGanLoop(TINY_CONFIG, data.train, 3, { validation, outDir: dir });
     loops.push(loop);
-    const g0 = loop.G['g/head/w']!.dataSync().slice();
+    const g0 = loop.G['g/v0/out/w']!.dataSync().slice();
     const d0 = loop.D['d/step/w']!.dataSync().slice();
     const rng = createRng(3);
     // Phases: CE warm-up, critic warm-up, then adversarial steps.
@@ -43,7 +43,7 @@ describe.skipIf(!hasJsb)('GAN training (tiny config)', () => {
       for (const k of expected) expect(Number.isFinite(m[k]), `${k} at step ${step}`).toBe(true);
       if (step >= pre) expect(m.gp).toBeGreaterThanOrEqual(0);
     }
-    const changedG = loop.G['g/head/w']!.dataSync().some((v, i) => v !== g0[i]);
+    const changedG = loop.G['g/v0/out/w']!.dataSync().some((v, i) => v !== g0[i]);
     const changedD = loop.D['d/step/w']!.dataSync().some((v, i) => v !== d0[i]);
     expect(changedG).toBe(true);
     expect(changedD).toBe(true);

@@ -14,17 +14,18 @@ import { loadJsb, STEPS_PER_BAR, type Chorale } from '../data/jsb';
 import { initRuntime, tf } from '../runtime/index';
 import { createRng } from '../runtime/rng';
 import { parseTrainFlags } from '../train/flags';
+import { addHarmonyCounts, choraleHarmonyInput, emptyHarmonyCounts, harmonyCounts, harmonyFigures } from '../metrics/harmony';
 import { checkpointPaths, runTraining, type TrainLog, type TrainLoop } from '../train/harness';
 import { DEFAULT_CONFIG, NUM_ACCOMP, NUM_CLASSES, TINY_CONFIG, validateConfig, type GanConfig } from './config';
 import { CURVE_FILES, writeCurves, writeCurvesFromLog, type LossPoint, type MetricPoint } from './curves';
 import { barNoise, sampleBatch, stackWindows } from './encoding';
-import { criticTerms, generatorTerms, relax } from './loss';
+import { criticTerms, fakeAccompaniment, generatorTerms } from './loss';
 import { calibrate } from './calibrate';
 import { rhythmPrior } from './decode';
-import { countParams, criticSpec, generate, generatorSpec, initParams, type Params } from './network';
+import { countParams, criticSpec, generatorSpec, initParams, type Params } from './network';
 import { chorusQuality, type Quality } from './quality';
 import { accompanyLines } from './sampler';
-import { assignParams, disposeParams, loadParams, saveParams, WEIGHTS_DIR } from './weights';
+import { assignParams, disposeParams, loadParams, PRETRAINED_DIR, saveParams, WEIGHTS_DIR } from './weights';
 
 export interface GanLoop extends TrainLoop {
   G: Params;
@@ -42,6 +43,13 @@ export interface LoopOptions {
 
 function qualityRecord(q: Quality): Record<string, number> {
   return { QN: q.QN, EB: q.EB, UPC: q.UPC, TD: q.TD, inKey: q.inKey };
+}
+
+/** Issue 12's harmony figures of a set of windows (soprano = melody), for the training view. */
+function harmonyRecord(windows: readonly Chorale[]): Record<string, number> {
+  const counts = windows.reduce((acc, w) => addHarmonyCounts(acc, harmonyCounts(choraleHarmonyInput(w))), emptyHarmonyCounts());
+  const f = harmonyFigures(counts);
+  return { chord_at_onsets: f.chord_at_onsets, onset_consonance: f.onset_consonance, bass_consonance: f.bass_consonance, share_16th: f.share_16th, parallels_per_bar: f.parallels_per_bar };
 }
 
 /** Distance to the real chorales in units of the issue's tolerances (≤ 1 each = target met). */
@@ -73,6 +81,7 @@ export function createGanLoop(config: GanConfig, train: readonly Chorale[], seed
   const T = c.chunkSteps;
   const bars = T / STEPS_PER_BAR;
   const dataQuality = chorusQuality(opts.validation);
+  const dataHarmony = harmonyRecord(opts.validation);
   const lossHistory: LossPoint[] = [];
   const metricHistory: MetricPoint[] = [];
 
@@ -101,6 +110,9 @@ export function createGanLoop(config: GanConfig, train: readonly Chorale[], seed
         tf.dispose([mel, real, noise]);
         const metrics = { loss: ce, ce, pretrain: 1 };
         lossHistory.push({ step: step + 1, metrics });
+        // The generator before any adversarial step, kept to measure what that phase changes.
+        if (step + 1 === c.pretrainSteps && opts.outDir)
+          return saveParams(path.join(opts.outDir, PRETRAINED_DIR), 'generator', G, c, { step: step + 1, seed, phase: 'likelihood pre-training only' }).then(() => metrics);
         return metrics;
       }
       let dLoss = 0;
@@ -108,7 +120,7 @@ export function createGanLoop(config: GanConfig, train: readonly Chorale[], seed
       let gp = 0;
       for (let k = 0; k < c.criticSteps; k++) {
         const { mel, real, noise } = batchTensors(rng);
-        const fake = tf.tidy(() => relax(generate(G, c, mel, noise), c.relaxTemperature, c.relaxGumbel));
+        const fake = tf.tidy(() => fakeAccompaniment(G, c, mel, noise));
         const eps = tf.tensor1d(Array.from({ length: c.batch }, () => rng.next()));
         optD.minimize(() => {
           const r = criticTerms(D, c, mel, real, fake, eps);
@@ -155,10 +167,11 @@ export function createGanLoop(config: GanConfig, train: readonly Chorale[], seed
         return generatorTerms(G, D, c, mel, noise, real, false).crossEntropy.dataSync()[0]!;
       });
       const gap = targetGap(q, dataQuality);
-      const sample = qualityRecord(q);
+      const sample = { ...qualityRecord(q), ...harmonyRecord(generated) };
       metricHistory.push({ step, sample });
-      if (opts.outDir) writeCurves(opts.outDir, lossHistory, metricHistory, qualityRecord(dataQuality), curveTitle(c, seed));
-      const data = Object.fromEntries(Object.entries(qualityRecord(dataQuality)).map(([k, v]) => [`data_${k}`, v]));
+      const dataRecord = { ...qualityRecord(dataQuality), ...dataHarmony };
+      if (opts.outDir) writeCurves(opts.outDir, lossHistory, metricHistory, dataRecord, curveTitle(c, seed));
+      const data = Object.fromEntries(Object.entries(dataRecord).map(([k, v]) => [`data_${k}`, v]));
       // The best checkpoint minimises harmony error plus distance to the data's rhythm statistics.
       return { loss: ce + gap, ce, target_gap: gap, ...sample, ...data };
     },
@@ -219,7 +232,7 @@ function numFlag(flags: Record<string, string | true>, name: string): number | u
 export async function main(flags: Record<string, string | true>): Promise<void> {
   const rt = await initRuntime();
   const base = flags.tiny ? TINY_CONFIG : DEFAULT_CONFIG;
-  const f = parseTrainFlags(flags, { steps: flags.tiny ? 20 : 1625, batch: base.batch, seed: 1, out: 'models/checkpoints/gan' });
+  const f = parseTrainFlags(flags, { steps: flags.tiny ? 20 : 2350, batch: base.batch, seed: 1, out: 'models/checkpoints/gan' });
   const config = validateConfig({
     ...base,
     batch: f.batch,
@@ -272,5 +285,11 @@ export function publish(outDir: string, which: string): void {
   fs.mkdirSync(WEIGHTS_DIR, { recursive: true });
   for (const f of ['generator.json', 'generator.bin']) fs.copyFileSync(path.join(src, f), path.join(WEIGHTS_DIR, f));
   for (const f of ['train-log.json', ...CURVE_FILES]) if (fs.existsSync(path.join(outDir, f))) fs.copyFileSync(path.join(outDir, f), path.join(WEIGHTS_DIR, f));
+  // The generator before the adversarial phase, which the eval measures next to the final one.
+  const pre = path.join(outDir, PRETRAINED_DIR);
+  if (fs.existsSync(path.join(pre, 'generator.json'))) {
+    fs.mkdirSync(path.join(WEIGHTS_DIR, PRETRAINED_DIR), { recursive: true });
+    for (const f of ['generator.json', 'generator.bin']) fs.copyFileSync(path.join(pre, f), path.join(WEIGHTS_DIR, PRETRAINED_DIR, f));
+  }
   console.log(`[gan] published ${src} → ${WEIGHTS_DIR}`);
 }

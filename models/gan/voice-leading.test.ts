@@ -8,16 +8,19 @@ import { countParallels } from '../decoding/voice-leading';
 import { createRng } from '../runtime/rng';
 import { NUM_ACCOMP, NUM_CLASSES, TINY_CONFIG } from './config';
 import { viterbiPath } from './decode';
-import { decodeLogits, type MelodyLogits } from './sampler';
+import { decodeLogits, fixedLogits, type MelodyLogits } from './sampler';
 
 const STEPS = 48;
 const MELODY = Array.from({ length: STEPS }, (_, t) => 67 + [0, 2, 4, 5, 7, 5, 4, 2][Math.floor(t / 2) % 8]!);
 
-function randomLogits(seed: number): MelodyLogits {
+function randomFlat(seed: number): Float32Array {
   const rng = createRng(seed);
   const flat = new Float32Array(STEPS * NUM_ACCOMP * NUM_CLASSES);
   for (let i = 0; i < flat.length; i++) flat[i] = 3 * rng.normal();
-  return { flat, lines: 1, steps: STEPS, padded: STEPS, rng: createRng(seed + 100), melodies: [MELODY] };
+  return flat;
+}
+function randomLogits(seed: number): MelodyLogits {
+  return fixedLogits(randomFlat(seed), 1, STEPS, STEPS, createRng(seed + 100), [MELODY]);
 }
 
 const config = { ...TINY_CONFIG, decodePenalty: 0, decodeRhythm: [] };
@@ -36,8 +39,8 @@ describe('GAN strict voice leading', () => {
     });
 
   it('Viterbi is unchanged when nothing is forbidden', () => {
-    const l = randomLogits(7);
+    const flat = randomFlat(7);
     const row = NUM_ACCOMP * NUM_CLASSES;
-    expect(viterbiPath(l.flat, 0, row, STEPS, NUM_CLASSES, 0.5, undefined, () => null)).toEqual(viterbiPath(l.flat, 0, row, STEPS, NUM_CLASSES, 0.5));
+    expect(viterbiPath(flat, 0, row, STEPS, NUM_CLASSES, 0.5, undefined, () => null)).toEqual(viterbiPath(flat, 0, row, STEPS, NUM_CLASSES, 0.5));
   });
 });

@@ -10,6 +10,8 @@ import { toVariable, type Params } from './network';
 
 export const WEIGHTS_DIR = fileURLToPath(new URL('../weights/gan/', import.meta.url));
 const MANIFEST = 'manifest.json';
+/** Sub-directory (of a training output and of the weights) holding the generator as it was at the end of pre-training, before any adversarial step. */
+export const PRETRAINED_DIR = 'pretrained';
 
 interface Manifest {
   format: 'tutti-gan-1';
@@ -65,8 +67,10 @@ export function loadParams(dir: string, prefix: string, trainable = true): Loade
     if (t.offset + t.size > all.length) throw new Error(`${mf}: tensor ${t.name} runs past the end of ${manifest.file}`);
     params[t.name] = toVariable(all.subarray(t.offset, t.offset + t.size), t.shape, trainable, `${prefix}/${t.name}`);
   }
-  // Fields added after a manifest was written take their defaults.
-  return { params, config: validateConfig({ ...DEFAULT_CONFIG, ...manifest.config }), meta: manifest.meta };
+  // Fields added after a manifest was written take their defaults, except the architecture
+  // switches, whose absence means the architecture of the time (independent voices, plain critic).
+  const config = validateConfig({ ...DEFAULT_CONFIG, voiceHeads: false, criticPitchClasses: false, ...(manifest.config as Partial<GanConfig>) });
+  return { params, config, meta: manifest.meta };
 }
 
 /** Copies loaded values into existing variables (resume). */
