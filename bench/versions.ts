@@ -110,8 +110,8 @@ async function main() {
       // Preview: fetch + parse, then diff against the live score + time indexes (what the panel does before drawing).
       const t0 = performance.now();
       // As the editor does: the stored bytes, inflated and decoded on the client.
-      const res = await fetch(`${server.url}/api/sessions/${s.id}/versions/${versionId}?format=yjs`, { headers: auth(s.viewToken) });
-      const got = { score: scoreFromState(new Uint8Array(await new Response(res.body!.pipeThrough(new DecompressionStream('deflate-raw'))).arrayBuffer())) as Score };
+      const stored = await fetch(`${server.url}/api/sessions/${s.id}/versions/${versionId}?format=yjs`, { headers: auth(s.viewToken) });
+      const got = { score: scoreFromState(new Uint8Array(await new Response(stored.body!.pipeThrough(new DecompressionStream('deflate-raw'))).arrayBuffer())) as Score };
       const tf = performance.now();
       const d = diffNotes(got.score.notes, liveScore.notes);
       new NoteIndex([...liveScore.notes, ...d.removed]);
