@@ -183,7 +183,8 @@ export function handleConnection(ws: WebSocket, sessionId: string, rooms: RoomRe
   let alive = true;
   ws.on('pong', () => (alive = true));
   const ping = setInterval(() => {
-    if (!alive) return ws.terminate();
+    // A socket paused by the apply budget cannot read its pong; it is alive, its frames are waiting.
+    if (!alive && !pausedTimer) return ws.terminate();
     alive = false;
     ws.ping();
   }, opts.pingIntervalMs);

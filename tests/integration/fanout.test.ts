@@ -113,4 +113,31 @@ describe('coalesced fan-out', () => {
     expect(metrics).toMatch(/tutti_rejected_total\{code="1013",reason="tryAgainLater"\} [1-9]/);
     (slow.ws as unknown as { _socket: Socket })._socket.resume();
   });
+
+  it('keeps a socket the apply budget paused, although it cannot answer pings meanwhile', async () => {
+    // Pings every 200 ms and a tiny budget: the flood below keeps the socket paused for seconds.
+    const s = await startInProcessServer({ pingIntervalMs: 200, roomApplyMsPerSecond: 100 });
+    try {
+      const id = await createSession(s.url);
+      const flooder = await openRaw(s.wsUrl, id);
+      for (let f = 0; f < 10; f++) {
+        const d = new Y.Doc();
+        const ups: Uint8Array[] = [];
+        d.on('update', (u: Uint8Array) => ups.push(u));
+        addNotes(d, Array.from({ length: 20 }, (_, i) => ({ trackId: 'flood' as never, pitch: 40 + (i % 40), start: (f * 20 + i) * 60, duration: 60, velocity: 64 })));
+        const e = encoding.createEncoder();
+        encoding.writeVarUint(e, 0);
+        encoding.writeVarUint(e, 2);
+        encoding.writeVarUint8Array(e, Y.mergeUpdates(ups));
+        flooder.ws.send(encoding.toUint8Array(e));
+      }
+      let code: number | null = null;
+      void flooder.closed.then((c) => (code = c.code));
+      await waitFor(() => code !== null || (s.rooms.peek(id) !== undefined && s.rooms.peek(id)!.doc.getMap('notes').size === 200), 60_000, 'every flood frame to be applied');
+      expect(code).toBeNull();
+      flooder.ws.close();
+    } finally {
+      await s.close();
+    }
+  });
 });
