@@ -111,6 +111,10 @@ export interface HarmonizeKnobs {
   /** Network calls per harmonisation (default: the generator's 100, whatever the length). */
   iterations?: number;
   strictVoiceLeading?: boolean;
+  /** Temperature annealing start (./gibbs); default: the generator's. */
+  startTemperature?: number;
+  /** Gibbs masking unit in steps (./gibbs); default: the generator's. */
+  chunk?: number;
 }
 
 /**
@@ -130,7 +134,7 @@ export function arcnnHarmonizer(net: ArcnnNet, knobs: HarmonizeKnobs = {}) {
     const iterations = knobs.iterations ?? defaults.iterations;
     const editable = new Uint8Array(roll.data.length);
     for (let t = 0; t < melody.length; t++) for (let v = 1; v < VOICES; v++) for (let p = 0; p <= TOP; p++) editable[cellIndex(t, p, v)] = 1;
-    const out = (await sampleEdits(net, { roll, editable }, { iterations, maxRemoveShare: 1, maxNotesAdded: 1e6, temperature, strictVoiceLeading }, rng)).roll;
+    const out = (await sampleEdits(net, { roll, editable }, { iterations, maxRemoveShare: 1, maxNotesAdded: 1e6, temperature, strictVoiceLeading, startTemperature: knobs.startTemperature ?? defaults.startTemperature ?? undefined, chunk: knobs.chunk ?? defaults.chunk }, rng)).roll;
     return [1, 2, 3].map((v) =>
       melody.map((_, t) => {
         for (let p = TOP; p >= 0; p--) if (out.data[cellIndex(t, p, v)]) return p + ROLL_LOW;
@@ -154,7 +158,7 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
   const share = flags.share !== undefined ? Number(flags.share) : 0.5;
   const seed = flags.seed !== undefined ? Number(flags.seed) : 1;
   const num = (name: string): number | undefined => (flags[name] !== undefined ? Number(flags[name]) : undefined);
-  const knobs: HarmonizeKnobs = { temperature: num('temperature'), iterations: num('iterations') };
+  const knobs: HarmonizeKnobs = { temperature: num('temperature'), iterations: num('iterations'), startTemperature: num('start-temperature'), chunk: num('chunk') };
   const rt = await initRuntime();
   const data = loadJsb();
   // --split valid is for choosing knobs without looking at test; reported figures use test.
@@ -241,7 +245,7 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
   };
   disposeNet(net);
   disposeNet(untrained);
-  const official = limit === undefined && knobs.temperature === undefined && knobs.iterations === undefined && share === 0.5 && seed === 1 && flags.seeds === undefined && flags.constraint === undefined && flags.strict === undefined && typeof flags.checkpoint !== 'string' && typeof flags.weights !== 'string' && split === 'test';
+  const official = limit === undefined && knobs.temperature === undefined && knobs.iterations === undefined && knobs.startTemperature === undefined && knobs.chunk === undefined && share === 0.5 && seed === 1 && flags.seeds === undefined && flags.constraint === undefined && flags.strict === undefined && typeof flags.checkpoint !== 'string' && typeof flags.weights !== 'string' && split === 'test';
   if (official) fs.writeFileSync(path.join(WEIGHTS_DIR, 'eval-results.json'), JSON.stringify(result, null, 1) + '\n');
   if (!json) {
     console.log(`AR-CNN on the JSB ${split} split (${test.length} chorales)`);

@@ -30,6 +30,24 @@ export interface GibbsSchedule {
   maxShare?: number;
   minShare?: number;
   eta?: number;
+  /**
+   * Simulated annealing of the temperature: from `startTemperature` at the first iteration down
+   * (geometrically) to the knob's temperature at `eta` of the iterations, then constant. Unset: the
+   * knob's temperature throughout.
+   */
+  startTemperature?: number;
+  /**
+   * Steps per masking unit: a block is drawn over (voice, span of `chunk` steps) units rather than
+   * single voice-steps, so a masked step cannot just copy its unmasked 16th neighbours (on a 16th
+   * grid a voice mostly holds, and single-step masks let Gibbs freeze on held notes). Default 1.
+   */
+  chunk?: number;
+}
+
+/** Temperature at iteration n of N: geometric from t0 down to t1 over the first `eta` of the iterations. */
+export function temperatureAt(n: number, N: number, t1: number, t0 = t1, eta = 0.75): number {
+  const f = Math.min(1, n / Math.max(1, eta * N));
+  return t0 * Math.pow(t1 / t0, f);
 }
 
 /** Coconet's schedule: share of the editable voice-steps masked at iteration n of N (all at n = 0). */
@@ -123,13 +141,25 @@ export async function sampleGibbs(net: ArcnnNet, input: SamplerInput, knobs: Sam
   const cand = new Int16Array(CLASSES + 1);
   const w = new Float64Array(CLASSES + 1);
   const w0 = new Float64Array(CLASSES + 1);
-  const invT = 1 / knobs.temperature;
+  const chunk = Math.max(1, Math.floor(knobs.chunk ?? 1));
   let draws = 0;
   let it = 0;
   for (; it < knobs.iterations && vsList.length > 0; it++) {
     if (opts.signal?.aborted) throw new GenerationAbortedError();
     const share = blockShare(it, knobs.iterations, knobs.maxShare, knobs.minShare, knobs.eta);
-    const block = it === 0 ? [...vsList] : vsList.filter(() => rng.next() < share);
+    const invT = 1 / temperatureAt(it, knobs.iterations, knobs.temperature, knobs.startTemperature, knobs.eta);
+    let block: number[];
+    if (it === 0) block = [...vsList];
+    else if (chunk <= 1) block = vsList.filter(() => rng.next() < share);
+    else {
+      const chosen = new Map<number, boolean>();
+      block = vsList.filter((vs) => {
+        const key = Math.floor(vs / VOICES / chunk) * VOICES + (vs % VOICES);
+        let c = chosen.get(key);
+        if (c === undefined) chosen.set(key, (c = rng.next() < share));
+        return c;
+      });
+    }
     if (block.length === 0) block.push(vsList[rng.int(vsList.length)]!);
     rng.shuffle(block);
     mask.fill(0);

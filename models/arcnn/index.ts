@@ -61,7 +61,7 @@ export class ArcnnGenerator implements Generator {
     const res = await sampleEdits(
       this.net!,
       { roll: plan.roll, editable: plan.editable },
-      { iterations: params.iterations, maxRemoveShare: params.maxRemoveShare, maxNotesAdded: params.maxNotesAdded, temperature: params.temperature, strictVoiceLeading: params.strictVoiceLeading },
+      { iterations: params.iterations, maxRemoveShare: params.maxRemoveShare, maxNotesAdded: params.maxNotesAdded, temperature: params.temperature, strictVoiceLeading: params.strictVoiceLeading, startTemperature: params.startTemperature ?? undefined, chunk: params.chunk },
       rng,
       progress,
     );

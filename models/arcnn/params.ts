@@ -34,7 +34,19 @@ export interface ArcnnParams {
   keepMelodyFixed: boolean;
   velocity: number | null;
   strictVoiceLeading: boolean;
+  /**
+   * Not a request knob: the Gibbs sampler's annealing start temperature (./gibbs), chosen on valid
+   * for writing whole voices; null = the knob's temperature throughout (editing tasks).
+   */
+  startTemperature: number | null;
+  /** Not a request knob: the Gibbs masking unit in steps (./gibbs), chosen on valid. */
+  chunk: number;
 }
+
+/** Annealing start temperature for harmonize/accompany (valid sweep, MODEL_CARD.md). */
+export const HARMONIZE_START_TEMPERATURE: number | null = null;
+/** Gibbs masking unit in 16th steps (valid sweep, MODEL_CARD.md). */
+export const GIBBS_CHUNK = 1;
 
 /**
  * Softmax temperature when the request does not set one: writing whole voices (harmonize,
@@ -59,5 +71,7 @@ export function parseParams(task: ArcnnTask, raw: unknown): ArcnnParams {
     keepMelodyFixed: p.keepMelodyFixed ?? true,
     velocity: p.velocity ?? null,
     strictVoiceLeading: p.strictVoiceLeading ?? true,
+    startTemperature: writesVoices ? HARMONIZE_START_TEMPERATURE : null,
+    chunk: GIBBS_CHUNK,
   };
 }
