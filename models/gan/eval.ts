@@ -147,8 +147,8 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
     const p = loadParams(preDir, 'generator', false);
     const cfg = { ...p.config, decodeTemperature: loaded.config.decodeTemperature, decodePenalty: loaded.config.decodePenalty, decodeRhythm: loaded.config.decodeRhythm };
     const h = await evaluateHarmony(ganHarmonizer(p.params, cfg, knobs), { split, limit, seeds: seedsFlag(flags.seeds), constraint: constraintFlag(flags) });
-    disposeParams(p.params);
     const preGenerated = accompanyAll(p.params, cfg, test, seed);
+    disposeParams(p.params);
     const q = chorusQuality(preGenerated);
     pre = prefixed('pre_adversarial_', { step: p.meta.step, chord_misses: choraleChordMisses(preGenerated), QN: r2(q.QN), UPC: r2(q.UPC), TD: r2(q.TD), inKey: r2(q.inKey), distinct_durations: r2(q.distinctDurations), ...harmonyJson(h) });
   }
