@@ -23,6 +23,19 @@ import { applyRestorePlan, diffNotes, planRestore, scoreFromState } from '@/lib/
 import { createSessionWithLinks, startInProcessServer, tempDataDir } from '../tests/helpers/server';
 import { connectClient, pgSchemaUrl, requirePostgres, waitFor } from '../tests/integration/sync-helpers';
 
+/**
+ * fetch, retried once when the server closed a kept-alive socket just as it was reused (its 5 s
+ * keep-alive timer can expire between two requests on a loaded machine: "other side closed").
+ */
+async function fetch(url: string, init?: RequestInit): Promise<Response> {
+  try {
+    return await globalThis.fetch(url, init);
+  } catch (err) {
+    if ((err as { cause?: { code?: string } }).cause?.code !== 'UND_ERR_SOCKET' && (err as { cause?: { code?: string } }).cause?.code !== 'ECONNRESET') throw err;
+    return globalThis.fetch(url, init);
+  }
+}
+
 /** A synced client; a 10,000-note first sync on a loaded machine can take longer than the helper's 30 s. */
 async function join(wsUrl: string, id: string) {
   const c = connectClient(wsUrl, id);
