@@ -18,6 +18,17 @@ export interface ParsedCard {
   trainCommand: string | null;
 }
 
+/** The command's first line, with the indented `--flag` lines that continue it (a wrapped inline span); not a later command in the same block. */
+function firstCommand(code: string): string {
+  const [first, ...rest] = code.split('\n');
+  const more: string[] = [];
+  for (const line of rest) {
+    if (!/^\s+--/.test(line)) break;
+    more.push(line);
+  }
+  return [first!, ...more].join(' ').replace(/\s+/g, ' ').trim();
+}
+
 export function parseCard(md: string): ParsedCard {
   const lines = md.replace(/\r\n/g, '\n').split('\n');
   let title = '';
@@ -41,9 +52,9 @@ export function parseCard(md: string): ParsedCard {
     intro: intro.join('\n').trim(),
     sections,
     data: find(/^data\b/i),
-    architecture: find(/^architecture\b/i),
+    architecture: find(/^(architecture|network)\b/i),
     training: find(/^training\b/i),
     limits: find(/limits/i),
-    trainCommand: cmd ? cmd[1]!.replace(/\s+/g, ' ') : null,
+    trainCommand: cmd ? firstCommand(cmd[1]!) : null,
   };
 }

@@ -31,7 +31,7 @@ export interface ModelStudioEntry {
   label: string;
   blurb: string;
   card: ParsedCard | null;
-  /** The whole card, for the "full card" view. */
+  /** The whole card as read (the page shows it section by section). */
   cardMarkdown: string | null;
   facts: ModelFacts;
   charts: Chart[];
@@ -116,9 +116,10 @@ function countParameters(dir: string): { count: number; file: string } | null {
 }
 
 export function loadModel(name: ModelName, root = weightsDir()): ModelStudioEntry {
-  const dir = path.join(root, name);
+  // Read at request time, not traced into the build (the weights are not part of the web bundle).
+  const dir = path.join(/*turbopackIgnore: true*/ root, name);
   const problems: string[] = [];
-  if (!fs.existsSync(dir)) problems.push(`models/weights/${name}/ does not exist`);
+  if (!fs.existsSync(/*turbopackIgnore: true*/ dir)) problems.push(`models/weights/${name}/ does not exist`);
 
   const cardMarkdown = readText(path.join(dir, 'MODEL_CARD.md'), problems);
   if (cardMarkdown === null) problems.push('MODEL_CARD.md is missing');
@@ -127,14 +128,14 @@ export function loadModel(name: ModelName, root = weightsDir()): ModelStudioEntr
   const log = readLog(path.join(dir, 'train-log.json'), problems);
   if (!log && !problems.some((p) => p.startsWith('train-log.json'))) problems.push('train-log.json is missing: no curves');
 
-  const evals = EVAL_FILES.map((f) => ({ name: f, json: readJson(path.join(dir, f), problems) })).filter((f) => f.json !== undefined);
+  const evals = EVAL_FILES.map((f) => ({ name: f, json: readJson(path.join(/*turbopackIgnore: true*/ dir, f), problems) })).filter((f) => f.json !== undefined);
   const params = countParameters(dir);
 
   const otherRuns: ModelStudioEntry['otherRuns'] = [];
   let subdirs: string[] = [];
   try {
     subdirs = fs
-      .readdirSync(dir, { withFileTypes: true })
+      .readdirSync(/*turbopackIgnore: true*/ dir, { withFileTypes: true })
       .filter((d) => d.isDirectory())
       .map((d) => d.name)
       .sort();
