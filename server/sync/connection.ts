@@ -53,6 +53,15 @@ export function handleConnection(ws: WebSocket, sessionId: string, rooms: RoomRe
   const queue: Uint8Array[] = [];
   let queued = 0;
   const fields = { sessionId, connection: nextConnectionId++ };
+  /** The server closed this connection (a refusal): whatever it sent after is dropped. */
+  let refused = false;
+  /** The room's hold was given back (on close, once frames the budget held back are applied). */
+  let released = false;
+  const releaseRoom = (): void => {
+    if (!room || released) return;
+    released = true;
+    rooms.release(room);
+  };
   const log = (msg: string, err?: unknown) => opts.log?.(msg, err, fields);
 
   const onSent = (err?: Error) => err && peer.close(CLOSE.internalError, 'send failed');
@@ -63,6 +72,7 @@ export function handleConnection(ws: WebSocket, sessionId: string, rooms: RoomRe
       if (bound !== undefined && ws.bufferedAmount > bound) checkBackpressure();
     },
     close(code, reason) {
+      refused = true;
       if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) {
         rejected.inc({ code: String(code), reason: CLOSE_NAMES.get(code) ?? 'other' });
         ws.close(code, clip(reason));
@@ -99,13 +109,15 @@ export function handleConnection(ws: WebSocket, sessionId: string, rooms: RoomRe
   };
 
   const process = (data: Uint8Array): boolean => {
-    if (!room || closed) return false;
+    if (!room || refused) return false;
     if (data.length > opts.maxMessageBytes) {
       peer.close(CLOSE.tooBig, `message of ${data.length} bytes exceeds the limit of ${opts.maxMessageBytes}`);
       return false;
     }
     try {
       const msg = decodeClientMessage(data);
+      // After the client left, only its document edits still count (no presence for someone gone).
+      if (closed && msg.kind !== 'syncStep2' && msg.kind !== 'syncUpdate') return true;
       // A viewer's writes never reach the room, its peers or the database (as y-redis does).
       if (opts.readOnly && (msg.kind === 'syncStep2' || msg.kind === 'syncUpdate')) return true;
       room.receive(peer, msg);
@@ -131,22 +143,23 @@ export function handleConnection(ws: WebSocket, sessionId: string, rooms: RoomRe
     return b;
   };
   const applyNow = (data: Uint8Array): boolean => {
-    if (ws.readyState !== ws.OPEN) return true; // refused already: what is left is dropped, as on arrival
+    if (refused) return true; // refused already: what is left is dropped, as on arrival
     const budget = budgetOf(room!);
     const wait = budget?.waitMs() ?? 0;
     if (wait > 0) {
       if (!pausedTimer) {
-        ws.pause();
+        if (!closed) ws.pause();
         pausedTimer = setTimeout(() => {
           pausedTimer = null;
-          if (closed) return;
-          ws.resume();
-          while (waiting.length > 0 && !pausedTimer && !closed) {
+          if (!closed) ws.resume();
+          while (waiting.length > 0 && !pausedTimer && !refused) {
             const next = waiting[0]!;
             if (!applyNow(next)) break;
             waiting.shift();
             waitingBytes -= next.length;
           }
+          // A client that sent edits and left while throttled: they were applied at the session's pace, now let go.
+          if (closed && !pausedTimer) releaseRoom();
         }, wait);
       }
       return false;
@@ -192,12 +205,18 @@ export function handleConnection(ws: WebSocket, sessionId: string, rooms: RoomRe
   ws.on('close', () => {
     closed = true;
     clearInterval(ping);
-    if (pausedTimer) clearTimeout(pausedTimer);
     if (bpTimer) clearTimeout(bpTimer);
-    waiting.length = 0;
+    // Edits the client sent before leaving are not dropped: those waiting for the apply budget
+    // are still applied (at the session's pace) unless the server refused this connection.
+    const draining = !!pausedTimer && !refused && waiting.length > 0;
+    if (!draining) {
+      if (pausedTimer) clearTimeout(pausedTimer);
+      pausedTimer = null;
+      waiting.length = 0;
+    }
     if (room) {
       room.removePeer(peer);
-      rooms.release(room);
+      if (!draining) releaseRoom();
     }
   });
   ws.on('error', (err) => log(`[sync] ${sessionId}: socket error`, err));
@@ -205,7 +224,17 @@ export function handleConnection(ws: WebSocket, sessionId: string, rooms: RoomRe
   rooms.acquire(sessionId).then(
     (r) => {
       if (!r) return peer.close(CLOSE.unknownSession, `unknown session ${sessionId}`);
-      if (closed) return rooms.release(r);
+      if (closed) {
+        // Left while the session loaded: its edits still count (room.receive takes no peer membership).
+        if (refused || queue.length === 0) return rooms.release(r);
+        room = r;
+        try {
+          for (const data of queue.splice(0)) deliver(data);
+        } finally {
+          if (!pausedTimer) releaseRoom();
+        }
+        return;
+      }
       const cap = opts.maxConnectionsPerRoom;
       if (cap !== undefined && r.peers.size >= cap) {
         rooms.release(r);

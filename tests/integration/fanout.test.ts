@@ -30,7 +30,8 @@ describe('coalesced fan-out', () => {
   let server: Awaited<ReturnType<typeof startInProcessServer>>;
   const clients: Client[] = [];
   beforeAll(async () => {
-    server = await startInProcessServer({ sendBufferBytes: 64 * 1024, sendBufferGraceMs: 300 });
+    // A generous apply budget: the 20,000-note setup below must not be throttled on a loaded machine.
+    server = await startInProcessServer({ sendBufferBytes: 64 * 1024, sendBufferGraceMs: 300, roomApplyMsPerSecond: 5000 });
   });
   afterAll(async () => {
     for (const c of clients) c.destroy();
@@ -90,7 +91,7 @@ describe('coalesced fan-out', () => {
     // A session of ~1.5 MB, so a few full-state answers outgrow any socket buffer.
     for (let i = 0; i < 10; i++)
       addNotes(writer.doc, Array.from({ length: 2000 }, (_, j) => ({ trackId, pitch: 30 + (j % 60), start: (i * 2000 + j) * 60, duration: 60, velocity: 80 })));
-    await waitFor(() => readNotes(reader.doc).length === 20_000, 30_000, 'the reader to sync 20,000 notes');
+    await waitFor(() => readNotes(reader.doc).length === 20_000, 120_000, 'the reader to sync 20,000 notes');
     const room = server.rooms.peek(id)!;
 
     const slow = await openRaw(server.wsUrl, id);
@@ -136,6 +137,32 @@ describe('coalesced fan-out', () => {
       await waitFor(() => code !== null || (s.rooms.peek(id) !== undefined && s.rooms.peek(id)!.doc.getMap('notes').size === 200), 60_000, 'every flood frame to be applied');
       expect(code).toBeNull();
       flooder.ws.close();
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('applies the edits a client sent before leaving, even those the apply budget held back', async () => {
+    const s = await startInProcessServer({ roomApplyMsPerSecond: 30 });
+    try {
+      const id = await createSession(s.url);
+      const raw = await openRaw(s.wsUrl, id);
+      for (let f = 0; f < 10; f++) {
+        const d = new Y.Doc();
+        const ups: Uint8Array[] = [];
+        d.on('update', (u: Uint8Array) => ups.push(u));
+        addNotes(d, Array.from({ length: 20 }, (_, i) => ({ trackId: 'gone' as never, pitch: 40 + (i % 40), start: (f * 20 + i) * 60, duration: 60, velocity: 64 })));
+        const e = encoding.createEncoder();
+        encoding.writeVarUint(e, 0);
+        encoding.writeVarUint(e, 2);
+        encoding.writeVarUint8Array(e, Y.mergeUpdates(ups));
+        raw.ws.send(encoding.toUint8Array(e));
+      }
+      raw.ws.close(); // right away: most frames are still waiting for the budget
+      await raw.closed;
+      const later = await connectSynced(s.wsUrl, id);
+      clients.push(later);
+      await waitFor(() => later.doc.getMap('notes').size === 200, 60_000, 'all 200 notes to be applied');
     } finally {
       await s.close();
     }
