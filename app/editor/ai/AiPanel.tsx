@@ -124,7 +124,12 @@ export function AiPanel({ editor }: { editor: Editor }) {
 
   return (
     <section className={styles.panel} data-testid="ai-panel" aria-label="AI bandmate">
-      <h2 className={styles.title}>AI</h2>
+      <h2 className={styles.title}>
+        AI{' '}
+        <a href="/models" target="_blank" rel="noopener" data-testid="models-link" title="How the AI models were trained and how they compare with Bach" style={{ fontSize: 12, fontWeight: 'normal', color: 'var(--muted)' }}>
+          how the models work
+        </a>
+      </h2>
       <SuggestionCards editor={editor} />
       <label className={styles.row}>
         <span>Model</span>

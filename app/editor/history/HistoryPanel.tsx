@@ -4,6 +4,7 @@
 // colours the live score against it; play it; restore it whole or for a range of bars and tracks
 // (one transaction with this page's origin, so Ctrl+Z undoes it); "Make a copy" of the current
 // score or of a version. HistoryButton is the toolbar's entry point and shows "forked from …".
+import { Icon } from '../panels/Icon';
 import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
 import type { Editor } from '../editor';
 import { rememberOwnerToken } from '../session/access';
@@ -57,8 +58,9 @@ export function HistoryButton({ ed }: { ed: Editor }) {
   }, [ed]);
   return (
     <>
-      <button className={`tt-btn text ${isOpen ? 'on' : ''}`} data-testid="history-button" title="Versions: browse, compare, restore, make a copy" onClick={() => setOpen(ed, !isOpen)}>
-        History
+      {/* An icon, like its neighbours: from 1280 px up the toolbar must stay one row. */}
+      <button className={`tt-btn ${isOpen ? 'on' : ''}`} data-testid="history-button" title="History: browse, compare, restore versions, make a copy" aria-label="History" onClick={() => setOpen(ed, !isOpen)}>
+        <Icon name="history" />
       </button>
       {origin && <ForkedFrom origin={origin} />}
     </>

@@ -57,7 +57,6 @@ export function Toolbar({ ed }: { ed: Editor }) {
     <header className="tt-toolbar" onClick={(e) => (e.target as HTMLElement).closest('button')?.blur()}>
       <div className="tt-brand">
         <a href="/" className="tt-logo" title="Tutti home">Tutti</a>
-        <a href="/models" target="_blank" rel="noopener" data-testid="models-link" title="How the AI models were trained and how they compare with Bach" style={{ fontSize: 12, color: 'var(--muted)', whiteSpace: 'nowrap' }}>Models</a>
         <CommitInput className="tt-title" data-testid="session-title" value={meta.title} maxLength={200} onCommit={(title) => cmd.editMeta(ed, { title })} aria-label="Session title" title={meta.title} />
       </div>
 
