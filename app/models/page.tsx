@@ -136,6 +136,7 @@ function ModelSection({ m, bachFallback }: { m: ModelStudioEntry; bachFallback: 
     <section id={m.name} className="model" data-testid="model-section" data-model={m.name}>
       <h2>{m.label}</h2>
       <p className="card-title">{c?.title ?? m.blurb}</p>
+      {c?.intro && <CardMarkdown markdown={c.intro} />}
       {m.problems.length > 0 && (
         <ul className="problems" role="status">
           {m.problems.map((p) => (
@@ -200,12 +201,15 @@ function ModelSection({ m, bachFallback }: { m: ModelStudioEntry; bachFallback: 
           </table>
         </details>
       ))}
-      {m.cardMarkdown && (
-        <details>
-          <summary>The whole model card (models/weights/{m.name}/MODEL_CARD.md)</summary>
-          <CardMarkdown markdown={m.cardMarkdown} />
-        </details>
-      )}
+      {c &&
+        c.sections
+          .filter((s) => ![c.data, c.architecture, c.training, c.limits].includes(s))
+          .map((s) => (
+            <details key={s.heading}>
+              <summary>{s.heading.replace(/`/g, '')}</summary>
+              <CardMarkdown markdown={s.body} />
+            </details>
+          ))}
     </section>
   );
 }
