@@ -1,6 +1,7 @@
 // The AR-CNN's knobs as a request carries them (untrusted input: zod, unknown keys rejected).
 // Defaults depend on the task: harmonising writes whole voices, so additions are effectively
 // uncapped; infilling keeps what is there unless told otherwise; rewriting may change half.
+import { modelDefaults } from '../../lib/ai/contract';
 import { z } from 'zod';
 import { GeneratorParamError, type Task } from '../generator';
 
@@ -48,12 +49,6 @@ export const HARMONIZE_START_TEMPERATURE: number | null = null;
 /** Gibbs masking unit in 16th steps (valid sweep, MODEL_CARD.md). */
 export const GIBBS_CHUNK = 1;
 
-/**
- * Softmax temperature when the request does not set one: writing whole voices (harmonize,
- * accompany) samples near the network's most likely notes, chosen on the valid split (issue 12,
- * models/weights/arcnn/MODEL_CARD.md); editing keeps DeepComposer's 1.
- */
-export const HARMONIZE_TEMPERATURE = 0.1;
 
 export function parseParams(task: ArcnnTask, raw: unknown): ArcnnParams {
   const r = paramsSchema.safeParse(raw ?? {});
@@ -63,14 +58,16 @@ export function parseParams(task: ArcnnTask, raw: unknown): ArcnnParams {
   }
   const p = r.data;
   const writesVoices = task === 'harmonize' || task === 'accompany';
+  // Knobs a request leaves out take the AI contract's per-task defaults (lib/ai/contract.ts, the one source).
+  const d = modelDefaults('arcnn', task);
   return {
-    iterations: p.iterations ?? 100,
-    maxRemoveShare: p.maxRemoveShare ?? (task === 'rewrite' ? 0.5 : task === 'infill' ? 0 : 1),
-    maxNotesAdded: p.maxNotesAdded ?? (writesVoices ? 1_000_000 : 500),
-    temperature: p.temperature ?? (writesVoices ? HARMONIZE_TEMPERATURE : 1),
-    keepMelodyFixed: p.keepMelodyFixed ?? true,
+    iterations: p.iterations ?? (d.iterations as number),
+    maxRemoveShare: p.maxRemoveShare ?? (d.maxRemoveShare as number),
+    maxNotesAdded: p.maxNotesAdded ?? (d.maxNotesAdded as number),
+    temperature: p.temperature ?? (d.temperature as number),
+    keepMelodyFixed: p.keepMelodyFixed ?? (d.keepMelodyFixed as boolean),
     velocity: p.velocity ?? null,
-    strictVoiceLeading: p.strictVoiceLeading ?? true,
+    strictVoiceLeading: p.strictVoiceLeading ?? (d.strictVoiceLeading as boolean),
     startTemperature: writesVoices ? HARMONIZE_START_TEMPERATURE : null,
     chunk: GIBBS_CHUNK,
   };

@@ -1,6 +1,7 @@
 // The GAN as a Tutti generator. Task `accompany` (alias `harmonize`, which for this model is the
 // same operation): the source track(s) are the melody; three new tracks Alto, Tenor and Bass are
 // returned. The seed fixes the per-bar noise (and the draws when temperature > 0).
+import { modelDefaults } from '../../lib/ai/contract';
 import { z } from 'zod';
 import { ticksPerBar, type Instrument, type NoteData, type TrackId } from '../../lib/score';
 import { REST } from '../data/jsb';
@@ -41,20 +42,30 @@ export const ganParamsSchema = z
     /** Default: calibrated. Nats per pitch change when decoding a voice: higher = longer notes, fewer moves. */
     smoothing: z.number().min(0).max(20).optional(),
     /** Forbid moves into parallel fifths/octaves with the melody or another voice (decoding on the network's own distribution). */
-    strictVoiceLeading: z.boolean().default(true),
-    instrumentation: z.enum(['strings', 'choir', 'organ', 'piano']).default('strings'),
+    strictVoiceLeading: z.boolean().optional(),
+    instrumentation: z.enum(['strings', 'choir', 'organ', 'piano']).optional(),
     velocity: z.number().int().min(1).max(127).default(80),
   })
   .strict();
-export type GanParams = z.infer<typeof ganParamsSchema>;
+export type GanParams = Omit<z.infer<typeof ganParamsSchema>, 'strictVoiceLeading' | 'instrumentation'> & {
+  strictVoiceLeading: boolean;
+  instrumentation: 'strings' | 'choir' | 'organ' | 'piano';
+};
 
+/** Knobs a request leaves out take the AI contract's defaults (lib/ai/contract.ts, the one source). */
 export function parseGanParams(raw: unknown): GanParams {
   const r = ganParamsSchema.safeParse(raw ?? {});
   if (!r.success) {
     const issues = r.error.issues.map((i) => `${i.path.join('.') || 'params'}: ${i.message}`);
     throw new GeneratorParamError(`invalid GAN parameters: ${issues.join('; ')}`, issues);
   }
-  return r.data;
+  const d = modelDefaults('gan', 'accompany');
+  return {
+    ...r.data,
+    temperature: r.data.temperature ?? (d.temperature as number),
+    strictVoiceLeading: r.data.strictVoiceLeading ?? (d.strictVoiceLeading as boolean),
+    instrumentation: r.data.instrumentation ?? (d.instrumentation as GanParams['instrumentation']),
+  };
 }
 
 const VOICE_TRACKS = [
