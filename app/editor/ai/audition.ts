@@ -50,9 +50,15 @@ export async function auditionSuggestion(ed: Editor, s: SuggestionView, mode: 'i
   engine.play(from);
   ed.setUi({ playing: true }); // the person's loop setting stays; the next plain Play applies it again
   aiView(ed).setAudition({ suggestionId: s.id, mode });
+  // The transport starts a few ms after play() (a scheduled start), so "not playing" means
+  // "stopped" only once it has been seen playing, or if it never starts within a second.
+  const startedBy = Date.now() + 1000;
+  let started = false;
   watcher = setInterval(() => {
+    if (engine.playing) started = true;
+    const stopped = !engine.playing && (started || Date.now() > startedBy);
     // Stopped by the user (Space, Stop) or replaced by plain playback: just forget the audition.
-    if (engine.suggestion !== layer || !engine.playing) {
+    if (engine.suggestion !== layer || stopped) {
       if (watcher) clearInterval(watcher);
       watcher = null;
       if (engine.suggestion === layer) engine.suggestion = null;
