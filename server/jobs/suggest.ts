@@ -7,21 +7,8 @@ import { MAX_SUGGESTION_NOTES, noteSchema, parseOrThrow, type NewSuggestion, typ
 import type { GenerateResult } from '../../models/generator';
 import { ResultError } from './apply';
 
-export interface SuggestionContext {
-  requestId: string;
-  index: number;
-  jobId: string;
-  model: string;
-  modelVersion: string;
-  task: string;
-  knobs: Record<string, number | boolean | string>;
-  seed: number;
-  requesterId: string;
-  requesterName: string;
-  createdAt: number;
-  bars: [number, number] | null;
-  sourceTrackId: string;
-}
+/** Everything of a suggestion but what the model's result gives (its notes, replaced notes and voices). */
+export type SuggestionContext = Omit<NewSuggestion, 'notes' | 'remove' | 'voices'>;
 
 const voiceKey = (name: string) => name.trim().toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 24) || 'voice';
 

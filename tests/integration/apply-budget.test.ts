@@ -3,22 +3,14 @@
 // else's expense. Pausing must lose nothing and keep order: every frame a throttled flooder sent
 // is applied, and another session's edits keep arriving meanwhile.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import { addNotes, notesMap, readNotes, readTracks, type NoteData } from '@/lib/score';
 import { TimeBudget } from '@/server/sync/rate-limit';
 import { createSession, startInProcessServer } from '../helpers/server';
-import { connectSynced, openRaw, waitFor, type Client } from './sync-helpers';
+import { connectSynced, openRaw, waitFor, type Client, updateFrame } from './sync-helpers';
 
 type Server = Awaited<ReturnType<typeof startInProcessServer>>;
 
-function updateFrame(update: Uint8Array): Uint8Array {
-  const e = encoding.createEncoder();
-  encoding.writeVarUint(e, 0);
-  encoding.writeVarUint(e, 2);
-  encoding.writeVarUint8Array(e, update);
-  return encoding.toUint8Array(e);
-}
 
 describe('TimeBudget', () => {
   it('lets a burst through, then asks for the debt to be paid back at the rate', () => {

@@ -3,33 +3,15 @@
 // or the database; a stored session that already holds bad entries is repaired at load; and the
 // per-session limits (notes, tracks, stored size) refuse an update whole with 4413.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import { addNotes, addTrack, findInvalidEntries, jobsMap, notesMap, readMeta, readNotes, readScoreReport, readTracks, setMeta, tracksMap, type NoteData } from '@/lib/score';
 import { createSession, editTokenFor, startInProcessServer } from '../helpers/server';
-import { connectClient, connectSynced, docFromRows, openRaw, waitFor, withTimeout, type Client } from './sync-helpers';
+import { connectClient, connectSynced, docFromRows, openRaw, waitFor, withTimeout, type Client, updateFrame, craft } from './sync-helpers';
 
 type Server = Awaited<ReturnType<typeof startInProcessServer>>;
 
 /** A sync-update frame (type 0, sync type 2) carrying `update`. */
-function updateFrame(update: Uint8Array): Uint8Array {
-  const e = encoding.createEncoder();
-  encoding.writeVarUint(e, 0);
-  encoding.writeVarUint(e, 2);
-  encoding.writeVarUint8Array(e, update);
-  return encoding.toUint8Array(e);
-}
 
-/** The update a raw client would send after `edit`, made on a copy of `base` (what it synced). */
-function craft(base: Y.Doc, edit: (doc: Y.Doc) => void): Uint8Array {
-  const scratch = new Y.Doc();
-  Y.applyUpdate(scratch, Y.encodeStateAsUpdate(base));
-  const updates: Uint8Array[] = [];
-  scratch.on('update', (u: Uint8Array) => updates.push(u));
-  edit(scratch);
-  scratch.destroy();
-  return Y.mergeUpdates(updates);
-}
 
 const note = (trackId: string, i: number): NoteData => ({ trackId: trackId as NoteData['trackId'], pitch: 48 + (i % 36), start: i * 120, duration: 120, velocity: 90 });
 

@@ -4,31 +4,14 @@
 // the same update — and nothing else. Real server, real y-websocket clients, raw sockets for the
 // crafted updates a hostile client could send.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import { acceptSuggestion, dismissSuggestion, getSuggestion, readNotes, readTracks, suggestionsMap, writeSuggestion, type NewSuggestion } from '@/lib/score';
 import { createSession, startInProcessServer } from '../helpers/server';
-import { connectSynced, openRaw, waitFor, withTimeout, type Client } from './sync-helpers';
+import { connectSynced, openRaw, waitFor, withTimeout, type Client, updateFrame, craft } from './sync-helpers';
 
 type Server = Awaited<ReturnType<typeof startInProcessServer>>;
 
-function updateFrame(update: Uint8Array): Uint8Array {
-  const e = encoding.createEncoder();
-  encoding.writeVarUint(e, 0);
-  encoding.writeVarUint(e, 2);
-  encoding.writeVarUint8Array(e, update);
-  return encoding.toUint8Array(e);
-}
 
-function craft(base: Y.Doc, edit: (doc: Y.Doc) => void): Uint8Array {
-  const scratch = new Y.Doc();
-  Y.applyUpdate(scratch, Y.encodeStateAsUpdate(base));
-  const updates: Uint8Array[] = [];
-  scratch.on('update', (u: Uint8Array) => updates.push(u));
-  edit(scratch);
-  scratch.destroy();
-  return Y.mergeUpdates(updates);
-}
 
 const payload = (sourceTrackId: string, over: Partial<NewSuggestion> = {}): NewSuggestion => ({
   requestId: 'req1',

@@ -1,5 +1,6 @@
 // Shared by the backbone's integration tests: real y-websocket clients in Node, a raw websocket
 // for sending hand-made frames, polling waits, and direct reads of what the database holds.
+import * as encoding from 'lib0/encoding';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import pg from 'pg';
@@ -181,4 +182,24 @@ export async function requireRedis(url = REDIS_URL): Promise<void> {
   } finally {
     r.disconnect();
   }
+}
+
+/** A raw sync-protocol message carrying one Yjs update (message type 0 sync, step 2 "update"). */
+export function updateFrame(update: Uint8Array): Uint8Array {
+  const e = encoding.createEncoder();
+  encoding.writeVarUint(e, 0);
+  encoding.writeVarUint(e, 2);
+  encoding.writeVarUint8Array(e, update);
+  return encoding.toUint8Array(e);
+}
+
+/** The update `edit` makes on a copy of `base`: what a hostile client could send. */
+export function craft(base: Y.Doc, edit: (doc: Y.Doc) => void): Uint8Array {
+  const scratch = new Y.Doc();
+  Y.applyUpdate(scratch, Y.encodeStateAsUpdate(base));
+  const updates: Uint8Array[] = [];
+  scratch.on('update', (u: Uint8Array) => updates.push(u));
+  edit(scratch);
+  scratch.destroy();
+  return Y.mergeUpdates(updates);
 }
