@@ -44,13 +44,23 @@ export interface NetConfig {
    * key from a melody), and the step's metrical level (so 3/4 and 6/8 are told apart from 4/4).
    */
   pcProfile: boolean;
+  /**
+   * One more input plane: at every cell, whether that cell's pitch class sounds in a given (unmasked)
+   * voice at the same step, on every octave. The soprano sits two octaves above the bass, outside
+   * the 3×3 convs' reach; folded onto every octave, "a third or a fifth from the melody" becomes a
+   * pattern a few rows wide that the convs next to the bass cell can see.
+   */
+  stepChroma?: boolean;
 }
 
-/** Input planes a net with this config expects. */
-export const inChannels = (cfg: Pick<NetConfig, 'pcProfile'>): number => IN_CHANNELS + (cfg.pcProfile ? PC_CHANNELS : 0);
+/** The input planes a net reads (the part of NetConfig the encoder needs). */
+export type PlaneSet = Pick<NetConfig, 'pcProfile' | 'stepChroma'>;
 
-export const DEFAULT_NET: NetConfig = { widths: [12, 24, 64], globalPitch: 64, pcProfile: true };
-export const TINY_NET: NetConfig = { widths: [4, 8, 8], globalPitch: 8, pcProfile: true };
+/** Input planes a net with this config expects. */
+export const inChannels = (cfg: PlaneSet): number => IN_CHANNELS + (cfg.pcProfile ? PC_CHANNELS : 0) + (cfg.stepChroma ? 1 : 0);
+
+export const DEFAULT_NET: NetConfig = { widths: [12, 24, 64], globalPitch: 64, pcProfile: true, stepChroma: true };
+export const TINY_NET: NetConfig = { widths: [4, 8, 8], globalPitch: 8, pcProfile: true, stepChroma: true };
 
 export interface TrainConfig {
   steps: number;

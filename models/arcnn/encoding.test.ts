@@ -26,7 +26,7 @@ describe('AR-CNN input planes', () => {
     const mask = new Uint8Array(4 * VOICES);
     mask[1 * VOICES + 1] = 1; // alto at step 1 (sounding E) is hidden
     mask[3 * VOICES + 2] = 1; // tenor at step 3 (silent) is hidden
-    const x = inputPlanes(roll, mask, undefined, true);
+    const x = inputPlanes(roll, mask, undefined, { pcProfile: true });
     expect(x.length).toBe(4 * ROLL_PITCHES * CH);
     const column = (t: number, v: number, plane: number): number[] => Array.from({ length: ROLL_PITCHES }, (_, p) => at(x, CH, t, p, plane));
     const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
@@ -50,7 +50,7 @@ describe('AR-CNN input planes', () => {
     const mask = new Uint8Array(4 * VOICES);
     mask[0 * VOICES + 1] = 1; // hides one of the two alto Es
     roll.levels = levels44(4, 14); // steps fall on 16th 15 (a 16th), bar line (level 0), 16th 2 (8th), 16th 3
-    const x = inputPlanes(roll, mask, undefined, true);
+    const x = inputPlanes(roll, mask, undefined, { pcProfile: true });
     for (const base of [36, 48, 60, 72]) {
       // unmasked: C 3, E 1, G 1 → scaled by the largest class
       expect(at(x, CH, 0, base - ROLL_LOW, IN_CHANNELS)).toBeCloseTo(1);
@@ -66,6 +66,26 @@ describe('AR-CNN input planes', () => {
     // Without the profile: 9 planes, no profile or metre.
     expect(inputPlanes(roll, mask).length).toBe(4 * ROLL_PITCHES * IN_CHANNELS);
   });
+
+  it('step chroma: the pitch classes the given voices sound at each step, on every octave, never the masked ones', () => {
+    const roll = roll4();
+    const mask = new Uint8Array(4 * VOICES);
+    mask[0 * VOICES + 1] = 1; // the alto E at step 0 is hidden: only the soprano's C counts there
+    const ch = CH + 1;
+    const x = inputPlanes(roll, mask, undefined, { pcProfile: true, stepChroma: true });
+    expect(x.length).toBe(4 * ROLL_PITCHES * ch);
+    const chroma = (t: number, midi: number): number => at(x, ch, t, midi - ROLL_LOW, ch - 1);
+    for (const octave of [36, 48, 60, 72]) {
+      expect(chroma(0, octave)).toBe(1); // C from the soprano
+      expect(chroma(0, octave + 4)).toBe(0); // E hidden at step 0
+      expect(chroma(1, octave + 4)).toBe(1); // E given at step 1
+      expect(chroma(3, octave + 7)).toBe(1); // G at step 3
+      expect(chroma(3, octave)).toBe(0); // the C has ended
+    }
+    // Rest and padding rows carry no chroma.
+    expect(at(x, ch, 0, REST_ROW, ch - 1)).toBe(0);
+    expect(at(x, ch, 0, REST_ROW + 1, ch - 1)).toBe(0);
+  });
 });
 
 describe('AR-CNN training examples', () => {
@@ -74,7 +94,7 @@ describe('AR-CNN training examples', () => {
     const mask = new Uint8Array(4 * VOICES);
     mask[1 * VOICES + 1] = 1;
     mask[3 * VOICES + 1] = 1;
-    const ex = makeTrainingExample(roll, createRng(1), true, mask);
+    const ex = makeTrainingExample(roll, createRng(1), { pcProfile: true }, mask);
     const hot: [number, number, number][] = [];
     for (let c = 0; c < ex.target.length; c++) if (ex.target[c]) hot.push([Math.floor(c / (ROLL_PITCHES * VOICES)), Math.floor(c / VOICES) % ROLL_PITCHES, c % VOICES]);
     expect(hot).toEqual([

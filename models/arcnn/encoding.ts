@@ -9,7 +9,7 @@
 import type { Rng } from '../runtime/rng';
 import type { Chorale } from '../data/jsb';
 import { jsbFirstPos, levelAt, JSB_METRE } from '../transformer/meter';
-import { IN_CHANNELS, PC_CHANNELS, REST_ROW, ROLL_HIGH, ROLL_LOW, ROLL_PITCHES, VOICES } from './config';
+import { IN_CHANNELS, PC_CHANNELS, REST_ROW, inChannels, type PlaneSet, ROLL_HIGH, ROLL_LOW, ROLL_PITCHES, VOICES } from './config';
 
 export interface VoiceRoll {
   steps: number;
@@ -78,24 +78,28 @@ export function randomWindow(chorales: readonly Chorale[], steps: number, rng: R
 
 const LEVEL_VALUE = [1, 2 / 3, 1 / 3, 0];
 
-/** Input channels for a net with/without the profile + metre planes. */
-export const planeCount = (profile: boolean): number => IN_CHANNELS + (profile ? PC_CHANNELS : 0);
+const NO_EXTRA_PLANES: PlaneSet = { pcProfile: false, stepChroma: false };
 
 /**
  * Input planes [t][p][channels] for one roll and a mask `maskVS` [t][v] (1 = to predict):
  * 0–3 the voices (a given voice-step: its pitch row, or its REST row when silent; a masked one:
  * all zero), 4–7 the masks (1 on every row of a masked voice-step), 8 the pitch ramp. With
  * `profile`: 9 the pitch-class profile of the unmasked sounding notes broadcast onto every cell of
- * that class (scaled so the largest class is 1), 10 the step's metrical level.
+ * that class (scaled so the largest class is 1), 10 the step's metrical level. With `stepChroma`:
+ * the last plane is 1 on every cell whose pitch class a given voice sounds at that step.
  */
-export function inputPlanes(roll: VoiceRoll, maskVS: Uint8Array, out?: Float32Array, profile = false): Float32Array {
+export function inputPlanes(roll: VoiceRoll, maskVS: Uint8Array, out?: Float32Array, planes: PlaneSet = NO_EXTRA_PLANES): Float32Array {
   const { steps, data } = roll;
-  const ch = planeCount(profile);
+  const profile = planes.pcProfile;
+  const ch = inChannels(planes);
+  const chromaPlane = planes.stepChroma ? ch - 1 : -1;
+  const stepPcs = new Uint8Array(12);
   const x = out ?? new Float32Array(steps * ROLL_PITCHES * ch);
   if (out) x.fill(0);
   const pcs = new Float64Array(12);
   const levels = roll.levels ?? levels44(steps);
   for (let t = 0; t < steps; t++) {
+    stepPcs.fill(0);
     for (let v = 0; v < VOICES; v++) {
       const masked = maskVS[t * VOICES + v]!;
       let sounding = false;
@@ -106,11 +110,13 @@ export function inputPlanes(roll: VoiceRoll, maskVS: Uint8Array, out?: Float32Ar
           x[o + v] = 1;
           sounding = true;
           if (profile) pcs[(p + ROLL_LOW) % 12]!++;
+          stepPcs[(p + ROLL_LOW) % 12] = 1;
         }
       }
       for (const p of [REST_ROW, REST_ROW + 1]) if (masked) x[(t * ROLL_PITCHES + p) * ch + VOICES + v] = 1;
       if (!masked && !sounding) x[(t * ROLL_PITCHES + REST_ROW) * ch + v] = 1;
     }
+    if (chromaPlane >= 0) for (let p = 0; p <= TOP; p++) x[(t * ROLL_PITCHES + p) * ch + chromaPlane] = stepPcs[(p + ROLL_LOW) % 12]!;
   }
   const m = Math.max(...pcs);
   if (m > 0) for (let i = 0; i < 12; i++) pcs[i] = pcs[i]! / m;
@@ -175,7 +181,7 @@ export interface TrainingExample {
 }
 
 /** A Coconet training example from a window: hide voice-steps (sampleMask), target their true classes. */
-export function makeTrainingExample(orig: VoiceRoll, rng: Rng, profile = true, mask?: Uint8Array): TrainingExample {
+export function makeTrainingExample(orig: VoiceRoll, rng: Rng, planes: PlaneSet = { pcProfile: true, stepChroma: true }, mask?: Uint8Array): TrainingExample {
   const { steps } = orig;
   let roll = orig;
   let maskVS = mask;
@@ -190,5 +196,5 @@ export function makeTrainingExample(orig: VoiceRoll, rng: Rng, profile = true, m
   const target = new Float32Array(steps * ROLL_PITCHES * VOICES);
   for (let t = 0; t < steps; t++)
     for (let v = 0; v < VOICES; v++) if (maskVS[t * VOICES + v]) target[cellIndex(t, classAt(roll, t, v), v)] = 1;
-  return { x: inputPlanes(roll, maskVS, undefined, profile), target };
+  return { x: inputPlanes(roll, maskVS, undefined, planes), target };
 }

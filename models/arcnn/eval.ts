@@ -41,7 +41,7 @@ export function pitchFrequencies(train: readonly Chorale[]): number[][] {
 }
 
 function logits(net: ArcnnNet, roll: VoiceRoll, editableVS: Uint8Array): Float32Array {
-  const x = inputPlanes(roll, editableVS, undefined, net.config.pcProfile);
+  const x = inputPlanes(roll, editableVS, undefined, net.config);
   const y = tf.tidy(() => forward(net, tf.tensor4d(x, [1, roll.steps, ROLL_PITCHES, inChannels(net.config)])));
   const out = y.dataSync() as Float32Array;
   y.dispose();
@@ -170,7 +170,13 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
     typeof flags.checkpoint === 'string'
       ? (() => {
           const saved = loadTensors(flags.checkpoint, 'net');
-          const cfg = { ...DEFAULT_NET, globalPitch: saved['glob_a.w'] ? DEFAULT_NET.globalPitch : 0, pcProfile: saved['enc1a.w']!.shape[2] === inChannels({ pcProfile: true }) };
+          const planes = saved['enc1a.w']!.shape[2]!;
+          const cfg = {
+            ...DEFAULT_NET,
+            globalPitch: saved['glob_a.w'] ? DEFAULT_NET.globalPitch : 0,
+            pcProfile: planes >= inChannels({ pcProfile: true }),
+            stepChroma: planes === inChannels({ pcProfile: true, stepChroma: true }),
+          };
           Object.values(saved).forEach((t) => t.dispose());
           const n = createNet(cfg, 0);
           loadVariables(flags.checkpoint, 'net', Object.fromEntries(n.vars));

@@ -170,7 +170,7 @@ export async function sampleGibbs(net: ArcnnNet, input: SamplerInput, knobs: Sam
       added -= addedBy(vs, cls[vs]!);
       setVS(vs, null);
     }
-    inputPlanes({ steps, data: cur, levels: input.roll.levels }, mask, planes, net.config.pcProfile);
+    inputPlanes({ steps, data: cur, levels: input.roll.levels }, mask, planes, net.config);
     const logits = tf.tidy(() => forward(net, tf.tensor4d(planes, [1, steps, ROLL_PITCHES, ch])));
     const l = (await logits.data()) as Float32Array;
     logits.dispose();

@@ -81,6 +81,12 @@ export async function main(flags: Record<string, string | true>): Promise<TrainS
     for (const [name, v] of net.vars) {
       const t = saved[name];
       if (t && tf.util.arraysEqual(t.shape, v.shape)) (v.assign(t), loaded.push(name));
+      else if (t && name === 'enc1a.w' && t.shape[2]! < v.shape[2]!) {
+        // New input planes are appended last: their kernels start at zero, so the warm-started net
+        // computes exactly what the checkpoint did until training teaches it to read them.
+        v.assign(tf.concat([t, tf.zeros([...t.shape.slice(0, 2), v.shape[2]! - t.shape[2]!, t.shape[3]!])], 2));
+        loaded.push(`${name} (+${v.shape[2]! - t.shape[2]!} zero input planes)`);
+      }
     }
     Object.values(saved).forEach((t) => t.dispose());
     console.log(`arcnn: warm start from ${flags.init}: ${loaded.length}/${net.vars.size} weight tensors`);
@@ -92,7 +98,7 @@ export async function main(flags: Record<string, string | true>): Promise<TrainS
   // Fixed validation examples (windows and masks) from the valid split (never test), the same at every validation.
   const vRng = createRng(f.seed + 7);
   const valid = Array.from({ length: tiny ? 1 : 6 }, () =>
-    stackExamples(Array.from({ length: 16 }, () => makeTrainingExample(randomWindow(data.valid, steps, vRng), vRng, cfg.pcProfile)), steps),
+    stackExamples(Array.from({ length: 16 }, () => makeTrainingExample(randomWindow(data.valid, steps, vRng), vRng, cfg)), steps),
   );
   const vars = (): Record<string, tf.Variable> => Object.fromEntries(net.vars);
   const lrAt = (s: number): number => lr * (0.05 + 0.95 * 0.5 * (1 + Math.cos((Math.PI * s) / f.steps)));
@@ -111,7 +117,7 @@ export async function main(flags: Record<string, string | true>): Promise<TrainS
     {
       step({ step, rng }) {
         (opt as unknown as { learningRate: number }).learningRate = lrAt(step);
-        const b = stackExamples(Array.from({ length: f.batch }, () => makeTrainingExample(randomWindow(data.train, steps, rng), rng, cfg.pcProfile)), steps);
+        const b = stackExamples(Array.from({ length: f.batch }, () => makeTrainingExample(randomWindow(data.train, steps, rng), rng, cfg)), steps);
         try {
           return { loss: trainStep(net, opt, b), lr: lrAt(step) };
         } finally {

@@ -18,6 +18,7 @@ const configSchema = z.object({
   widths: z.tuple([z.number().int().positive(), z.number().int().positive(), z.number().int().positive()]),
   globalPitch: z.number().int().nonnegative().default(0),
   pcProfile: z.boolean().default(false),
+  stepChroma: z.boolean().default(false),
   trainedSteps: z.number().int().nonnegative(),
   seed: z.number().int(),
 });
@@ -33,7 +34,7 @@ export class ArcnnWeightsMissingError extends Error {
 export async function saveWeights(net: ArcnnNet, dir: string, info: { trainedSteps: number; seed: number }): Promise<void> {
   fs.mkdirSync(dir, { recursive: true });
   await saveTensors(dir, NAME, Object.fromEntries(net.vars));
-  const cfg: WeightsConfig = { model: 'arcnn', widths: net.config.widths, globalPitch: net.config.globalPitch, pcProfile: net.config.pcProfile, ...info };
+  const cfg: WeightsConfig = { model: 'arcnn', widths: net.config.widths, globalPitch: net.config.globalPitch, pcProfile: net.config.pcProfile, stepChroma: net.config.stepChroma === true, ...info };
   fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(cfg, null, 1) + '\n');
 }
 
@@ -45,7 +46,7 @@ export function weightsExist(dir = WEIGHTS_DIR): boolean {
 export function loadWeights(dir = WEIGHTS_DIR): { net: ArcnnNet; info: WeightsConfig } {
   if (!weightsExist(dir)) throw new ArcnnWeightsMissingError(dir);
   const info = configSchema.parse(JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')));
-  const config: NetConfig = { widths: info.widths, globalPitch: info.globalPitch, pcProfile: info.pcProfile };
+  const config: NetConfig = { widths: info.widths, globalPitch: info.globalPitch, pcProfile: info.pcProfile, stepChroma: info.stepChroma };
   const tensors = loadTensors(dir, NAME);
   const vars = new Map<string, tf.Variable>();
   try {
