@@ -1,12 +1,18 @@
-// Every setting the server reads from the environment, read once, validated, with defaults.
-// Nothing else in server/ touches process.env.
+// Every environment variable Tutti reads, in one schema (`configSchema`), validated once at start:
+// the server's own settings below, plus the parts declared next to their users and spread in —
+// versions (server/versions/config.ts), jobs, and the models' backend and data paths
+// (models/env.ts; models/ may not import server/). A bad value stops start-up with a message
+// naming the variable (server/main.ts). README "Configuration" lists exactly these keys
+// (tests/unit/config-readme.test.ts checks it).
 import path from 'node:path';
 import { z } from 'zod';
 import { MAX_DOC_BYTES, MAX_NOTES, MAX_TRACKS } from '@/lib/score/limits';
+import { describeIssues, modelsEnvSchema } from '@/models/env';
+import { versionsEnvSchema } from './versions/config';
 
 const int = (def: number) => z.coerce.number().int().positive().default(def);
 
-const envSchema = z.object({
+const serverEnvSchema = {
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
   DATA_DIR: z.string().default('./data'),
@@ -57,8 +63,38 @@ const envSchema = z.object({
   TUTTI_SEND_BUFFER_GRACE_MS: int(10_000),
   /** pino level: fatal, error, warn, info, debug, trace or silent. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** `production` (npm start) warms the AI workers at start; `development` is dev mode (as --dev). */
   NODE_ENV: z.string().optional(),
-});
+  /** `1`: the app installs window.__tutti for the e2e tests and benches (app/test-hooks.ts); never in production. */
+  TUTTI_TEST_HOOKS: z.enum(['0', '1'], { message: 'TUTTI_TEST_HOOKS must be 0 or 1' }).optional(),
+};
+
+// The AI jobs' limits: checked here so a bad value stops start-up; server/jobs/config.ts turns
+// them into its JobsConfig. Unset = the job service's own default (resolveJobsConfig).
+const count = z.coerce.number().int().positive().optional();
+const jobsEnvSchema = {
+  TUTTI_JOB_WORKERS: count,
+  TUTTI_JOB_MAX_RUNNING_PER_SESSION: count,
+  TUTTI_JOB_MAX_PENDING_PER_SESSION: count,
+  TUTTI_JOB_RATE_LIMIT: count,
+  TUTTI_JOB_RATE_LIMIT_PER_ADDRESS: count,
+  TUTTI_JOB_RATE_WINDOW_MS: count,
+  TUTTI_JOB_TIMEOUT_MS: count,
+  TUTTI_JOB_MAX_INPUT_NOTES: count,
+  TUTTI_JOB_PRELOAD: z
+    .string()
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(['gan', 'arcnn', 'transformer'], { message: 'TUTTI_JOB_PRELOAD lists models: gan, arcnn, transformer' })))
+    .optional(),
+  TUTTI_JOB_WARM: z.enum(['0', '1'], { message: 'TUTTI_JOB_WARM must be 0 or 1' }).optional(),
+  TUTTI_JOB_TEST_HOOKS: z.enum(['0', '1'], { message: 'TUTTI_JOB_TEST_HOOKS must be 0 or 1' }).optional(),
+  TUTTI_JOB_LEASE_MS: count,
+  TUTTI_JOB_HEARTBEAT_MS: count,
+  TUTTI_JOB_SWEEP_MS: count,
+};
+
+/** Every variable: server, versions, jobs, models. The README table is checked against its keys. */
+export const configSchema = z.object({ ...serverEnvSchema, ...versionsEnvSchema, ...jobsEnvSchema, ...modelsEnvSchema });
 
 export interface ServerConfig {
   port: number;
@@ -85,11 +121,17 @@ export interface ServerConfig {
   sendBufferGraceMs: number;
   logLevel: string;
   dev: boolean;
+  testHooks: boolean;
 }
 
-export function readConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] = process.argv): ServerConfig {
-  const r = envSchema.safeParse(env);
-  if (!r.success) throw new Error(`invalid configuration: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+/** A variable with a bad value; its message names each one (server/main.ts prints it and exits 1). */
+export class ConfigError extends Error {
+  name = 'ConfigError';
+}
+
+export function readConfig(env: Record<string, string | undefined> = process.env, argv: string[] = process.argv): ServerConfig {
+  const r = configSchema.safeParse(env);
+  if (!r.success) throw new ConfigError(`invalid configuration: ${describeIssues(r.error, env)}`);
   const e = r.data;
   return {
     port: e.PORT,
@@ -116,5 +158,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     sendBufferGraceMs: e.TUTTI_SEND_BUFFER_GRACE_MS,
     logLevel: e.LOG_LEVEL,
     dev: argv.includes('--dev') || e.NODE_ENV === 'development',
+    testHooks: e.TUTTI_TEST_HOOKS === '1',
   };
 }

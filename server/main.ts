@@ -1,11 +1,19 @@
 // Entry point: read the configuration once, start the server, shut down cleanly on signals
 // (flushing and compacting every open session before the database closes).
-import { readConfig } from './config';
+import { ConfigError, readConfig, type ServerConfig } from './config';
 import { startServer } from './app';
 import { installProcessGuards } from './process-guards';
 import { createLogger, logFn } from './ops/log';
 
-const config = readConfig();
+// A bad variable stops start-up with one line naming it, not a stack trace.
+let config: ServerConfig;
+try {
+  config = readConfig();
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  console.error(`tutti: ${err.message}`);
+  process.exit(1);
+}
 const logger = createLogger(config.logLevel);
 const log = logFn(logger);
 // Before anything can fail asynchronously: a stray rejection is logged, never fatal.

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readModelsEnv } from '../env';
 
 /** [step][S, A, T, B]: a MIDI pitch or -1 (rest) per voice, one step per 16th note. */
 export type Chorale = number[][];
@@ -50,8 +51,8 @@ const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..
 
 /** Where the data is read from: env TUTTI_JSB_DIR, else <repo>/../shared/data/jsb-chorales. */
 export function jsbDir(): string {
-  const env = process.env.TUTTI_JSB_DIR;
-  return env && env.length > 0 ? path.resolve(env) : path.resolve(REPO_ROOT, '..', 'shared', 'data', 'jsb-chorales');
+  const env = readModelsEnv().TUTTI_JSB_DIR;
+  return env ? path.resolve(env) : path.resolve(REPO_ROOT, '..', 'shared', 'data', 'jsb-chorales');
 }
 
 export function jsbAvailable(): boolean {

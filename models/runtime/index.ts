@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { registerGradients, registerWasmGradKernels } from './kernels/index';
+import { readModelsEnv } from '../env';
 
 export { tf };
 
@@ -87,10 +88,7 @@ function describe(backend: BackendName): Runtime {
 }
 
 function envBackend(): BackendName | undefined {
-  const v = process.env.TUTTI_BACKEND;
-  if (v === undefined || v === '') return undefined;
-  if (v !== 'tensorflow' && v !== 'wasm' && v !== 'cpu') throw new Error(`TUTTI_BACKEND must be tensorflow, wasm or cpu (got "${v}")`);
-  return v;
+  return readModelsEnv().TUTTI_BACKEND;
 }
 
 /**
