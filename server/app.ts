@@ -138,7 +138,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TuttiServer>
   const readiness = { pool: db.pool, redisPing: fanout ? () => fanout!.ping() : undefined, draining: () => draining };
 
   const access = new SessionAccess(db.prisma);
-  const jobs = await startJobs({ prisma: db.prisma, rooms, config: opts.jobs, log, access });
+  const jobs = await startJobs({ prisma: db.prisma, rooms, config: opts.jobs, redisUrl: opts.redisUrl, log, access });
   const versions = startVersions({ prisma: db.prisma, rooms, config: opts.versions, log });
 
   // Frames up to twice the limit (at least +1 MiB) reach our handler, which closes with a reason

@@ -74,7 +74,28 @@ export function editableVoiceSteps(steps: number, editable: Uint8Array, data?: U
   return vs;
 }
 
-export async function sampleGibbs(net: ArcnnNet, input: SamplerInput, knobs: SamplerKnobs & GibbsSchedule, rng: Rng, opts: SamplerOptions = {}): Promise<SamplerResult> {
+/**
+ * What one iteration did, for the models page's "how it works" view (./explain.ts). The arrays are
+ * the sampler's own buffers, valid only during the call: copy what you keep.
+ */
+export interface GibbsIterationTrace {
+  iteration: number;
+  /** Temperature this iteration's draws used. */
+  temperature: number;
+  /** Voice-steps (t * VOICES + v) masked and redrawn this iteration. */
+  block: readonly number[];
+  /** The network's logits for this iteration, [t][p][v] as cellIndex (row REST_ROW = rest class). */
+  logits: Float32Array;
+  /** The roll after the iteration's draws. */
+  roll: Uint8Array;
+}
+
+export interface GibbsTraceOptions {
+  /** Called after each iteration's draws; absent (normal sampling) it costs nothing. */
+  onIteration?: (trace: GibbsIterationTrace) => void;
+}
+
+export async function sampleGibbs(net: ArcnnNet, input: SamplerInput, knobs: SamplerKnobs & GibbsSchedule, rng: Rng, opts: SamplerOptions & GibbsTraceOptions = {}): Promise<SamplerResult> {
   const { steps } = input.roll;
   const orig = input.roll.data;
   const cur = new Uint8Array(orig);
@@ -218,6 +239,7 @@ export async function sampleGibbs(net: ArcnnNet, input: SamplerInput, knobs: Sam
       setVS(vs, x);
       draws++;
     }
+    opts.onIteration?.({ iteration: it, temperature: 1 / invT, block, logits: l, roll: cur });
     opts.onProgress?.((it + 1) / knobs.iterations);
     await yieldToEventLoop();
   }

@@ -59,6 +59,17 @@ export class MelodyJsDecoder {
   private readonly z: Float32Array;
   private readonly u: Float32Array;
   private readonly hid: Float32Array;
+  /**
+   * When set (the models page's "how it works" view, ./explain.ts), each step() leaves its attention
+   * weights here: [layer][head][key j] at ((l * heads + h) * maxLen + j), keys 0..window-1 oldest
+   * first. Null in normal sampling, which then pays nothing for it.
+   */
+  attention: Float32Array | null = null;
+
+  /** Decoder positions the last step attended over (the window length). */
+  get window(): number {
+    return this.count;
+  }
 
   constructor(
     private readonly p: FloatParams,
@@ -120,6 +131,8 @@ export class MelodyJsDecoder {
         let zsum = 0;
         for (let j = 0; j < t; j++) zsum += scores[j] = Math.exp(scores[j]! - max);
         for (let c = 0; c < dh; c++) att[off + c] = 0;
+        const rec = this.attention;
+        if (rec) for (let j = 0; j < t; j++) rec[(l * cfg.heads + hh) * cfg.maxLen + j] = scores[j]! / zsum;
         for (let j = 0; j < t; j++) {
           const a = scores[j]! / zsum;
           for (let c = 0; c < dh; c++) att[off + c]! += a * Vv[j * d + off + c]!;

@@ -28,6 +28,12 @@ export interface MelodySampling {
 export interface MelodyHooks {
   signal?: AbortSignal;
   onProgress?: (fraction: number) => void;
+  /**
+   * Called after each step's alto, tenor and bass are drawn, with the decoder's attention weights of
+   * that step (MelodyJsDecoder.attention; valid only during the call) and its window length. Only
+   * when set does the decoder record attention (the models page's "how it works", ./explain.ts).
+   */
+  onStep?: (t: number, tokens: readonly number[], attention: Float32Array, window: number) => void;
 }
 
 /** Candidate tokens: rest and the 46 pitches (BOS and PAD are never drawn). */
@@ -120,6 +126,7 @@ export async function sampleHarmony(model: MelodyModel, piece: MelodyPiece, opts
   const d = cfg.dModel;
   const enc = encodePiece(model, piece);
   const dec = new MelodyJsDecoder(floatsOf(model.params), cfg);
+  if (hooks.onStep) dec.attention = new Float32Array(cfg.layers * cfg.heads * cfg.maxLen);
   const melody = Array.from(piece.melody, (t) => tokenToPitch(t));
   const lines: number[][] = [[], [], []];
   let prev = [BOS_TOKEN, BOS_TOKEN, BOS_TOKEN];
@@ -142,6 +149,7 @@ export async function sampleHarmony(model: MelodyModel, piece: MelodyPiece, opts
       lines[v]!.push(tokenToPitch(tok));
     }
     prev = chosen;
+    if (hooks.onStep) hooks.onStep(t, chosen, dec.attention!, dec.window);
     if (t % 32 === 31) {
       hooks.onProgress?.((t + 1) / n);
       await new Promise<void>((resolve) => setImmediate(resolve));
