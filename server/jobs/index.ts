@@ -1,20 +1,29 @@
-// Composition root of the accompaniment jobs: the Prisma job store, the worker pool and queue
-// (inside JobService), and the HTTP routes, wired to the server's rooms and database. The server
-// calls `startJobs` once after its database is open and `handle` before its own router.
+// Composition root of the accompaniment jobs: the Prisma job store, the service that runs them —
+// this process's worker pool (default), or a BullMQ queue drained by `npm run worker` processes
+// when Redis is configured (TUTTI_JOB_RUNNER) — and the HTTP routes, wired to the server's rooms
+// and database. The server calls `startJobs` once after its database is open and `handle` before
+// its own router.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PrismaClient } from '../db/generated/client';
+import { setJobQueueDepth } from '../ops/metrics';
+import type { JobsApi } from './api';
 import { resolveJobsConfig, type JobsConfig } from './config';
 import { PrismaJobStore } from './prisma-store';
+import { QueuedJobService } from './queued-service';
 import { handleJobsRoute, type JobAccess } from './routes';
 import { JobService, type RoomAccess } from './service';
 
 export { applyResult } from './apply';
-export { resolveJobsConfig, type JobsConfig } from './config';
+export { resolveJobsConfig, jobsEnvSchema, type JobsConfig } from './config';
 export { JobService } from './service';
+export { QueuedJobService } from './queued-service';
+export type { JobsApi } from './api';
 
 export interface Jobs {
-  service: JobService;
+  service: JobsApi;
   config: JobsConfig;
+  /** Where models run: this process's pool, or separate workers through the queue. */
+  runner: 'pool' | 'queue';
   /** True when the request was a jobs route (and has been answered). */
   handle(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
   close(): Promise<void>;
@@ -24,6 +33,8 @@ export interface StartJobsOptions {
   prisma: PrismaClient;
   rooms: RoomAccess;
   config?: Partial<JobsConfig>;
+  /** REDIS_URL: jobs go through the BullMQ queue unless TUTTI_JOB_RUNNER=pool. */
+  redisUrl?: string;
   log?: (msg: string, err?: unknown) => void;
   /** Share-link checks (server/auth/access.ts); omitted = every caller may do everything. */
   access?: JobAccess;
@@ -32,21 +43,32 @@ export interface StartJobsOptions {
 export async function startJobs(opts: StartJobsOptions): Promise<Jobs> {
   const config = resolveJobsConfig(opts.config);
   const log = opts.log ?? ((m: string) => console.log(m));
-  const service = new JobService({
-    rooms: opts.rooms,
-    store: new PrismaJobStore(opts.prisma),
-    sessionExists: async (id) => (await opts.prisma.session.findUnique({ where: { id }, select: { id: true } })) !== null,
-    config,
-    log,
-  });
-  if (config.warm) service.pool.warm();
-  // Only jobs whose lease expired: another live instance on this database keeps its own.
-  const interrupted = await service.start();
-  if (interrupted) log(`[jobs] marked ${interrupted} job(s) left by a stopped server as failed`);
+  const runner = config.runner ?? (opts.redisUrl ? 'queue' : 'pool');
+  if (runner === 'queue' && !opts.redisUrl) throw new Error('TUTTI_JOB_RUNNER=queue needs REDIS_URL');
+  const store = new PrismaJobStore(opts.prisma);
+  const sessionExists = async (id: string) => (await opts.prisma.session.findUnique({ where: { id }, select: { id: true } })) !== null;
+  let service: JobsApi;
+  if (runner === 'queue') {
+    service = new QueuedJobService({ rooms: opts.rooms, store, sessionExists, config, redisUrl: opts.redisUrl!, log });
+    await service.start();
+    log(`[jobs] AI jobs go to the queue "${config.queueName}"; run \`npm run worker\` to run them`);
+  } else {
+    const pool = new JobService({ rooms: opts.rooms, store, sessionExists, config, log });
+    if (config.warm) pool.pool.warm();
+    // Only jobs whose lease expired: another live instance on this database keeps its own.
+    const interrupted = await pool.start();
+    if (interrupted) log(`[jobs] marked ${interrupted} job(s) left by a stopped server as failed`);
+    service = pool;
+  }
+  setJobQueueDepth(() => service.depth());
   return {
     service,
     config,
+    runner,
     handle: (req, res) => handleJobsRoute(req, res, service, config.maxBodyBytes, opts.access),
-    close: () => service.close(),
+    close: async () => {
+      setJobQueueDepth(null);
+      await service.close();
+    },
   };
 }

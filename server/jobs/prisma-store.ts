@@ -42,6 +42,12 @@ export class PrismaJobStore implements JobStore {
     await this.prisma.job.update({ where: { id }, data: { ...rest, ...(params ? { params: params as object } : {}) } });
   }
 
+  async finishIfOpen(id: string, patch: JobPatch): Promise<boolean> {
+    const { params, ...rest } = patch;
+    const r = await this.prisma.job.updateMany({ where: { id, status: { in: ['queued', 'running'] } }, data: { ...rest, ...(params ? { params: params as object } : {}) } });
+    return r.count > 0;
+  }
+
   async get(id: string): Promise<JobRecord | null> {
     const r = await this.prisma.job.findUnique({ where: { id } });
     return r && toRecord(r);

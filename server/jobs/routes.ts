@@ -6,16 +6,16 @@
 //   GET    /api/sessions/<id>/jobs                 -> 200 {jobs: [...]} newest first (?limit=N, ≤ 200)
 //   GET    /api/sessions/<id>/jobs/<jobId>         -> 200 status, progress, timings, error, result ids
 //   DELETE /api/sessions/<id>/jobs/<jobId>         -> 200 the job after cancelling (also POST .../cancel)
-//   POST   /api/sessions/<id>/jobs/<jobId>/undo    -> 200 what was reverted (requester only)
-// Every refusal is JSON {error, code, issues?} with a 4xx status; the server keeps running.
-// Access: the link token as Authorization: Bearer (reading needs any link; asking, cancelling and
-// undoing need an edit link: a viewer gets 403). Identity: the participant token the server issued
-// (POST /api/sessions/<id>/participants) as X-Tutti-Participant; the requester, the rate limit and
-// "Undo result" key on the id derived from it, never on an id the body claims.
+// Every refusal is JSON {error, code, issues} (server/http/json.ts) with a 4xx status; the server keeps running.
+// Access: the link token as Authorization: Bearer (reading needs any link; asking and cancelling
+// need an edit link: a viewer gets 403). Identity: the participant token the server issued
+// (POST /api/sessions/<id>/participants) as X-Tutti-Participant; the requester and the rate limit
+// key on the id derived from it, never on an id the body claims. (A result is a suggestion in the
+// document: accepting and undoing it happen there, lib/score/suggestions.ts; no route undoes it.)
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError } from '../http/json';
 import { participantIdOf } from '../auth/tokens';
-import type { JobService } from './service';
+import type { JobsApi } from './api';
 import { JobRequestError } from './schema';
 import { jobView } from './store';
 
@@ -35,7 +35,7 @@ function participantOf(req: IncomingMessage, sessionId: string): string | null {
   return id;
 }
 
-const ROUTE = /^\/api\/sessions\/([A-Za-z0-9_-]{1,64})\/jobs(?:\/([A-Za-z0-9_-]{1,64})(?:\/(cancel|undo))?)?\/?$/;
+const ROUTE = /^\/api\/sessions\/([A-Za-z0-9_-]{1,64})\/jobs(?:\/([A-Za-z0-9_-]{1,64})(?:\/(cancel))?)?\/?$/;
 const AI_ROUTE = /^\/api\/sessions\/([A-Za-z0-9_-]{1,64})\/ai(?:\/([A-Za-z0-9_-]{1,64})\/(cancel))?\/?$/;
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -64,7 +64,7 @@ async function readJson(req: IncomingMessage, maxBytes: number): Promise<unknown
 }
 
 /** Handles the request if it is a jobs route and returns true; otherwise returns false untouched. */
-export async function handleJobsRoute(req: IncomingMessage, res: ServerResponse, service: JobService, maxBodyBytes = 16 * 1024, access?: JobAccess): Promise<boolean> {
+export async function handleJobsRoute(req: IncomingMessage, res: ServerResponse, service: JobsApi, maxBodyBytes = 16 * 1024, access?: JobAccess): Promise<boolean> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const ai = AI_ROUTE.exec(url.pathname);
   if (ai) {
@@ -87,16 +87,12 @@ export async function handleJobsRoute(req: IncomingMessage, res: ServerResponse,
       send(res, 200, { jobs: (await service.list(sessionId, limit)).map(jobView) });
     } else if (jobId && !action && method === 'GET') {
       const rec = await service.get(sessionId, jobId);
-      if (!rec) send(res, 404, { error: `no job "${jobId}" in this session`, code: 'not_found' });
+      if (!rec) send(res, 404, { error: `no job "${jobId}" in this session`, code: 'not_found', issues: [] });
       else send(res, 200, jobView(rec));
     } else if (jobId && ((!action && method === 'DELETE') || (action === 'cancel' && method === 'POST'))) {
       send(res, 200, jobView(await service.cancel(sessionId, jobId)));
-    } else if (jobId && action === 'undo' && method === 'POST') {
-      // Whatever the body says about who is asking is ignored: only the participant token counts.
-      await readJson(req, maxBodyBytes);
-      send(res, 200, await service.undo(sessionId, jobId, participantOf(req, sessionId)));
     } else {
-      send(res, 405, { error: `${method} is not supported on ${url.pathname}`, code: 'method_not_allowed' });
+      send(res, 405, { error: `${method} is not supported on ${url.pathname}`, code: 'method_not_allowed', issues: [] });
     }
   } catch (e) {
     sendError(res, e);
@@ -104,11 +100,11 @@ export async function handleJobsRoute(req: IncomingMessage, res: ServerResponse,
   return true;
 }
 
-async function handleAi(req: IncomingMessage, res: ServerResponse, service: JobService, maxBodyBytes: number, access: JobAccess | undefined, sessionId: string, requestId: string | undefined): Promise<void> {
+async function handleAi(req: IncomingMessage, res: ServerResponse, service: JobsApi, maxBodyBytes: number, access: JobAccess | undefined, sessionId: string, requestId: string | undefined): Promise<void> {
   const method = req.method ?? 'GET';
   try {
     await access?.require(req, sessionId, 'edit');
-    if (method !== 'POST') return send(res, 405, { error: `${method} is not supported here`, code: 'method_not_allowed' });
+    if (method !== 'POST') return send(res, 405, { error: `${method} is not supported here`, code: 'method_not_allowed', issues: [] });
     if (requestId) return send(res, 200, await service.cancelRequest(sessionId, requestId));
     const participantId = participantOf(req, sessionId);
     const body = await readJson(req, maxBodyBytes);
@@ -122,13 +118,12 @@ async function handleAi(req: IncomingMessage, res: ServerResponse, service: JobS
 function sendError(res: ServerResponse, e: unknown): void {
   {
     if (e instanceof HttpError) {
-      const code = e.status === 401 ? 'unauthorized' : e.status === 403 ? 'forbidden' : e.status === 404 ? 'not_found' : 'refused';
-      send(res, e.status, { error: e.message, code });
+      send(res, e.status, { error: e.message, code: e.code, issues: e.issues });
     } else if (e instanceof JobRequestError) {
       const retry = (e as { retryAfterMs?: number }).retryAfterMs;
-      send(res, e.status, { error: e.message, code: e.code, ...(e.issues.length ? { issues: e.issues } : {}) }, retry ? { 'retry-after': String(Math.ceil(retry / 1000)) } : {});
+      send(res, e.status, { error: e.message, code: e.code, issues: [...e.issues] }, retry ? { 'retry-after': String(Math.ceil(retry / 1000)) } : {});
     } else {
-      send(res, 500, { error: `internal error: ${(e as Error).message}`, code: 'internal' });
+      send(res, 500, { error: `internal error: ${(e as Error).message}`, code: 'internal', issues: [] });
     }
   }
 }

@@ -34,6 +34,8 @@ export interface JobStore {
   /** Records a new job leased to `ownerId` (the instance that will run it), heartbeat now. */
   create(rec: JobRecord, ownerId: string): Promise<void>;
   update(id: string, patch: JobPatch): Promise<void>;
+  /** Applies a final patch only while the job is still queued or running; true when it did (one writer wins). */
+  finishIfOpen(id: string, patch: JobPatch): Promise<boolean>;
   get(id: string): Promise<JobRecord | null>;
   /** A session's most recent jobs, newest first. */
   listBySession(sessionId: string, limit: number): Promise<JobRecord[]>;

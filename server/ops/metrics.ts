@@ -68,10 +68,18 @@ export const rejected = new Counter({
   registers: [registry],
 });
 
-// AI jobs. server/jobs records into these (observeJob / setJobQueueDepth) when it is wired up;
-// until then they stay at zero.
-let jobDepth: (() => number) | null = null;
-new Gauge({ name: 'tutti_job_queue_depth', help: 'AI jobs waiting or running', registers: [registry], collect() { this.set(jobDepth?.() ?? 0); } });
+// AI jobs: server/jobs/index.ts registers the queue depth (this process's pool, or the BullMQ
+// queue of the whole cluster in queue mode); server/jobs/runner.ts observes every finished job
+// (in queue mode on the worker processes, each serving its own /metrics: TUTTI_WORKER_PORT).
+let jobDepth: (() => number | Promise<number>) | null = null;
+new Gauge({
+  name: 'tutti_job_queue_depth',
+  help: 'AI jobs waiting or running (queue mode: in the whole queue)',
+  registers: [registry],
+  async collect() {
+    this.set(jobDepth ? await Promise.resolve(jobDepth()).catch(() => 0) : 0);
+  },
+});
 export const jobDuration = new Histogram({
   name: 'tutti_job_duration_seconds',
   help: 'AI job durations by model and outcome',
@@ -80,7 +88,7 @@ export const jobDuration = new Histogram({
   registers: [registry],
 });
 /** For the jobs module: where to read the queue depth at scrape time. */
-export function setJobQueueDepth(read: (() => number) | null): void {
+export function setJobQueueDepth(read: (() => number | Promise<number>) | null): void {
   jobDepth = read;
 }
 /** For the jobs module: one finished job. */

@@ -9,6 +9,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getSuggestion, jobsMap, readJob, readJobs, readNotes } from '@/lib/score';
+import type { JobService } from '@/server/jobs';
 import { createSession, PG_URL, startInProcessServer, startTestServer, type TestServer } from '../helpers/server';
 import { pgSchemaUrl, REDIS_URL, requirePostgres, requireRedis, sleep } from './sync-helpers';
 import { assertWeights, connect, postJob, waitFor, waitJob, writeMelody, type Client } from './jobs-helpers';
@@ -17,6 +18,8 @@ const LEASE_MS = 2500;
 const A_ENV = {
   NODE_ENV: 'test',
   REDIS_URL,
+  // Instances that run their own models (no queue workers): what the lease is for.
+  TUTTI_JOB_RUNNER: 'pool',
   TUTTI_JOB_WORKERS: '1',
   TUTTI_JOB_PRELOAD: 'gan',
   TUTTI_JOB_LEASE_MS: String(LEASE_MS),
@@ -97,14 +100,14 @@ describe('job leases: two instances on one PostgreSQL', () => {
       databaseUrl: schema.url,
       dataDir: tmp(),
       redisUrl: REDIS_URL,
-      jobs: { leaseMs: LEASE_MS, heartbeatMs: 250, sweepMs: 250, workers: 1, preload: [], allowDebug: true },
+      jobs: { runner: 'pool', leaseMs: LEASE_MS, heartbeatMs: 250, sweepMs: 250, workers: 1, preload: [], allowDebug: true },
       log: (m) => bLog.push(m),
     });
     const bStarted = Date.now();
     const early = await row(jobId);
     expect(early.status, 'B’s start must leave A’s running job alone (a "done" here means the machine was too slow for this test)').toBe('running');
     expect(early.ownerId).toBeTruthy();
-    expect(early.ownerId).not.toBe(b.jobs.service.ownerId);
+    expect(early.ownerId).not.toBe((b.jobs.service as JobService).ownerId);
 
     // Read through B: the record is shared.
     const job = await waitJob(b.url, id, jobId, 120_000);
