@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { MAX_DOC_BYTES, MAX_NOTES, MAX_TRACKS } from '@/lib/score/limits';
 import { describeIssues, modelsEnvSchema } from '@/models/env';
 import { versionsEnvSchema } from './versions/config';
+import { jobsEnvSchema } from './jobs/config'; // declared next to its user, like versions'
 
 const int = (def: number) => z.coerce.number().int().positive().default(def);
 
@@ -67,30 +68,6 @@ const serverEnvSchema = {
   NODE_ENV: z.string().optional(),
   /** `1`: the app installs window.__tutti for the e2e tests and benches (app/test-hooks.ts); never in production. */
   TUTTI_TEST_HOOKS: z.enum(['0', '1'], { message: 'TUTTI_TEST_HOOKS must be 0 or 1' }).optional(),
-};
-
-// The AI jobs' limits: checked here so a bad value stops start-up; server/jobs/config.ts turns
-// them into its JobsConfig. Unset = the job service's own default (resolveJobsConfig).
-const count = z.coerce.number().int().positive().optional();
-const jobsEnvSchema = {
-  TUTTI_JOB_WORKERS: count,
-  TUTTI_JOB_MAX_RUNNING_PER_SESSION: count,
-  TUTTI_JOB_MAX_PENDING_PER_SESSION: count,
-  TUTTI_JOB_RATE_LIMIT: count,
-  TUTTI_JOB_RATE_LIMIT_PER_ADDRESS: count,
-  TUTTI_JOB_RATE_WINDOW_MS: count,
-  TUTTI_JOB_TIMEOUT_MS: count,
-  TUTTI_JOB_MAX_INPUT_NOTES: count,
-  TUTTI_JOB_PRELOAD: z
-    .string()
-    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
-    .pipe(z.array(z.enum(['gan', 'arcnn', 'transformer'], { message: 'TUTTI_JOB_PRELOAD lists models: gan, arcnn, transformer' })))
-    .optional(),
-  TUTTI_JOB_WARM: z.enum(['0', '1'], { message: 'TUTTI_JOB_WARM must be 0 or 1' }).optional(),
-  TUTTI_JOB_TEST_HOOKS: z.enum(['0', '1'], { message: 'TUTTI_JOB_TEST_HOOKS must be 0 or 1' }).optional(),
-  TUTTI_JOB_LEASE_MS: count,
-  TUTTI_JOB_HEARTBEAT_MS: count,
-  TUTTI_JOB_SWEEP_MS: count,
 };
 
 /** Every variable: server, versions, jobs, models. The README table is checked against its keys. */
