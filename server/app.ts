@@ -18,11 +18,10 @@ import { RedisFanout, type LinkChange } from './scaleout/redis-fanout';
 import { SessionAccess } from './auth/access';
 import { LiveConnections } from './auth/live';
 import { crossOriginWrite, originAllowed, preparePage, setSecurityHeaders, type EdgeConfig } from './http/edge';
-import { sendJson } from './http/json';
+import { sendError } from './http/json';
 import { startVersions, type VersionsConfig } from './versions';
 import { DEFAULT_FANOUT } from './sync/fanout';
 import { collectFrom } from './ops/metrics';
-import { handleOpsRoute } from './ops/routes';
 import { createLogger, logFn, type LogFn } from './ops/log';
 
 export interface StartOptions {
@@ -154,13 +153,13 @@ export async function startServer(opts: StartOptions = {}): Promise<TuttiServer>
     if (!fromElsewhere) fanout?.publishLinkChange(change);
   };
   fanout?.onLinkChange((change) => revoke(change, true));
-  const routeCtx = { rooms, log, access, live, edge, revoke, versions };
+  const routeCtx = { rooms, log, access, live, edge, revoke, versions, jobs, readiness };
   let nextApp: NextHandle | null = null;
 
   const server = http.createServer((req, res) => {
     setSecurityHeaders(res);
-    if (crossOriginWrite(req, edge)) return sendJson(res, 403, { error: `cross-origin request refused: ${req.headers.origin} is not an allowed origin (see PUBLIC_URL / TUTTI_ALLOWED_ORIGINS)` });
-    handleOpsRoute(req, res, readiness).then((done) => done || jobs.handle(req, res)).then((done) => done || handleRoute(req, res, routeCtx, !nextApp)).then(
+    if (crossOriginWrite(req, edge)) return sendError(res, 403, `cross-origin request refused: ${req.headers.origin} is not an allowed origin (see PUBLIC_URL / TUTTI_ALLOWED_ORIGINS)`, 'cross_origin');
+    handleRoute(req, res, routeCtx, !nextApp).then(
       (handled) => {
         if (!handled && nextApp) {
           preparePage(req, res, edge);

@@ -1,79 +1,82 @@
-// Routes the custom server answers itself, before Next sees the request. Returns false for
-// anything it does not own so the caller can hand it to Next. Other modules (e.g. the job
-// queue) add routes by appending to ROUTES.
+// The one table of HTTP routes the custom server answers itself, before Next sees the request:
+// sessions and links, versions, AI jobs, the models' explanations, and the operator's probes.
+// A new route is one file under ./routes (or its module's own) exporting a Route, plus one line
+// here; README "HTTP API" lists the same method and path for each (tests/unit/routes-readme.test.ts).
+// Every refusal is {error, code, issues} (./json.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { RoomRegistry } from '../rooms/registry';
-import type { SessionAccess } from '../auth/access';
-import type { LiveConnections } from '../auth/live';
-import type { EdgeConfig } from './edge';
-import type { LinkChange } from '../scaleout/redis-fanout';
-import { HttpError, sendJson } from './json';
-import { deleteSession, getLinks, getSession, postParticipant, postSession, rotateLink } from './sessions';
-import { VERSION_ROUTES } from '../versions/routes';
-import type { Versions } from '../versions';
+import { HttpError, sendError } from './json';
+import { patternOf, type Route, type RouteContext } from './route';
+import { AI_JOB_ROUTES } from './routes/ai-jobs';
+import { health } from './routes/health';
+import { linkRotate } from './routes/link-rotate';
+import { metrics } from './routes/metrics';
+import { participantCreate } from './routes/participant-create';
+import { ready } from './routes/ready';
+import { sessionCreate } from './routes/session-create';
+import { sessionDelete } from './routes/session-delete';
+import { sessionFork } from './routes/session-fork';
+import { sessionGet } from './routes/session-get';
+import { sessionLinks } from './routes/session-links';
+import { versionCreate } from './routes/version-create';
+import { versionGet } from './routes/version-get';
+import { versionRestore } from './routes/version-restore';
+import { versionsList } from './routes/versions-list';
 
-export interface RouteContext {
-  rooms: RoomRegistry;
-  log: (msg: string, err?: unknown) => void;
-  /** Share links: who may do what (server/auth). */
-  access: SessionAccess;
-  /** Open sync connections by role, closed on rotation and deletion. */
-  live: LiveConnections;
-  edge: EdgeConfig;
-  /** Closes connections a rotation or deletion invalidated, on every instance (server/app.ts). */
-  revoke(change: LinkChange): void;
-  /** Versions, restore and fork (server/versions). */
-  versions?: Versions;
-}
-
-type Handler = (req: IncomingMessage, res: ServerResponse, ctx: RouteContext, ...params: string[]) => Promise<void>;
-
-export interface Route {
-  method: string;
-  pattern: RegExp;
-  handler: Handler;
-}
+export type { Handler, Route, RouteContext } from './route';
 
 export const ROUTES: Route[] = [
-  { method: 'POST', pattern: /^\/api\/sessions\/?$/, handler: postSession },
-  { method: 'GET', pattern: /^\/api\/sessions\/([^/]+)\/?$/, handler: getSession },
-  { method: 'DELETE', pattern: /^\/api\/sessions\/([^/]+)\/?$/, handler: deleteSession },
-  { method: 'GET', pattern: /^\/api\/sessions\/([^/]+)\/links\/?$/, handler: getLinks },
-  { method: 'POST', pattern: /^\/api\/sessions\/([^/]+)\/links\/([^/]+)\/rotate\/?$/, handler: rotateLink },
-  { method: 'POST', pattern: /^\/api\/sessions\/([^/]+)\/participants\/?$/, handler: postParticipant },
-  ...VERSION_ROUTES,
-  { method: 'GET', pattern: /^\/healthz$/, handler: async (_q, res, ctx) => sendJson(res, 200, { ok: true, rooms: ctx.rooms.count }) },
+  sessionCreate,
+  sessionGet,
+  sessionDelete,
+  sessionLinks,
+  linkRotate,
+  participantCreate,
+  versionsList,
+  versionCreate,
+  versionGet,
+  versionRestore,
+  sessionFork,
+  ...AI_JOB_ROUTES,
+  health,
+  ready,
+  metrics,
 ];
+
+let compiled: Array<Route & { pattern: RegExp }> | undefined;
+const table = (): Array<Route & { pattern: RegExp }> => (compiled ??= ROUTES.map((r) => ({ ...r, pattern: patternOf(r.path) })));
 
 /** True when the request was handled here. `apiOnly` = no Next behind us: unknown paths get 404. */
 export async function handleRoute(req: IncomingMessage, res: ServerResponse, ctx: RouteContext, apiOnly: boolean): Promise<boolean> {
   const pathname = new URL(req.url ?? '/', 'http://x').pathname;
-  const matches = ROUTES.filter((r) => r.pattern.test(pathname));
+  const matches = table().filter((r) => r.pattern.test(pathname));
   if (matches.length === 0) {
     if (!apiOnly && !pathname.startsWith('/api/')) return false;
-    sendJson(res, 404, { error: `no route for ${pathname}` });
+    sendError(res, 404, `no route for ${pathname}`);
     return true;
   }
-  const route = matches.find((r) => r.method === req.method);
+  // HEAD is answered by the GET route (Node sends the headers without the body).
+  const method = req.method === 'HEAD' ? 'GET' : req.method;
+  const route = matches.find((r) => r.method === method);
   if (!route) {
-    res.setHeader('allow', matches.map((r) => r.method).join(', '));
-    sendJson(res, 405, { error: `${req.method} not allowed on ${pathname}` });
+    const allowed = [...new Set(matches.map((r) => r.method))];
+    sendError(res, 405, `${req.method} not allowed on ${pathname}`, 'method_not_allowed', [], { allow: allowed.join(', ') });
     return true;
   }
   let params: string[];
   try {
     params = pathname.match(route.pattern)!.slice(1).map(decodeURIComponent);
   } catch {
-    sendJson(res, 404, { error: `malformed path ${pathname} (no such session)` });
+    sendError(res, 404, `malformed path ${pathname} (no such session)`);
     return true;
   }
   try {
     await route.handler(req, res, ctx, ...params);
   } catch (err) {
-    if (err instanceof HttpError) sendJson(res, err.status, { error: err.message });
-    else {
+    if (err instanceof HttpError) {
+      if (!res.headersSent) sendError(res, err.status, err.message, err.code, err.issues);
+    } else {
       ctx.log(`[http] ${req.method} ${pathname} failed`, err);
-      if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+      if (!res.headersSent) sendError(res, 500, 'internal error');
     }
   }
   return true;

@@ -7,7 +7,6 @@ import { resolveVersionsConfig, type VersionsConfig } from './config';
 import { VersionStore } from './store';
 
 export type { VersionsConfig } from './config';
-export { VERSION_ROUTES } from './routes';
 
 export interface Versions {
   store: VersionStore;

@@ -62,4 +62,31 @@ describe('sessions API', () => {
     expect(huge.status).toBe(413);
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
   });
+
+  it('every refusal, from any route of the table, is {error, code, issues}', async () => {
+    const { id, viewToken } = await createSessionWithLinks(server.url);
+    const json = { 'content-type': 'application/json' };
+    const cases: Array<[string, RequestInit, number, string]> = [
+      ['/api/sessions', { method: 'POST', body: JSON.stringify({ title: 42, extra: 1 }) }, 400, 'invalid_request'],
+      ['/api/sessions', { method: 'PUT' }, 405, 'method_not_allowed'],
+      ['/api/nothing-here', {}, 404, 'not_found'],
+      [`/api/sessions/${id}`, {}, 401, 'unauthorized'],
+      [`/api/sessions/${id}/versions`, { method: 'POST', headers: { authorization: `Bearer ${viewToken}` }, body: '{}' }, 403, 'forbidden'],
+      [`/api/sessions/${id}/jobs`, { method: 'POST', headers: { authorization: `Bearer ${viewToken}`, ...json }, body: '{}' }, 403, 'forbidden'],
+      [`/api/sessions/${id}/jobs/nope`, { method: 'PUT' }, 405, 'method_not_allowed'],
+      ['/readyz', { method: 'POST' }, 405, 'method_not_allowed'],
+    ];
+    for (const [url, init, status, code] of cases) {
+      const r = await fetch(`${server.url}${url}`, init);
+      expect(r.status, url).toBe(status);
+      const body = (await r.json()) as Record<string, unknown>;
+      expect(Object.keys(body).sort(), url).toEqual(['code', 'error', 'issues']);
+      expect(body.code, url).toBe(code);
+      expect(typeof body.error, url).toBe('string');
+      expect(Array.isArray(body.issues), url).toBe(true);
+    }
+    // A body with two problems lists both.
+    const two = await fetch(`${server.url}/api/sessions`, { method: 'POST', body: JSON.stringify({ title: 42, extra: 1 }) });
+    expect(((await two.json()) as { issues: string[] }).issues).toHaveLength(2);
+  });
 });

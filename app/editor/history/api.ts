@@ -1,4 +1,4 @@
-// The versions API as the editor calls it (server/versions/routes.ts), with the page's link token.
+// The versions API as the editor calls it (server/http/routes/version*.ts), with the page's link token.
 import type { Score } from '@/lib/score';
 import { scoreFromState, type RestoreRange } from '@/lib/score/versions';
 import type { Editor } from '../editor';
