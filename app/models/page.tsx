@@ -222,6 +222,7 @@ export default function ModelsPage() {
     <main className="models-page">
       <nav className="models-nav">
         <Link href="/">← Tutti</Link>
+        <Link href="/models/how">How they work, on your melody</Link>
         {models.map((m) => (
           <a key={m.name} href={`#${m.name}`}>
             {m.label}

@@ -122,6 +122,8 @@ export function Roll({ notes, startTick, endTick, ticksPerBar, heat, strip, onPi
       drawn.push({ n, x, y, w, h });
     }
     boxes.current = drawn;
+    // Where each note was drawn, for the e2e test that clicks one (read-only, like window.__tutti).
+    (c as HTMLCanvasElement & { hitBoxes?: unknown }).hitBoxes = drawn.map((b) => ({ voice: b.n.voice, start: b.n.start, x: b.x + b.w / 2, y: b.y + b.h / 2 }));
     if (strip) {
       const max = Math.max(1e-9, ...strip.weights);
       g.fillStyle = '#10131a';
