@@ -10,6 +10,7 @@ import { AI_JOB_ROUTES } from './routes/ai-jobs';
 import { health } from './routes/health';
 import { linkRotate } from './routes/link-rotate';
 import { metrics } from './routes/metrics';
+import { modelExplain, modelExplainTracks } from './models-explain';
 import { participantCreate } from './routes/participant-create';
 import { ready } from './routes/ready';
 import { sessionCreate } from './routes/session-create';
@@ -37,6 +38,8 @@ export const ROUTES: Route[] = [
   versionRestore,
   sessionFork,
   ...AI_JOB_ROUTES,
+  modelExplain,
+  modelExplainTracks,
   health,
   ready,
   metrics,
