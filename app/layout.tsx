@@ -4,6 +4,7 @@ import type { Metadata, Viewport } from 'next';
 import { connection } from 'next/server';
 import type { ReactNode } from 'react';
 import './globals.css';
+import { TEST_HOOKS_META } from './test-hooks';
 
 export const metadata: Metadata = {
   title: 'Tutti — compose together',
@@ -16,8 +17,15 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   // Every page is rendered per request: its scripts carry the CSP nonce the server put in the
   // request's content-security-policy header (server/http/edge.ts). A prerendered page could not.
   await connection();
+  // TUTTI_TEST_HOOKS=1 (tests and benches only): the page installs its window.__tutti* hooks.
+  const testHooks = process.env.TUTTI_TEST_HOOKS === '1';
   return (
     <html lang="en">
+      {testHooks && (
+        <head>
+          <meta name={TEST_HOOKS_META} content="1" />
+        </head>
+      )}
       <body>{children}</body>
     </html>
   );

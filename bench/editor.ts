@@ -53,13 +53,13 @@ async function main() {
     const B = await openEditor(browser, server.url, id, 'Bench B');
     // A's probe note (drawn while the view is still on middle C; drawing selects it).
     await clickRoll(A.page, 0, 64);
-    await A.page.waitForFunction(() => (window as any).__tutti.selection().length === 1);
-    const probe: string = await A.page.evaluate(() => (window as any).__tutti.selection()[0]);
+    await A.page.waitForFunction(() => window.__tutti!.selection().length === 1);
+    const probe: string = await A.page.evaluate(() => window.__tutti!.selection()[0]);
     const score = tenThousandNotes();
     await A.page.getByTestId('midi-input').setInputFiles({ name: 'bench.mid', mimeType: 'audio/midi', buffer: Buffer.from(scoreToMidi(score)) });
     const total = score.notes.length + 1;
-    await B.page.waitForFunction((n) => (window as any).__tutti.noteCount() === n, total, { timeout: 60_000 });
-    await A.page.waitForFunction((n) => (window as any).__tutti.noteCount() === n, total, { timeout: 60_000 });
+    await B.page.waitForFunction((n) => window.__tutti!.noteCount() === n, total, { timeout: 60_000 });
+    await A.page.waitForFunction((n) => window.__tutti!.noteCount() === n, total, { timeout: 60_000 });
 
     // 1. Scrolling in B.
     // Wheel events are dispatched inside the page once per animation frame (a CDP round trip per
@@ -68,25 +68,25 @@ async function main() {
       B.page.evaluate(
         ({ label, ms, maxTick }) =>
           new Promise<{ label: string; intervals: number[]; draws: number[]; visibleAvg: number }>((resolve) => {
-            const w = window as any;
+            const hook = window.__tutti!; // app/test-hooks.ts (the server runs with TUTTI_TEST_HOOKS=1)
             const el = document.querySelector('[data-testid=roll-canvas]')!;
             const r = el.getBoundingClientRect();
-            const drawStart = w.__tutti.drawTimes().length;
+            const drawStart = hook.drawTimes().length;
             const vis: number[] = [];
-            const off = w.__tutti.onPaint((p: any) => vis.push(p.notesDrawn));
+            const off = hook.onPaint((p) => vis.push(p.notesDrawn));
             const raf: number[] = [];
             let dir = 1;
             const t0 = performance.now();
             const step = (t: number) => {
               raf.push(t);
-              const v = w.__tutti.viewport();
+              const v = hook.viewport();
               if (v.scrollTick > maxTick) dir = -1;
               if (v.scrollTick <= 0) dir = 1;
               el.dispatchEvent(new WheelEvent('wheel', { deltaX: dir * 40, deltaY: 0, clientX: r.x + r.width / 2, clientY: r.y + r.height / 2, bubbles: true, cancelable: true }));
               if (t - t0 < ms) requestAnimationFrame(step);
               else {
                 off();
-                const draws: number[] = w.__tutti.drawTimes().slice(drawStart);
+                const draws: number[] = hook.drawTimes().slice(drawStart);
                 resolve({ label, intervals: raf.slice(1).map((x, i) => x - raf[i]!), draws, visibleAvg: vis.reduce((a, b) => a + b, 0) / Math.max(1, vis.length) });
               }
             };
@@ -132,15 +132,15 @@ async function main() {
     // 3. Piano samples and first sound, cold.
     const C = await openEditor(browser, server.url, await createSession(server.url, 'bench sound'), 'Bench C');
     await clickRoll(C.page, 0, 60);
-    await C.page.waitForFunction(() => (window as any).__tutti.noteCount() === 1);
-    await C.page.evaluate(() => (window as any).__tutti.probeNotes());
+    await C.page.waitForFunction(() => window.__tutti!.noteCount() === 1);
+    await C.page.evaluate(() => window.__tutti!.probeNotes());
     await C.page.evaluate(() => {
       const w = window as any;
       window.addEventListener('keydown', (e) => e.key === ' ' && (w.__playAt ??= performance.now()), { capture: true });
     });
     await C.page.keyboard.press('Space');
-    await C.page.waitForFunction(() => (window as any).__tuttiProbe?.firstAt != null, null, { timeout: 30_000 });
-    await C.page.waitForFunction(() => (window as any).__tutti.pianoSamples().ready, null, { timeout: 120_000 });
+    await C.page.waitForFunction(() => window.__tuttiProbe?.firstAt != null, null, { timeout: 30_000 });
+    await C.page.waitForFunction(() => window.__tutti!.pianoSamples().ready, null, { timeout: 120_000 });
     const sound = await C.page.evaluate(() => {
       const w = window as any;
       const s = w.__tutti.pianoSamples();
@@ -153,8 +153,8 @@ async function main() {
     const D = await openEditor(browser, server.url, await createSession(server.url, 'bench wav'), 'Bench D');
     const wavScore = tenThousandNotes(32);
     await D.page.getByTestId('midi-input').setInputFiles({ name: 'wav.mid', mimeType: 'audio/midi', buffer: Buffer.from(scoreToMidi(wavScore)) });
-    await D.page.waitForFunction((n) => (window as any).__tutti.noteCount() === n, wavScore.notes.length, { timeout: 60_000 });
-    await D.page.waitForFunction(() => (window as any).__tutti.pianoSamples().ready, null, { timeout: 120_000 });
+    await D.page.waitForFunction((n) => window.__tutti!.noteCount() === n, wavScore.notes.length, { timeout: 60_000 });
+    await D.page.waitForFunction(() => window.__tutti!.pianoSamples().ready, null, { timeout: 120_000 });
     await D.page.getByTestId('export-wav').click();
     const t0 = performance.now();
     const [download] = await Promise.all([D.page.waitForEvent('download', { timeout: 600_000 }), D.page.getByTestId('export-wav-session').click()]);

@@ -1,10 +1,12 @@
 // A small read-only window hook (window.__tutti) for end-to-end tests and the editor benchmark:
-// what the document holds, what the canvas last drew, and when it painted. It never edits.
+// what the document holds, what the canvas last drew, and when it painted. It never edits, and
+// exists only when the server runs with TUTTI_TEST_HOOKS=1 (app/test-hooks.ts).
 import { readScore } from '@/lib/score';
 import type { Editor } from './editor';
 import type { DrawnCursor } from './roll/render';
 import { pianoSamples } from './audio/piano-loader';
 import { midiKeyboard } from './midi/keyboard';
+import { setTestHook, testHooksEnabled } from '../test-hooks';
 
 export interface PaintInfo {
   /** Epoch milliseconds (performance.timeOrigin + now), comparable across pages. */
@@ -21,6 +23,7 @@ export const rollStats = {
   cursors: [] as DrawnCursor[],
   paintListeners: new Set<(p: PaintInfo) => void>(),
   record(p: PaintInfo) {
+    if (!testHooksEnabled()) return; // only tests and benches read paint figures
     this.paints++;
     this.last = p;
     this.drawMs.push(p.drawMs);
@@ -29,8 +32,16 @@ export const rollStats = {
   },
 };
 
-export function installDebugHook(ed: Editor): () => void {
-  const hook = {
+/** What `__tutti.probeNotes()` counts. */
+export interface NoteProbe {
+  count: number;
+  firstAt: number | null;
+}
+
+export type EditorHook = ReturnType<typeof editorHook>;
+
+function editorHook(ed: Editor) {
+  return {
     sessionId: ed.sessionId,
     noteCount: () => ed.store.notes.size,
     notes: () => [...ed.store.notes.values()],
@@ -64,18 +75,19 @@ export function installDebugHook(ed: Editor): () => void {
     midi: () => ({ ...midiKeyboard(ed).state }),
     /** Counts notes the live engine schedules and records when the first one sounds (benchmark probe). */
     probeNotes: () => {
-      const probe = { count: 0, firstAt: null as number | null };
+      const probe: NoteProbe = { count: 0, firstAt: null };
       void ed.audio().then((engine) => {
         engine.onNote = () => {
           probe.count++;
           probe.firstAt ??= performance.now();
         };
       });
-      (window as unknown as { __tuttiProbe?: typeof probe }).__tuttiProbe = probe;
+      setTestHook('__tuttiProbe', probe);
     },
   };
-  (window as unknown as { __tutti?: typeof hook }).__tutti = hook;
-  return () => {
-    delete (window as unknown as { __tutti?: typeof hook }).__tutti;
-  };
+}
+
+/** Installs window.__tutti for this editor (only with TUTTI_TEST_HOOKS=1); returns its removal. */
+export function installDebugHook(ed: Editor): () => void {
+  return setTestHook('__tutti', editorHook(ed));
 }

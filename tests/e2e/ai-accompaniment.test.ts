@@ -27,7 +27,7 @@ beforeAll(async () => {
   writer.destroy();
   A = await openEditor(browser, server.url, id, 'Alice');
   B = await openEditor(browser, server.url, id, 'Bob');
-  await waitFor(A.page, (n) => (window as any).__tutti.noteCount() === n, MELODY_NOTES);
+  await waitFor(A.page, (n) => window.__tutti!.noteCount() === n, MELODY_NOTES);
 });
 
 afterAll(async () => {
@@ -48,7 +48,7 @@ describe('AI accompaniment in a shared session', () => {
     // B sees A's job running with a moving progress bar, and a progress band over its bars...
     await waitFor(B.page, () => {
       const bar = document.querySelector('[data-testid="ai-job"][data-status="running"] [data-testid="ai-job-progress"]');
-      return !!bar && Number(bar.getAttribute('aria-valuenow')) > 0 && (window as any).__tuttiAi.overlay().bands > 0;
+      return !!bar && Number(bar.getAttribute('aria-valuenow')) > 0 && window.__tuttiAi!.overlay().bands > 0;
     }, null, 60_000);
     await screenshot(B.page, 'ai-1-B-sees-progress');
     const jobText = await B.page.getByTestId('ai-job').first().innerText();
@@ -63,14 +63,14 @@ describe('AI accompaniment in a shared session', () => {
     for (const p of [A.page, B.page]) await waitFor(p, () => document.querySelectorAll('[data-testid="ai-suggestion"][data-status="pending"]').length === 1, null, 10_000);
     expect(await B.page.getByTestId('ai-suggestion').innerText()).toMatch(/AR-CNN/);
     expect(await noteCount(B.page)).toBe(MELODY_NOTES);
-    expect(await B.page.evaluate(() => (window as any).__tuttiAi.overlay().bands)).toBe(0);
+    expect(await B.page.evaluate(() => window.__tuttiAi!.overlay().bands)).toBe(0);
     await screenshot(B.page, 'ai-2-B-sees-suggestion');
   });
 
   it('anyone can cancel a running job; nothing lands', async () => {
-    const sessionId = await A.page.evaluate(() => (window as any).__tutti.sessionId);
-    const melodyId = await A.page.evaluate(() => (window as any).__tutti.tracks()[0].id);
-    const before = await A.page.evaluate(() => (window as any).__tuttiAi.suggestions().length);
+    const sessionId = await A.page.evaluate(() => window.__tutti!.sessionId);
+    const melodyId = await A.page.evaluate(() => window.__tutti!.tracks()[0].id);
+    const before = await A.page.evaluate(() => window.__tuttiAi!.suggestions().length);
     // A job that hangs (test hook) is cancelled by B, who did not ask for it.
     const slow = await postJob(server.url, sessionId, { model: 'gan', task: 'accompany', sourceTrackId: melodyId, debug: { spinMs: 120_000 }, requester: { id: 'api-user', name: 'Carol' } });
     expect(slow.status).toBe(202);
@@ -79,6 +79,6 @@ describe('AI accompaniment in a shared session', () => {
     await waitFor(A.page, (id) => document.querySelector(`[data-testid=ai-job][data-job-id="${id}"]`)?.getAttribute('data-status') === 'cancelled', slow.body.jobId, 30_000);
     await screenshot(A.page, 'ai-3-A-sees-cancel');
     expect(await noteCount(A.page)).toBe(MELODY_NOTES);
-    expect(await A.page.evaluate(() => (window as any).__tuttiAi.suggestions().length)).toBe(before);
+    expect(await A.page.evaluate(() => window.__tuttiAi!.suggestions().length)).toBe(before);
   });
 });

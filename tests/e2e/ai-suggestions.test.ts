@@ -19,9 +19,9 @@ let B: EditorPage;
 const MELODY_NOTES = 16;
 
 type Sug = { id: string; requestId: string; index: number; model: string; status: string; seed: number; notes: number };
-const suggestions = (page: Page): Promise<Sug[]> => page.evaluate(() => (window as any).__tuttiAi.suggestions());
-const jobCount = (page: Page): Promise<number> => page.evaluate(() => (window as any).__tuttiAi.jobs().length);
-const trackCount = (page: Page): Promise<number> => page.evaluate(() => (window as any).__tutti.tracks().length);
+const suggestions = (page: Page): Promise<Sug[]> => page.evaluate(() => window.__tuttiAi!.suggestions());
+const jobCount = (page: Page): Promise<number> => page.evaluate(() => window.__tuttiAi!.jobs().length);
+const trackCount = (page: Page): Promise<number> => page.evaluate(() => window.__tutti!.tracks().length);
 
 /** Asks for `n` GAN harmonisations through A's panel; resolves with the new request's suggestions once all have landed in `watcher`. */
 async function ask(n: number, watcher: Page = A.page): Promise<Sug[]> {
@@ -34,7 +34,7 @@ async function ask(n: number, watcher: Page = A.page): Promise<Sug[]> {
   await watcher.waitForFunction(
     ({ known, n }) => {
       const by = new Map<string, number>();
-      for (const s of (window as any).__tuttiAi.suggestions()) if (!known.includes(s.requestId)) by.set(s.requestId, (by.get(s.requestId) ?? 0) + 1);
+      for (const s of window.__tuttiAi!.suggestions()) if (!known.includes(s.requestId)) by.set(s.requestId, (by.get(s.requestId) ?? 0) + 1);
       return [...by.values()].some((c) => c === n);
     },
     { known: [...known], n },
@@ -56,8 +56,8 @@ beforeAll(async () => {
   writer.destroy();
   A = await openEditor(browser, server.url, sessionId, 'Alice');
   B = await openEditor(browser, server.url, sessionId, 'Bob');
-  await waitFor(A.page, (n) => (window as any).__tutti.noteCount() === n, MELODY_NOTES);
-  await waitFor(B.page, (n) => (window as any).__tutti.noteCount() === n, MELODY_NOTES);
+  await waitFor(A.page, (n) => window.__tutti!.noteCount() === n, MELODY_NOTES);
+  await waitFor(B.page, (n) => window.__tutti!.noteCount() === n, MELODY_NOTES);
 });
 
 afterAll(async () => {
@@ -80,18 +80,18 @@ describe('AI suggestions in a shared session', () => {
     expect(cands.map((s) => s.seed - cands[0]!.seed)).toEqual([0, 1, 2]);
     const meta = await B.page.getByTestId('ai-job-meta').first().innerText();
     expect(meta).toMatch(/seed \d+/);
-    const jobs = await B.page.evaluate(() => (window as any).__tuttiAi.jobs());
+    const jobs = await B.page.evaluate(() => window.__tuttiAi!.jobs());
     expect(jobs.filter((j: any) => j.requestId === cands[0]!.requestId).every((j: any) => j.modelVersion && j.seed !== null)).toBe(true);
 
     // Ghost notes of the first candidate on both rolls; B switches to candidate 2 locally.
-    await waitFor(B.page, () => (window as any).__tuttiAi.overlay().ghostNotes > 0, null);
-    expect(await B.page.evaluate(() => (window as any).__tuttiAi.previews())).toEqual([cands[0]!.id]);
+    await waitFor(B.page, () => window.__tuttiAi!.overlay().ghostNotes > 0, null);
+    expect(await B.page.evaluate(() => window.__tuttiAi!.previews())).toEqual([cands[0]!.id]);
     const jobsBefore = await jobCount(B.page);
     await B.page.locator(`[data-suggestion-id="${cands[1]!.id}"]`).click();
-    await waitFor(B.page, (id) => (window as any).__tuttiAi.previews()[0] === id, cands[1]!.id, 2_000);
+    await waitFor(B.page, (id) => window.__tuttiAi!.previews()[0] === id, cands[1]!.id, 2_000);
     expect(await B.page.locator(`[data-suggestion-id="${cands[1]!.id}"]`).getAttribute('data-active')).toBe('true');
     expect(await jobCount(B.page)).toBe(jobsBefore); // no new request
-    expect(await A.page.evaluate(() => (window as any).__tuttiAi.previews())).toEqual([cands[0]!.id]); // B's preview is B's
+    expect(await A.page.evaluate(() => window.__tuttiAi!.previews())).toEqual([cands[0]!.id]); // B's preview is B's
     await screenshot(B.page, 'ai-sugg-1-B-previews-candidate-2');
   });
 
@@ -99,17 +99,17 @@ describe('AI suggestions in a shared session', () => {
     const c2 = cands[1]!;
     await B.page.locator(`[data-suggestion-id="${c2.id}"] [data-testid=ai-audition]`).click();
     await waitFor(B.page, (id) => {
-      const a = (window as any).__tuttiAi.audition();
-      return !!a && a.suggestionId === id && a.playing && a.played > 0 && (window as any).__tutti.transport().playing;
+      const a = window.__tuttiAi!.audition();
+      return !!a && a.suggestionId === id && a.playing && a.played > 0 && window.__tutti!.transport().playing;
     }, c2.id, 15_000);
     await A.page.locator(`[data-suggestion-id="${c2.id}"] [data-testid=ai-accept]`).click();
     for (const p of [A.page, B.page]) {
-      await waitFor(p, (n) => (window as any).__tutti.noteCount() === n, MELODY_NOTES + c2.notes, 10_000);
+      await waitFor(p, (n) => window.__tutti!.noteCount() === n, MELODY_NOTES + c2.notes, 10_000);
       await waitFor(p, (id) => document.querySelector(`[data-suggestion-id="${id}"]`)?.getAttribute('data-status') === 'accepted', c2.id);
     }
     // Every new note records where it came from; the accepted suggestion stops B's audition.
-    expect(await B.page.evaluate((id) => (window as any).__tuttiAi.notesFrom(id).length, c2.id)).toBe(c2.notes);
-    await waitFor(B.page, () => (window as any).__tuttiAi.audition() === null, null);
+    expect(await B.page.evaluate((id) => window.__tuttiAi!.notesFrom(id).length, c2.id)).toBe(c2.notes);
+    await waitFor(B.page, () => window.__tuttiAi!.audition() === null, null);
     expect(await trackCount(B.page)).toBe(4); // the melody + alto, tenor, bass
     await screenshot(A.page, 'ai-sugg-2-A-accepted-candidate-2');
   });
@@ -122,8 +122,8 @@ describe('AI suggestions in a shared session', () => {
     expect(await noteCount(B.page)).toBe(MELODY_NOTES + c2.notes);
     await A.page.keyboard.press('Control+z');
     for (const p of [A.page, B.page]) {
-      await waitFor(p, (n) => (window as any).__tutti.noteCount() === n, MELODY_NOTES);
-      await waitFor(p, () => (window as any).__tutti.tracks().length === 1, null);
+      await waitFor(p, (n) => window.__tutti!.noteCount() === n, MELODY_NOTES);
+      await waitFor(p, () => window.__tutti!.tracks().length === 1, null);
     }
     await expect.poll(() => B.page.locator(`[data-suggestion-id="${c2.id}"] [data-testid=ai-suggestion-decision]`).innerText()).toMatch(/accepted.*removed/);
   });
@@ -138,7 +138,7 @@ describe('AI suggestions in a shared session', () => {
     await panel.getByTestId('ai-generate').click();
     await expect.poll(() => panel.getByTestId('ai-error').innerText()).toMatch(/temperature/);
     // The same straight at the API (an old client): 4xx with the issues, and nothing queued.
-    const melodyId = await A.page.evaluate(() => (window as any).__tutti.tracks()[0].id);
+    const melodyId = await A.page.evaluate(() => window.__tutti!.tracks()[0].id);
     const bad = await api<{ error: string; issues: string[] }>(`${server.url}/api/sessions/${sessionId}/ai`, 'POST', { model: 'gan', task: 'harmonize', sourceTrackId: melodyId, knobs: { temperature: -4 } });
     expect(bad.status).toBeGreaterThanOrEqual(400);
     expect(bad.status).toBeLessThan(500);
@@ -164,7 +164,7 @@ describe('AI suggestions in a shared session', () => {
     }
     expect(accepted).toBe(10);
     await expect.poll(() => trackCount(B.page)).toBe(4);
-    const tracks = await B.page.evaluate(() => (window as any).__tutti.tracks());
+    const tracks = await B.page.evaluate(() => window.__tutti!.tracks());
     const voices = tracks.filter((t: any) => t.aiVoice);
     expect(voices.map((t: any) => t.aiVoice).sort()).toEqual(['alto', 'bass', 'tenor']);
     expect(new Set(tracks.map((t: any) => t.name)).size).toBe(4);
@@ -173,11 +173,11 @@ describe('AI suggestions in a shared session', () => {
 
     // Provenance: "select this suggestion's notes", and the roll's tooltip on one of them.
     const last = lastAccepted!;
-    const from: string[] = await A.page.evaluate((id) => (window as any).__tuttiAi.notesFrom(id), last);
+    const from: string[] = await A.page.evaluate((id) => window.__tuttiAi!.notesFrom(id), last);
     expect(from.length).toBeGreaterThan(0);
     await A.page.locator(`[data-suggestion-id="${last}"] [data-testid=ai-select-notes]`).click();
-    await waitFor(A.page, (ids) => JSON.stringify((window as any).__tutti.selection().sort()) === JSON.stringify([...ids].sort()), from);
-    const note = await A.page.evaluate((id) => (window as any).__tutti.note(id), from[0]!);
+    await waitFor(A.page, (ids) => JSON.stringify(window.__tutti!.selection().sort()) === JSON.stringify([...ids].sort()), from);
+    const note = (await A.page.evaluate((id) => window.__tutti!.note(id), from[0]!))!;
     const at = await rollPoint(A.page, note.start, note.pitch);
     await A.page.mouse.move(at.x + 2, at.y);
     await expect.poll(() => A.page.getByTestId('roll-canvas').getAttribute('title')).toMatch(/^From GAN gan-\w+, seed \d+.*accepted by you/);
@@ -187,7 +187,7 @@ describe('AI suggestions in a shared session', () => {
     const pending = (await suggestions(B.page)).find((s) => s.status === 'pending')!;
     const known = new Set((await suggestions(B.page)).map((s) => s.requestId));
     await B.page.locator(`[data-suggestion-id="${pending.id}"] [data-testid=ai-regenerate]`).click();
-    await waitFor(A.page, (known) => (window as any).__tuttiAi.suggestions().some((s: any) => !known.includes(s.requestId)), [...known], 60_000);
+    await waitFor(A.page, (known) => window.__tuttiAi!.suggestions().some((s: any) => !known.includes(s.requestId)), [...known], 60_000);
     const fresh = (await suggestions(A.page)).filter((s) => !known.has(s.requestId));
     expect(fresh).toHaveLength(1);
     expect(fresh[0]!.model).toBe(pending.model);
@@ -199,12 +199,12 @@ describe('AI suggestions in a shared session', () => {
     const C = await openEditor(browser, server.url, id, 'Carol');
     const D = await openEditor(browser, server.url, id, 'Dan');
     try {
-      const starter = await C.page.evaluate(() => (window as any).__tutti.tracks()[0].id);
+      const starter = await C.page.evaluate(() => window.__tutti!.tracks()[0].id);
       await C.page.getByTestId('midi-input').setInputFiles(path.resolve(import.meta.dirname, '../fixtures/midi/multitrack.mid'));
-      await waitFor(D.page, () => (window as any).__tutti.noteCount() === 56, null);
+      await waitFor(D.page, () => window.__tutti!.noteCount() === 56, null);
       // The imported melody: the melody-role imported track (the starter "Melody" track stays empty).
       const imported = await D.page.evaluate((starter) => {
-        const t = (window as any).__tutti;
+        const t = window.__tutti!;
         const counts = new Map<string, number>();
         for (const n of t.notes()) counts.set(n.trackId, (counts.get(n.trackId) ?? 0) + 1);
         return t.tracks().filter((x: any) => x.id !== starter && x.role === 'melody' && counts.get(x.id)).map((x: any) => x.id);

@@ -16,7 +16,7 @@ beforeAll(() => void ({ A, B } = stage));
 /** The page's notes as sorted "track name|pitch|start|duration|velocity" lines, computed in the page. */
 const contentOf = (p: EditorPage) =>
   p.page.evaluate(() => {
-    const s = (window as any).__tutti.score();
+    const s = window.__tutti!.score();
     const names = new Map(s.tracks.map((t: any) => [t.id, t.name]));
     return s.notes.map((n: any) => `${names.get(n.trackId)}|${n.pitch}|${n.start}|${n.duration}|${n.velocity}`).sort();
   });
@@ -26,7 +26,7 @@ describe('a big MIDI import', () => {
     const bytes = buildSmf(manyNotes(NOTES, 4));
     const expected = midiToScore(bytes);
     expect(await noteCount(B.page)).toBe(0);
-    const undoBefore = await A.page.evaluate(() => (window as any).__tutti.undoDepth());
+    const undoBefore = await A.page.evaluate(() => window.__tutti!.undoDepth());
     // Record every toast text, so the progress messages can be checked afterwards.
     await A.page.evaluate(() => {
       const seen: string[] = ((window as any).__toasts = []);
@@ -38,7 +38,7 @@ describe('a big MIDI import', () => {
 
     const started = Date.now();
     await A.page.getByTestId('midi-input').setInputFiles({ name: 'big.mid', mimeType: 'audio/midi', buffer: Buffer.from(bytes) });
-    await waitFor(B.page, (n) => (window as any).__tutti.noteCount() === n, NOTES, 240_000);
+    await waitFor(B.page, (n) => window.__tutti!.noteCount() === n, NOTES, 240_000);
     const arrivedMs = Date.now() - started;
     console.log(`[big-import] ${NOTES} notes (${bytes.length} byte file) imported in one editor arrived whole in the other after ${arrivedMs} ms`);
 
@@ -50,6 +50,6 @@ describe('a big MIDI import', () => {
     expect(toasts).toContainEqual(expect.stringMatching(/^Importing big\.mid: [\d,]+ of 100,000 notes…/));
     expect(toasts[toasts.length - 1]).toMatch(/^Imported 100,000 notes in 4 tracks from big\.mid/);
     // The batches form one undo step.
-    expect(await A.page.evaluate(() => (window as any).__tutti.undoDepth())).toBe(undoBefore + 1);
+    expect(await A.page.evaluate(() => window.__tutti!.undoDepth())).toBe(undoBefore + 1);
   });
 });

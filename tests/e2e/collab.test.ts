@@ -12,13 +12,13 @@ beforeAll(() => void ({ A, B } = stage));
 describe('two editors on one session', () => {
   it('A draws a note and B sees it', async () => {
     await clickRoll(A.page, 480, 60);
-    await waitFor(A.page, () => (window as any).__tutti.noteCount() === 1, null);
+    await waitFor(A.page, () => window.__tutti!.noteCount() === 1, null);
     const [a] = await notes(A.page);
     expect(a).toMatchObject({ pitch: 60, start: 480, duration: 120 });
-    await waitFor(B.page, (id) => (window as any).__tutti.note(id) !== null, a!.id);
+    await waitFor(B.page, (id) => window.__tutti!.note(id) !== null, a!.id);
     expect((await notes(B.page))[0]).toEqual(a);
     // B's roll actually painted it (the paint after the change carried the new version).
-    await waitFor(B.page, () => (window as any).__tutti.lastPaint().notesDrawn >= 1, null);
+    await waitFor(B.page, () => window.__tutti!.lastPaint()!.notesDrawn >= 1, null);
     expect(await B.page.getByTestId('note-count').getAttribute('data-count')).toBe('1');
     await screenshot(B.page, 'collab-1-B-sees-A-note');
   });
@@ -26,34 +26,34 @@ describe('two editors on one session', () => {
   it('B moves the note and A sees the move', async () => {
     const [n] = await notes(B.page);
     await dragRoll(B.page, [n!.start + 30, n!.pitch], [n!.start + 30 + 960, n!.pitch + 2]);
-    await waitFor(B.page, (id) => (window as any).__tutti.note(id)?.pitch === 62, n!.id);
+    await waitFor(B.page, (id) => window.__tutti!.note(id)?.pitch === 62, n!.id);
     const moved = (await notes(B.page))[0]!;
     expect(moved).toMatchObject({ id: n!.id, pitch: 62, start: 1440 });
-    await waitFor(A.page, ([id, s]) => (window as any).__tutti.note(id)?.start === s && (window as any).__tutti.note(id)?.pitch === 62, [n!.id, 1440] as const);
+    await waitFor(A.page, ([id, s]) => window.__tutti!.note(id)?.start === s && window.__tutti!.note(id)?.pitch === 62, [n!.id, 1440] as const);
   });
 
   it("A's undo reverts only A's own edit; B's move stays", async () => {
     const moved = (await notes(A.page))[0]!;
     await clickRoll(A.page, 0, 67); // A's own second note
-    await waitFor(A.page, () => (window as any).__tutti.noteCount() === 2, null);
-    await waitFor(B.page, () => (window as any).__tutti.noteCount() === 2, null);
+    await waitFor(A.page, () => window.__tutti!.noteCount() === 2, null);
+    await waitFor(B.page, () => window.__tutti!.noteCount() === 2, null);
     await A.page.keyboard.press('Control+z');
-    await waitFor(A.page, () => (window as any).__tutti.noteCount() === 1, null);
-    await waitFor(B.page, () => (window as any).__tutti.noteCount() === 1, null);
+    await waitFor(A.page, () => window.__tutti!.noteCount() === 1, null);
+    await waitFor(B.page, () => window.__tutti!.noteCount() === 1, null);
     // The surviving note is the first one, still where B moved it.
     expect(await notes(A.page)).toEqual([moved]);
     expect(await notes(B.page)).toEqual([moved]);
     // Redo brings A's note back.
     await A.page.keyboard.press('Control+Shift+z');
-    await waitFor(B.page, () => (window as any).__tutti.noteCount() === 2, null);
+    await waitFor(B.page, () => window.__tutti!.noteCount() === 2, null);
   });
 
   it("A's cursor and name are visible in B", async () => {
     const p = await rollPoint(A.page, 960, 64);
     await A.page.mouse.move(p.x, p.y);
     await A.page.mouse.move(p.x + 20, p.y, { steps: 2 });
-    await waitFor(B.page, () => (window as any).__tutti.drawnCursors().some((c: any) => c.name === 'Alice' && c.visible), null);
-    const cursor = (await B.page.evaluate(() => (window as any).__tutti.drawnCursors())).find((c: any) => c.name === 'Alice');
+    await waitFor(B.page, () => window.__tutti!.drawnCursors().some((c: any) => c.name === 'Alice' && c.visible), null);
+    const cursor = (await B.page.evaluate(() => window.__tutti!.drawnCursors())).find((c) => c.name === 'Alice')!;
     const bp = await rollPoint(B.page, 960, 64);
     const box = (await B.page.getByTestId('roll-canvas').boundingBox())!;
     expect(Math.abs(box.x + cursor.x - bp.x)).toBeLessThan(40);
@@ -66,20 +66,20 @@ describe('two editors on one session', () => {
   it('an edit made offline in A appears in B after reconnecting', async () => {
     const before = await noteCount(B.page);
     await A.context.setOffline(true);
-    await waitFor(A.page, () => (window as any).__tutti.connection() === 'offline', null);
+    await waitFor(A.page, () => window.__tutti!.connection() === 'offline', null);
     expect(await A.page.getByTestId('connection-state').getAttribute('data-state')).toBe('offline');
     await clickRoll(A.page, 1920, 72);
-    await waitFor(A.page, (n) => (window as any).__tutti.noteCount() === n + 1, before);
+    await waitFor(A.page, (n) => window.__tutti!.noteCount() === n + 1, before);
     await screenshot(A.page, 'collab-3-A-offline-edit');
     // Meanwhile B edits too (concurrently with A's offline edit).
     await clickRoll(B.page, 2400, 55);
-    await waitFor(B.page, (n) => (window as any).__tutti.noteCount() === n + 1, before);
+    await waitFor(B.page, (n) => window.__tutti!.noteCount() === n + 1, before);
     await B.page.waitForTimeout(500);
     expect(await noteCount(B.page)).toBe(before + 1); // A's offline note has not arrived
     await A.context.setOffline(false);
     await waitOnline(A.page);
-    await waitFor(B.page, (n) => (window as any).__tutti.noteCount() === n + 2, before, 20_000);
-    await waitFor(A.page, (n) => (window as any).__tutti.noteCount() === n + 2, before, 20_000);
+    await waitFor(B.page, (n) => window.__tutti!.noteCount() === n + 2, before, 20_000);
+    await waitFor(A.page, (n) => window.__tutti!.noteCount() === n + 2, before, 20_000);
     const key = (ns: { id: string; pitch: number; start: number }[]) => ns.map((n) => `${n.id}:${n.pitch}:${n.start}`).sort();
     expect(key(await notes(A.page))).toEqual(key(await notes(B.page)));
     expect((await notes(B.page)).some((n) => n.pitch === 72 && n.start === 1920)).toBe(true);
@@ -90,16 +90,16 @@ describe('two editors on one session', () => {
     const before = await noteCount(B.page);
     const url = A.page.url();
     await A.context.setOffline(true);
-    await waitFor(A.page, () => (window as any).__tutti.connection() === 'offline', null);
+    await waitFor(A.page, () => window.__tutti!.connection() === 'offline', null);
     await clickRoll(A.page, 2880, 69);
-    await waitFor(A.page, (n) => (window as any).__tutti.noteCount() === n + 1, before);
+    await waitFor(A.page, (n) => window.__tutti!.noteCount() === n + 1, before);
     await A.page.waitForTimeout(300); // let y-indexeddb commit the update
     await A.page.close();
     await A.context.setOffline(false);
     A.page = await A.context.newPage();
     await A.page.goto(url);
     await waitOnline(A.page);
-    await waitFor(B.page, (n) => (window as any).__tutti.noteCount() === n + 1, before, 20_000);
+    await waitFor(B.page, (n) => window.__tutti!.noteCount() === n + 1, before, 20_000);
     expect((await notes(B.page)).some((n) => n.pitch === 69 && n.start === 2880)).toBe(true);
   });
 

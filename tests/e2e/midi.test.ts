@@ -24,7 +24,7 @@ const comparable = (s: { tracks: { id: string; name: string }[]; notes: { trackI
 describe('MIDI import and export in the editor', () => {
   it('refuses a non-MIDI file with a clear message and leaves the session untouched', async () => {
     const before = await noteCount(A.page);
-    const tracksBefore = await A.page.evaluate(() => (window as any).__tutti.tracks().length);
+    const tracksBefore = await A.page.evaluate(() => window.__tutti!.tracks().length);
     await A.page.getByTestId('midi-input').setInputFiles(path.join(FIX, 'not-midi.mid'));
     const toast = A.page.getByTestId('toast');
     await toast.waitFor();
@@ -33,17 +33,17 @@ describe('MIDI import and export in the editor', () => {
     await A.page.getByTestId('midi-input').setInputFiles(path.join(FIX, 'truncated.mid'));
     await A.page.waitForFunction(() => /damaged/.test(document.querySelector('[data-testid=toast]')?.textContent ?? ''));
     expect(await noteCount(A.page)).toBe(before);
-    expect(await A.page.evaluate(() => (window as any).__tutti.tracks().length)).toBe(tracksBefore);
+    expect(await A.page.evaluate(() => window.__tutti!.tracks().length)).toBe(tracksBefore);
   });
 
   it('imports a multi-track file: note count, tracks, tempo and time signature reach both editors', async () => {
     const e = expected['multitrack.mid'];
     const tracksBefore = await A.page.getByTestId('track').count();
     await A.page.getByTestId('midi-input').setInputFiles(path.join(FIX, 'multitrack.mid'));
-    await waitFor(A.page, (n) => (window as any).__tutti.noteCount() === n, e.notes);
-    await waitFor(B.page, (n) => (window as any).__tutti.noteCount() === n, e.notes);
+    await waitFor(A.page, (n) => window.__tutti!.noteCount() === n, e.notes);
+    await waitFor(B.page, (n) => window.__tutti!.noteCount() === n, e.notes);
     expect(await B.page.getByTestId('note-count').getAttribute('data-count')).toBe(String(e.notes));
-    const meta = await B.page.evaluate(() => (window as any).__tutti.meta());
+    const meta = await B.page.evaluate(() => window.__tutti!.meta());
     expect(meta.bpm).toBe(e.bpm);
     expect(meta.timeSignature).toEqual(e.timeSignature);
     await expect.poll(() => B.page.getByTestId('track').count()).toBe(tracksBefore + e.tracks);
@@ -56,8 +56,8 @@ describe('MIDI import and export in the editor', () => {
     const tracksBefore = await A.page.getByTestId('track').count();
     const e = expected['format0.mid'];
     await A.page.getByTestId('midi-input').setInputFiles(path.join(FIX, 'format0.mid'));
-    await waitFor(B.page, (n) => (window as any).__tutti.noteCount() === n, before + e.notes);
-    const meta = await A.page.evaluate(() => (window as any).__tutti.meta());
+    await waitFor(B.page, (n) => window.__tutti!.noteCount() === n, before + e.notes);
+    const meta = await A.page.evaluate(() => window.__tutti!.meta());
     expect(meta.timeSignature).toEqual([3, 4]);
     expect(meta.bpm).toBe(90);
     expect(await A.page.getByTestId('track').count()).toBe(tracksBefore + e.tracks);
@@ -69,15 +69,15 @@ describe('MIDI import and export in the editor', () => {
     const file = await download.path();
     const bytes = new Uint8Array(fs.readFileSync(file));
     const exported = midiToScore(bytes);
-    const live = await A.page.evaluate(() => (window as any).__tutti.score());
+    const live = await A.page.evaluate(() => window.__tutti!.score());
     expect(exported.notes.length).toBe(live.notes.length);
     expect(comparable(exported)).toEqual(comparable(live));
     // Re-import through the UI into a fresh session: same notes again.
     const id2 = await createSession(stage.server.url, 'E2E re-import');
     const C = await openEditor(stage.browser, stage.server.url, id2, 'Checker');
     await C.page.getByTestId('midi-input').setInputFiles({ name: 'export.mid', mimeType: 'audio/midi', buffer: Buffer.from(bytes) });
-    await waitFor(C.page, (n) => (window as any).__tutti.noteCount() === n, live.notes.length);
-    expect(comparable(await C.page.evaluate(() => (window as any).__tutti.score()))).toEqual(comparable(live));
+    await waitFor(C.page, (n) => window.__tutti!.noteCount() === n, live.notes.length);
+    expect(comparable(await C.page.evaluate(() => window.__tutti!.score()))).toEqual(comparable(live));
     await C.context.close();
   });
 
@@ -85,8 +85,8 @@ describe('MIDI import and export in the editor', () => {
     const id3 = await createSession(stage.server.url, 'E2E long');
     const D = await openEditor(stage.browser, stage.server.url, id3, 'Long');
     await D.page.getByTestId('midi-input').setInputFiles(path.join(FIX, 'long.mid'));
-    await waitFor(D.page, () => (window as any).__tutti.noteCount() === 10_000, null, 30_000);
-    await waitFor(D.page, () => (window as any).__tutti.lastPaint().notesDrawn > 0, null);
+    await waitFor(D.page, () => window.__tutti!.noteCount() === 10_000, null, 30_000);
+    await waitFor(D.page, () => window.__tutti!.lastPaint()!.notesDrawn > 0, null);
     await screenshot(D.page, 'midi-2-long-file');
     await D.context.close();
   });

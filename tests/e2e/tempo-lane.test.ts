@@ -23,7 +23,7 @@ const BEAT_LINE = rgb('#272d3b'); // THEME.beat
 /** Page coordinates of a tick on the ruler, `dy` px below its top. */
 async function rulerPoint(page: Page, tick: number, dy: number) {
   const box = (await page.getByTestId('ruler').boundingBox())!;
-  const v = await page.evaluate(() => (window as any).__tutti.viewport());
+  const v = await page.evaluate(() => window.__tutti!.viewport());
   return { x: box.x + (tick - v.scrollTick) * v.pxPerTick, y: box.y + dy };
 }
 
@@ -34,7 +34,7 @@ function pixelAt(page: Page, which: 'ruler' | 'grid', tick: number, y: number, d
       const c = (
         which === 'ruler' ? document.querySelector('[data-testid="ruler"]') : document.querySelector('[data-testid="roll-canvas"]')!.previousElementSibling
       ) as HTMLCanvasElement;
-      const v = (window as any).__tutti.viewport();
+      const v = window.__tutti!.viewport();
       const dpr = c.width / c.getBoundingClientRect().width;
       const x = Math.round((tick - v.scrollTick) * v.pxPerTick) + dx;
       return [
@@ -63,15 +63,15 @@ async function waitPixel(page: Page, which: 'ruler' | 'grid', tick: number, y: n
   throw new Error(`${which} pixel at tick ${tick}: ${last} ${want ? 'is not' : 'is still'} ${color}`);
 }
 
-const tempos = (p: Page) => p.evaluate(() => (window as any).__tutti.meta().tempos ?? null);
-const metres = (p: Page) => p.evaluate(() => (window as any).__tutti.meta().timeSignatures ?? null);
+const tempos = (p: Page) => p.evaluate(() => window.__tutti!.meta().tempos ?? null);
+const metres = (p: Page) => p.evaluate(() => window.__tutti!.meta().timeSignatures ?? null);
 
 describe('tempo/metre lane on the ruler, shared', () => {
   it('adds, moves and undoes tempo and metre changes for both people', async () => {
     const { A, B } = stage;
     const a = A.page;
     const b = B.page;
-    const bpm = await a.evaluate(() => (window as any).__tutti.meta().bpm);
+    const bpm = await a.evaluate(() => window.__tutti!.meta().bpm);
     // Before: 4/4 bar lines at bars 3 and 4 (ticks 3840, 5760) on Ben's grid.
     await waitPixel(b, 'grid', 3 * BAR44, 120, BAR_LINE);
     expect(near(await pixelAt(b, 'grid', 3 * BAR44 - 3 * PPQ, 120), BAR_LINE)).toBe(false);
@@ -81,7 +81,7 @@ describe('tempo/metre lane on the ruler, shared', () => {
     await a.mouse.dblclick(p.x, p.y);
     await a.getByTestId('lane-bpm').fill('60');
     await a.getByTestId('lane-apply').click();
-    await waitFor(a, () => (window as any).__tutti.meta().tempos?.length === 2, null);
+    await waitFor(a, () => window.__tutti!.meta().tempos?.length === 2, null);
     expect(await tempos(a)).toEqual([
       { tick: 0, bpm },
       { tick: BAR44, bpm: 60 },
@@ -102,7 +102,7 @@ describe('tempo/metre lane on the ruler, shared', () => {
     expect(await a.getByTestId('tempo-lane-popover').count()).toBe(0);
 
     // Ben: both markers on his ruler, and his bar 4 now starts one beat earlier (3/4 from bar 3).
-    await waitFor(b, () => (window as any).__tutti.meta().tempos?.length === 2 && (window as any).__tutti.meta().timeSignatures?.length === 2, null);
+    await waitFor(b, () => window.__tutti!.meta().tempos?.length === 2 && window.__tutti!.meta().timeSignatures?.length === 2, null);
     await waitPixel(b, 'ruler', BAR44, TEMPO_Y, TEMPO_COLOR);
     await waitPixel(b, 'ruler', 2 * BAR44, METRE_Y, METRE_COLOR);
     const bar4 = 2 * BAR44 + 3 * PPQ;
@@ -129,7 +129,7 @@ describe('tempo/metre lane on the ruler, shared', () => {
     await waitFor(
       b,
       ([t, bpm]) =>
-        JSON.stringify((window as any).__tutti.meta().tempos) ===
+        JSON.stringify(window.__tutti!.meta().tempos) ===
         JSON.stringify([
           { tick: 0, bpm },
           { tick: t, bpm: 60 },
@@ -141,16 +141,16 @@ describe('tempo/metre lane on the ruler, shared', () => {
 
     // Ana's undo: the move, then the metre change (Ben's bar 4 line goes back), then the tempo change.
     await a.keyboard.press('Control+z');
-    await waitFor(b, (t) => (window as any).__tutti.meta().tempos?.[1]?.tick === t, BAR44);
+    await waitFor(b, (t) => window.__tutti!.meta().tempos?.[1]?.tick === t, BAR44);
     await a.keyboard.press('Control+z');
-    await waitFor(b, () => !(window as any).__tutti.meta().timeSignatures, null);
+    await waitFor(b, () => !window.__tutti!.meta().timeSignatures, null);
     await waitPixel(b, 'grid', 3 * BAR44, 120, BAR_LINE);
     await waitPixel(b, 'grid', bar4, 120, BAR_LINE, false);
     await waitPixel(b, 'ruler', 2 * BAR44, METRE_Y, METRE_COLOR, false);
     await a.keyboard.press('Control+z');
-    await waitFor(b, () => !(window as any).__tutti.meta().tempos, null);
+    await waitFor(b, () => !window.__tutti!.meta().tempos, null);
     await waitPixel(b, 'ruler', BAR44, TEMPO_Y, TEMPO_COLOR, false);
     expect(await tempos(a)).toBeNull();
-    expect(await b.evaluate(() => (window as any).__tutti.meta().bpm)).toBe(bpm);
+    expect(await b.evaluate(() => window.__tutti!.meta().bpm)).toBe(bpm);
   });
 });

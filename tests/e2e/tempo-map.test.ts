@@ -33,7 +33,7 @@ beforeAll(async () => {
   addNotes(peer.doc, STARTS.map((start): NoteData => ({ trackId: track.id, pitch: 72, start, duration: PPQ / 2, velocity: 110 })));
   setMeta(peer.doc, { bpm: 120, tempos });
   page = (await openEditor(browser, server.url, id, 'Player')).page;
-  await waitFor(page, () => (window as any).__tutti.meta().tempos?.length === 2 && (window as any).__tutti.noteCount() === 3, null);
+  await waitFor(page, () => window.__tutti!.meta().tempos?.length === 2 && window.__tutti!.noteCount() === 3, null);
 }, 900_000);
 
 afterAll(async () => {
@@ -44,7 +44,7 @@ afterAll(async () => {
 
 describe('tempo map in playback and WAV export', () => {
   it('the editor holds the map the peer wrote', async () => {
-    expect(await page.evaluate(() => (window as any).__tutti.meta().tempos)).toEqual(tempos);
+    expect(await page.evaluate(() => window.__tutti!.meta().tempos)).toEqual(tempos);
     expect(readMeta(peer.doc).tempos).toEqual(tempos);
   });
 

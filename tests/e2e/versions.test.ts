@@ -11,7 +11,7 @@ let A: EditorPage;
 let B: EditorPage;
 beforeAll(() => void ({ A, B } = stage));
 
-const count = (p: EditorPage['page'], n: number) => waitFor(p, (want) => (window as any).__tutti.noteCount() === want, n);
+const count = (p: EditorPage['page'], n: number) => waitFor(p, (want) => window.__tutti!.noteCount() === want, n);
 
 describe('versions in the editor', () => {
   it('A saves a version, edits on, previews it for A alone with a diff', async () => {
@@ -46,7 +46,7 @@ describe('versions in the editor', () => {
     await count(A.page, 3);
     await count(B.page, 3);
     expect(await A.page.getByTestId('history-preview').count()).toBe(0);
-    const restored = await B.page.evaluate(() => (window as any).__tutti.notes().map((n: any) => `${n.start}:${n.pitch}`).sort());
+    const restored = await B.page.evaluate(() => window.__tutti!.notes().map((n: any) => `${n.start}:${n.pitch}`).sort());
     expect(restored).toEqual(['0:60', '480:62', '960:64']);
     await screenshot(B.page, 'versions-2-B-sees-restore');
     // Focus back on the page (not a text field), then Ctrl+Z: one undo step covers the restore.
@@ -65,7 +65,7 @@ describe('versions in the editor', () => {
     const link = A.page.getByTestId('forked-from');
     await link.waitFor();
     expect(await link.textContent()).toContain('E2E versions');
-    expect(await A.page.evaluate(() => (window as any).__tutti.meta().title)).toBe('E2E versions (copy)');
+    expect(await A.page.evaluate(() => window.__tutti!.meta().title)).toBe('E2E versions (copy)');
     // Editing the copy leaves the parent alone.
     await clickRoll(A.page, 2400, 70);
     await count(A.page, 6);

@@ -73,9 +73,9 @@ describe('a view link in the browser', () => {
     // Fence: the editor draws after the viewer tried; once the viewer has that note, anything the
     // viewer had sent would have arrived before it.
     await clickRoll(E.page, 960, 64);
-    await waitFor(V.page, (n) => (window as any).__tutti.noteCount() === n + 1, before);
-    await waitFor(E.page, (n) => (window as any).__tutti.noteCount() === n + 1, before);
-    const vNotes = await V.page.evaluate(() => (window as any).__tutti.notes());
+    await waitFor(V.page, (n) => window.__tutti!.noteCount() === n + 1, before);
+    await waitFor(E.page, (n) => window.__tutti!.noteCount() === n + 1, before);
+    const vNotes = await V.page.evaluate(() => window.__tutti!.notes());
     expect(vNotes.map((n: { pitch: number; start: number }) => [n.pitch, n.start])).toEqual([[64, 960]]);
     expect(await noteCount(E.page)).toBe(before + 1);
   });
@@ -97,7 +97,7 @@ describe('a view link in the browser', () => {
     await owner.getByTestId('new-session').click();
     await owner.waitForURL(/\/s\/[A-Za-z0-9_-]+#token=/);
     await waitOnline(owner);
-    const id = await owner.evaluate(() => (window as any).__tutti.sessionId);
+    const id = await owner.evaluate(() => window.__tutti!.sessionId);
     expect(await owner.evaluate((sid) => window.localStorage.getItem(`tutti:owner:${sid}`), id)).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(await owner.getByTestId('editor').getAttribute('data-role')).toBe('owner');
 
@@ -128,7 +128,7 @@ describe('a view link in the browser', () => {
     expect(await friend.page.evaluate(() => (window as any).__ws)).toBe(made);
     expect(sockets.length).toBe(seen);
     expect(await closedBox.isVisible()).toBe(true);
-    expect(await owner.evaluate(() => (window as any).__tutti.connection())).toBe('online'); // the owner's page stays
+    expect(await owner.evaluate(() => window.__tutti!.connection())).toBe('online'); // the owner's page stays
 
     await owner.getByTestId('copy-edit-link').click();
     const fresh = await owner.evaluate(() => navigator.clipboard.readText());

@@ -40,7 +40,7 @@ beforeAll(async () => {
   page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
   // Reload so the first load itself is observed (openEditor loaded the page before we listened).
   await page.reload();
-  await page.waitForFunction(() => (window as any).__tutti?.connection() === 'online' && (window as any).__tutti.synced());
+  await page.waitForFunction(() => window.__tutti?.connection() === 'online' && window.__tutti!.synced());
 });
 
 afterAll(async () => {
@@ -48,7 +48,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const pianoState = () => page.evaluate(() => (window as any).__tutti.pianoSamples());
+const pianoState = () => page.evaluate(() => window.__tutti!.pianoSamples());
 
 describe('a workstation musicians expect', () => {
   it('loads with a favicon, a manifest and no console errors or failed requests', async () => {
@@ -67,15 +67,15 @@ describe('a workstation musicians expect', () => {
     await page.getByTestId('session-title').fill('Morning Song');
     await page.getByTestId('session-title').press('Enter');
     await page.waitForFunction(() => document.title === 'Morning Song — Tutti');
-    expect(await page.evaluate(() => (window as any).__tutti.meta().title)).toBe('Morning Song');
+    expect(await page.evaluate(() => window.__tutti!.meta().title)).toBe('Morning Song');
   });
 
   it('loads the sampled grand piano from our own server, all velocity layers, with progress', async () => {
     // The first note creates a piano track, which starts the sample download.
     await clickRoll(page, 0, 60);
-    await waitFor(page, () => (window as any).__tutti.noteCount() === 1, null);
-    expect((await page.evaluate(() => (window as any).__tutti.tracks()))[0].instrument).toBe('piano');
-    await page.waitForFunction(() => (window as any).__tutti.pianoSamples().ready, null, { timeout: 60_000 });
+    await waitFor(page, () => window.__tutti!.noteCount() === 1, null);
+    expect((await page.evaluate(() => window.__tutti!.tracks()))[0].instrument).toBe('piano');
+    await page.waitForFunction(() => window.__tutti!.pianoSamples().ready, null, { timeout: 60_000 });
     const st = await pianoState();
     expect(st).toMatchObject({ ready: true, error: null, loaded: pianoSampleFiles().length, total: pianoSampleFiles().length });
     expect(await page.getByTestId('piano-samples').getAttribute('data-state')).toBe('ready');
@@ -92,7 +92,7 @@ describe('a workstation musicians expect', () => {
 
   it('exports the whole session as WAV: right rate and length, sound at the notes, silence between', async () => {
     await clickRoll(page, 1920, 64); // bar 2: 2.4 s at 100 BPM
-    await waitFor(page, () => (window as any).__tutti.noteCount() === 2, null);
+    await waitFor(page, () => window.__tutti!.noteCount() === 2, null);
     await page.evaluate(() => {
       (window as any).__sawProgress = false;
       new MutationObserver(() => document.querySelector('[data-testid="wav-progress"]') && ((window as any).__sawProgress = true)).observe(document.body, { subtree: true, childList: true });
@@ -120,20 +120,20 @@ describe('a workstation musicians expect', () => {
     expect(loop.duration).toBeCloseTo(2.4, 2); // one 4/4 bar at 100 BPM
     expect(rms(loop, 0, 0.2)).toBeGreaterThan(0.005); // the bar-2 note, at the start of the range
     await page.getByTestId('track-mute').first().click();
-    await page.waitForFunction(() => (window as any).__tutti.tracks()[0].muted);
+    await page.waitForFunction(() => window.__tutti!.tracks()[0].muted);
     const muted = await exportWav(page, 'export-wav-session');
     expect(Math.max(rms(muted, 0, 0.3), rms(muted, 2.4, 2.7))).toBeLessThan(1e-4);
     await page.getByTestId('track-mute').first().click();
-    await page.waitForFunction(() => !(window as any).__tutti.tracks()[0].muted);
+    await page.waitForFunction(() => !window.__tutti!.tracks()[0].muted);
   });
 
   it('plays the velocity layer each note’s velocity selects', async () => {
     const [first] = (await notes(page)).sort((a, b) => a.start - b.start);
     const layerPlays = async (velocity: number) => {
       await clickRoll(page, first!.start + 10, first!.pitch);
-      await page.waitForFunction((id) => (window as any).__tutti.selection().join() === id, first!.id);
+      await page.waitForFunction((id) => window.__tutti!.selection().join() === id, first!.id);
       await page.getByTestId('velocity-input').fill(String(velocity));
-      await page.waitForFunction(([id, v]) => (window as any).__tutti.note(id)?.velocity === v, [first!.id, velocity] as const);
+      await page.waitForFunction(([id, v]) => window.__tutti!.note(id)?.velocity === v, [first!.id, velocity] as const);
       const before = (await pianoState()).plays;
       await exportWav(page, 'export-wav-loop'); // bars 2–3: only the second note (velocity 100)
       await exportWav(page, 'export-wav-session');
@@ -148,17 +148,17 @@ describe('a workstation musicians expect', () => {
 
   it('a long export is rendered in segments that add up exactly (a note 10.2 s in)', async () => {
     await clickRoll(page, 480, 67);
-    await waitFor(page, () => (window as any).__tutti.noteCount() === 3, null);
+    await waitFor(page, () => window.__tutti!.noteCount() === 3, null);
     for (let i = 0; i < 4; i++) await page.keyboard.press('Shift+ArrowRight');
-    const id = (await page.evaluate(() => (window as any).__tutti.selection()))[0];
-    await page.waitForFunction((id) => (window as any).__tutti.note(id)?.start === 8160, id);
+    const id = (await page.evaluate(() => window.__tutti!.selection()))[0];
+    await page.waitForFunction((id) => window.__tutti!.note(id)?.start === 8160, id);
     const wav = await exportWav(page, 'export-wav-session');
     expect(wav.duration).toBeCloseTo((8160 + 120) * 0.00125 + 2, 2); // 10.35 s + tail
     expect(rms(wav, 10.2, 10.4)).toBeGreaterThan(0.005);
     expect(rms(wav, 10.2, 10.4)).toBeGreaterThan(rms(wav, 9.6, 10.15) * 3);
     expect(rms(wav, 2.4, 2.6)).toBeGreaterThan(0.005);
     await page.keyboard.press('Delete');
-    await waitFor(page, () => (window as any).__tutti.noteCount() === 2, null);
+    await waitFor(page, () => window.__tutti!.noteCount() === 2, null);
   });
 
   it('clicking a track name selects the track; Space plays and −/+ zoom instead of typing', async () => {
@@ -168,30 +168,30 @@ describe('a workstation musicians expect', () => {
     const name = (await second.getByTestId('track-name').textContent())!;
     await second.getByTestId('track-name').click();
     const trackId = await second.getAttribute('data-track-id');
-    await page.waitForFunction((id) => (window as any).__tutti.activeTrackId() === id, trackId);
+    await page.waitForFunction((id) => window.__tutti!.activeTrackId() === id, trackId);
     expect(await page.evaluate(() => document.activeElement?.tagName)).not.toBe('INPUT');
-    const zoom = (await page.evaluate(() => (window as any).__tutti.viewport())).pxPerTick;
+    const zoom = (await page.evaluate(() => window.__tutti!.viewport())).pxPerTick;
     await page.keyboard.press('Space');
-    await page.waitForFunction(() => (window as any).__tutti.transport().playing);
+    await page.waitForFunction(() => window.__tutti!.transport().playing);
     await page.keyboard.press('-');
     await page.keyboard.press('-');
     await page.keyboard.press('+');
     await page.keyboard.press('Space');
-    await page.waitForFunction(() => !(window as any).__tutti.transport().playing);
-    expect((await page.evaluate(() => (window as any).__tutti.viewport())).pxPerTick).toBeCloseTo(zoom * 0.8, 5);
-    expect((await page.evaluate(() => (window as any).__tutti.tracks())).map((t: any) => t.name)).toContain(name);
+    await page.waitForFunction(() => !window.__tutti!.transport().playing);
+    expect((await page.evaluate(() => window.__tutti!.viewport())).pxPerTick).toBeCloseTo(zoom * 0.8, 5);
+    expect((await page.evaluate(() => window.__tutti!.tracks())).map((t: any) => t.name)).toContain(name);
     // Renaming takes a double-click; Escape leaves the field without renaming.
     await second.getByTestId('track-name').dblclick();
     expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Track name');
     await page.keyboard.type('zzz');
     await page.keyboard.press('Escape');
     await page.waitForFunction(() => document.activeElement?.tagName !== 'INPUT');
-    expect((await page.evaluate(() => (window as any).__tutti.tracks()))[1].name).toBe(name);
+    expect((await page.evaluate(() => window.__tutti!.tracks()))[1].name).toBe(name);
     await second.getByTestId('track-name').dblclick();
     await page.keyboard.press('Control+a');
     await page.keyboard.type('Lead');
     await page.keyboard.press('Enter');
-    await page.waitForFunction(() => (window as any).__tutti.tracks()[1].name === 'Lead');
+    await page.waitForFunction(() => window.__tutti!.tracks()[1].name === 'Lead');
     // Enter on a focused track (keyboard users) also renames.
     await second.focus();
     await page.keyboard.press('Enter');
@@ -200,37 +200,37 @@ describe('a workstation musicians expect', () => {
   });
 
   it('plays, shows and records a MIDI keyboard into the selected track as one undoable take', async () => {
-    const B = await openEditor(browser, server.url, (await page.evaluate(() => (window as any).__tutti.sessionId)) as string, 'Listener');
+    const B = await openEditor(browser, server.url, (await page.evaluate(() => window.__tutti!.sessionId)) as string, 'Listener');
     try {
       await page.getByTestId('midi-connect').click();
-      await page.waitForFunction(() => (window as any).__tutti.midi().status === 'ready');
+      await page.waitForFunction(() => window.__tutti!.midi().status === 'ready');
       expect(await page.getByTestId('midi-device').locator('option').allTextContents()).toEqual(['Tutti Fake Keys']);
       // Live: the held key reaches the other participant through presence.
       await page.evaluate(() => (window as any).__fakeMidi.send([0x90, 67, 100]));
-      await B.page.waitForFunction(() => (window as any).__tutti.peers().some((p: any) => p.name === 'Player' && p.keys.includes(67)));
+      await B.page.waitForFunction(() => window.__tutti!.peers().some((p: any) => p.name === 'Player' && p.keys.includes(67)));
       await page.evaluate(() => (window as any).__fakeMidi.send([0x80, 67, 0]));
-      await B.page.waitForFunction(() => (window as any).__tutti.peers().some((p: any) => p.name === 'Player' && p.keys.length === 0));
-      expect(await page.evaluate(() => (window as any).__tutti.noteCount())).toBe(2); // playing live writes nothing
+      await B.page.waitForFunction(() => window.__tutti!.peers().some((p: any) => p.name === 'Player' && p.keys.length === 0));
+      expect(await page.evaluate(() => window.__tutti!.noteCount())).toBe(2); // playing live writes nothing
 
       // Record into the selected (second) track from bar 2, grid 1/8.
-      const trackId = await page.evaluate(() => (window as any).__tutti.activeTrackId());
+      const trackId = await page.evaluate(() => window.__tutti!.activeTrackId());
       await page.getByTestId('snap').selectOption('1/8');
       const ruler = (await page.getByTestId('ruler').boundingBox())!;
-      const v = await page.evaluate(() => (window as any).__tutti.viewport());
+      const v = await page.evaluate(() => window.__tutti!.viewport());
       await page.mouse.click(ruler.x + (1920 - v.scrollTick) * v.pxPerTick + 2, ruler.y + 12);
-      expect(await page.evaluate(() => (window as any).__tutti.playheadTick())).toBe(1920);
-      const undoBefore = await page.evaluate(() => (window as any).__tutti.undoDepth());
+      expect(await page.evaluate(() => window.__tutti!.playheadTick())).toBe(1920);
+      const undoBefore = await page.evaluate(() => window.__tutti!.undoDepth());
       await page.getByTestId('record').click();
       expect(await page.getByTestId('record').getAttribute('data-state')).toBe('count-in');
-      await page.waitForFunction(() => (window as any).__tutti.midi().recording === 'on', null, { timeout: 15_000 });
+      await page.waitForFunction(() => window.__tutti!.midi().recording === 'on', null, { timeout: 15_000 });
       await page.evaluate(() => (window as any).__fakeMidi.send([0x90, 72, 90]));
       await page.waitForTimeout(400);
       await page.evaluate(() => (window as any).__fakeMidi.send([0x80, 72, 0]));
       await page.evaluate(() => (window as any).__fakeMidi.send([0x90, 76, 40]));
       await page.waitForTimeout(300);
       await page.keyboard.press('Space'); // stop while 76 is still held: it ends at the stop
-      await waitFor(page, () => (window as any).__tutti.noteCount() === 4, null);
-      expect(await page.evaluate(() => (window as any).__tutti.midi().recording)).toBe('off');
+      await waitFor(page, () => window.__tutti!.noteCount() === 4, null);
+      expect(await page.evaluate(() => window.__tutti!.midi().recording)).toBe('off');
       const take = (await notes(page)).filter((n) => n.pitch === 72 || n.pitch === 76).sort((a, b) => a.pitch - b.pitch);
       expect(take.map((n) => [n.pitch, n.velocity, n.trackId])).toEqual([[72, 90, trackId], [76, 40, trackId]]);
       for (const n of take) {
@@ -241,10 +241,10 @@ describe('a workstation musicians expect', () => {
       expect(take[1]!.start).toBeGreaterThanOrEqual(take[0]!.start);
       await page.evaluate(() => (window as any).__fakeMidi.send([0x80, 76, 0]));
       // One undo removes the whole take.
-      expect(await page.evaluate(() => (window as any).__tutti.undoDepth())).toBe(undoBefore + 1);
+      expect(await page.evaluate(() => window.__tutti!.undoDepth())).toBe(undoBefore + 1);
       await page.keyboard.press('Control+z');
-      await waitFor(page, () => (window as any).__tutti.noteCount() === 2, null);
-      await B.page.waitForFunction(() => (window as any).__tutti.noteCount() === 2);
+      await waitFor(page, () => window.__tutti!.noteCount() === 2, null);
+      await B.page.waitForFunction(() => window.__tutti!.noteCount() === 2);
     } finally {
       await B.context.close();
     }
@@ -252,11 +252,11 @@ describe('a workstation musicians expect', () => {
 
   it('names notes in the session key and draws black keys from the outer edge', async () => {
     await page.getByTestId('key').selectOption('Eb major');
-    await page.waitForFunction(() => (window as any).__tutti.meta().key === 'Eb major');
+    await page.waitForFunction(() => window.__tutti!.meta().key === 'Eb major');
     // A black-key row (C#4 = 61) of the keyboard strip: dark at the outer (left) edge, white next to the grid.
     const px = await page.evaluate(() => {
       const c = document.querySelector('[data-testid="keyboard"]') as HTMLCanvasElement;
-      const v = (window as any).__tutti.viewport();
+      const v = window.__tutti!.viewport();
       const dpr = c.width / c.getBoundingClientRect().width;
       const y = Math.round(((127 - 61) * v.rowHeight - v.scrollY + v.rowHeight / 2) * dpr);
       const at = (x: number) => [...c.getContext('2d')!.getImageData(Math.round(x * dpr), y, 1, 1).data.slice(0, 3)];
@@ -280,8 +280,8 @@ async function touchGestures(p: Page) {
   const cdp = await p.context().newCDPSession(p);
   const touch = (type: 'touchStart' | 'touchMove' | 'touchEnd', pts: [number, number][]) =>
     cdp.send('Input.dispatchTouchEvent', { type, touchPoints: pts.map(([x, y], id) => ({ x, y, id })) });
-  const sel = () => p.evaluate(() => (window as any).__tutti.selection() as string[]);
-  const view = () => p.evaluate(() => (window as any).__tutti.viewport());
+  const sel = () => p.evaluate(() => window.__tutti!.selection() as string[]);
+  const view = () => p.evaluate(() => window.__tutti!.viewport());
   const [a] = await notes(p);
   // Drag the note up two semitones with one finger.
   const from = await rollPoint(p, a!.start + 20, a!.pitch);
@@ -289,21 +289,21 @@ async function touchGestures(p: Page) {
   await touch('touchStart', [[from.x, from.y]]);
   for (let i = 1; i <= 4; i++) await touch('touchMove', [[from.x, from.y - (i * 2 * rh) / 4]]);
   await touch('touchEnd', []);
-  await p.waitForFunction((id) => (window as any).__tutti.note(id)?.pitch === 66, a!.id);
+  await p.waitForFunction((id) => window.__tutti!.note(id)?.pitch === 66, a!.id);
   // Resize it by dragging its right edge.
   const end = await rollPoint(p, a!.start + a!.duration, 66);
   await touch('touchStart', [[end.x - 5, end.y]]);
   for (let i = 1; i <= 4; i++) await touch('touchMove', [[end.x - 5 + i * 15, end.y]]);
   await touch('touchEnd', []);
-  await p.waitForFunction(([id, d]) => (window as any).__tutti.note(id)?.duration > d, [a!.id, a!.duration] as const);
+  await p.waitForFunction(([id, d]) => (window.__tutti!.note(id)?.duration ?? 0) > d, [a!.id, a!.duration] as const);
   // A second note by tap (it becomes the selection), then tap the first: only it is selected.
   const b = await rollPoint(p, a!.start + 960, 60);
   await p.touchscreen.tap(b.x, b.y);
-  await p.waitForFunction(() => (window as any).__tutti.noteCount() === 2);
+  await p.waitForFunction(() => window.__tutti!.noteCount() === 2);
   const second = (await notes(p)).find((n) => n.id !== a!.id)!;
   const onA = await rollPoint(p, a!.start + 20, 66);
   await p.touchscreen.tap(onA.x, onA.y);
-  await p.waitForFunction((id) => JSON.stringify((window as any).__tutti.selection()) === JSON.stringify([id]), a!.id);
+  await p.waitForFunction((id) => JSON.stringify(window.__tutti!.selection()) === JSON.stringify([id]), a!.id);
   // Long-press the second note: added to the selection (a tap would have replaced it).
   const onB = await rollPoint(p, second.start + 20, second.pitch);
   await touch('touchStart', [[onB.x, onB.y]]);
@@ -331,7 +331,7 @@ async function touchGestures(p: Page) {
   expect(panned.scrollTick).toBeGreaterThan(zoomed.scrollTick + 40 / zoomed.pxPerTick);
   expect(panned.scrollY).toBeGreaterThan(zoomed.scrollY + 20);
   expect(panned.pxPerTick).toBeCloseTo(zoomed.pxPerTick, 5);
-  expect(await p.evaluate(() => (window as any).__tutti.noteCount())).toBe(2);
+  expect(await p.evaluate(() => window.__tutti!.noteCount())).toBe(2);
   await cdp.detach();
 }
 
@@ -364,13 +364,13 @@ describe('phone and tablet', () => {
         await p.getByTestId('drawer-scrim').tap({ position: { x: 5, y: 5 } });
         await expect.poll(() => inView('participants')).toBe(false);
         // Tap on the roll draws a note; the play button works by touch.
-        const v = await p.evaluate(() => (window as any).__tutti.viewport());
+        const v = await p.evaluate(() => window.__tutti!.viewport());
         await p.touchscreen.tap(roll.x + 40, roll.y + (127 - 64) * v.rowHeight - v.scrollY + v.rowHeight / 2);
-        await p.waitForFunction(() => (window as any).__tutti.noteCount() === 1);
+        await p.waitForFunction(() => window.__tutti!.noteCount() === 1);
         await p.getByTestId('play').tap();
-        await p.waitForFunction(() => (window as any).__tutti.transport().playing);
+        await p.waitForFunction(() => window.__tutti!.transport().playing);
         await p.getByTestId('play').tap();
-        await p.waitForFunction(() => !(window as any).__tutti.transport().playing);
+        await p.waitForFunction(() => !window.__tutti!.transport().playing);
         await touchGestures(p);
         await screenshot(p, `workstation-${w}x${h}`);
       } finally {

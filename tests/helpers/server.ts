@@ -91,6 +91,8 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
       DATABASE_URL: opts.databaseUrl ?? '',
       TUTTI_UNLOAD_DELAY_MS: '200',
       CHECKPOINT_DISABLE: '1',
+      // The pages install their window.__tutti* hooks (app/test-hooks.ts) for the e2e tests and benches.
+      TUTTI_TEST_HOOKS: '1',
       ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -14,6 +14,7 @@ import { onPreviewChange, previewDiff, previewOf, setPreview } from './preview';
 import { restoreLocally } from './restore';
 import { playVersion, stopVersion } from './play';
 import { DIFF_COLORS } from './draw';
+import { setTestHook } from '../../test-hooks';
 import './history.css';
 
 // Whether the panel is open, per editor (the toolbar button and the panel share it).
@@ -186,7 +187,7 @@ export function HistoryPanel({ ed }: { ed: Editor }) {
       const { version, score } = await fetchVersion(ed, v.id);
       ed.setSelection([]);
       setPreview(ed, { version, label: versionLabel(version), score, diff: preview?.diff ?? false });
-      (window as { __tuttiHistory?: { previewMs: number } }).__tuttiHistory = { previewMs: performance.now() - t0 };
+      setTestHook('__tuttiHistory', { previewMs: performance.now() - t0 });
     });
 
   const restore = (range?: { fromBar: number; toBar: number; trackIds?: string[] }) => {

@@ -5,6 +5,9 @@ import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { editTokenFor } from '../../helpers/server';
 
+/** The page's window.__tutti* hooks (present because test servers run with TUTTI_TEST_HOOKS=1); typed by app/test-hooks.ts. */
+export type { TuttiTestHooks } from '@/app/test-hooks';
+
 export const ARTIFACTS = path.resolve(import.meta.dirname, '../../../test-artifacts/e2e');
 
 export async function launchBrowser(): Promise<Browser> {
@@ -48,7 +51,7 @@ export async function openEditor(browser: Browser, baseUrl: string, sessionId: s
 
 export async function waitOnline(page: Page, timeout = 30_000): Promise<void> {
   await page.waitForFunction(() => {
-    const t = (window as any).__tutti;
+    const t = window.__tutti!;
     return t && t.connection() === 'online' && t.synced();
   }, null, { timeout });
 }
@@ -56,7 +59,7 @@ export async function waitOnline(page: Page, timeout = 30_000): Promise<void> {
 /** Page coordinates of the centre-left of a (tick, pitch) cell on the roll. */
 export async function rollPoint(page: Page, tick: number, pitch: number): Promise<{ x: number; y: number }> {
   const box = (await page.getByTestId('roll-canvas').boundingBox())!;
-  const v = await page.evaluate(() => (window as any).__tutti.viewport());
+  const v = await page.evaluate(() => window.__tutti!.viewport());
   const p = {
     x: box.x + (tick - v.scrollTick) * v.pxPerTick + 4,
     y: box.y + (127 - pitch) * v.rowHeight - v.scrollY + v.rowHeight / 2,
@@ -83,8 +86,8 @@ export async function dragRoll(page: Page, from: [number, number], to: [number, 
 
 export type PageNote = { id: string; trackId: string; pitch: number; start: number; duration: number; velocity: number };
 
-export const notes = (page: Page): Promise<PageNote[]> => page.evaluate(() => (window as any).__tutti.notes());
-export const noteCount = (page: Page): Promise<number> => page.evaluate(() => (window as any).__tutti.noteCount());
+export const notes = (page: Page): Promise<PageNote[]> => page.evaluate(() => window.__tutti!.notes());
+export const noteCount = (page: Page): Promise<number> => page.evaluate(() => window.__tutti!.noteCount());
 
 export async function waitFor<T>(page: Page, fn: (arg: T) => boolean, arg: T, timeout = 10_000): Promise<void> {
   await page.waitForFunction(fn as any, arg, { timeout });
