@@ -2,6 +2,8 @@
 // "How it works" (issue 18 item 2): pick a melody (one of three public-domain tunes, or a track of
 // a session by its link), then watch each model work on it. Every view is computed by the live
 // model on the server when it is opened (POST /api/models/<model>/explain); nothing is pre-drawn.
+// First: zod (through lib/) must not probe `new Function` under the page's CSP (see ../../editor/csp).
+import '../../editor/csp';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ArcnnExplain, ExplainModel, ExplainSource, GanExplain, TransformerExplain } from '@/lib/ai/explain';
 import { BUILTIN_MELODIES, BUILTIN_MELODY_IDS, type BuiltinMelodyId } from '@/lib/melodies/builtin';
