@@ -9,7 +9,7 @@
 //     to Web Audio (the synth piano while samples load), and Play → all piano samples decoded;
 //  4. WAV export of 32 bars × 4 tracks (piano, strings, bass, drums) through the UI: click →
 //     download, as a multiple of real time.
-// Writes bench/results/editor.json; the last line printed is one JSON object with the figures.
+// Writes bench/results/editor.json with --write (else a temporary file it prints); the last line printed is one JSON object with the figures.
 import fs from 'node:fs';
 import path from 'node:path';
 import { scoreToMidi } from '@/lib/midi';
@@ -18,6 +18,7 @@ import { DEFAULT_META, PPQ, defaultTrack, type Note, type NoteId, type Score, ty
 import { createSession, startTestServer } from '../tests/helpers/server';
 import { ensureNextBuild } from '../tests/e2e/support/build';
 import { clickRoll, launchBrowser, openEditor } from '../tests/e2e/support/browser';
+import { writeResult } from '../models/cli/result-file';
 
 const EDITS = Number(process.env.BENCH_EDITS ?? 200);
 const SCROLL_MS = Number(process.env.BENCH_SCROLL_MS ?? 4000);
@@ -188,9 +189,7 @@ async function main() {
       chromium: '/usr/bin/chromium (headless, --disable-gpu)',
       measured_at: new Date().toISOString(),
     };
-    const out = path.resolve(import.meta.dirname, 'results/editor.json');
-    fs.mkdirSync(path.dirname(out), { recursive: true });
-    fs.writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
+    writeResult(path.resolve(import.meta.dirname, 'results/editor.json'), JSON.stringify(result, null, 2) + '\n');
     console.log(`frames while scrolling ${total} notes: p50 ${result.frame_p50_ms} ms, p95 ${result.frame_p95_ms} ms (default zoom ${result.default_zoom.notes_drawn_avg} notes drawn/frame, zoomed out ${result.zoomed_out.notes_drawn_avg})`);
     console.log(`edit → remote paint over ${latencies.length} edits: p50 ${result.remote_paint_p50_ms} ms, p99 ${result.remote_paint_p99_ms} ms`);
     console.log(`sound: first note ${result.first_sound_after_play_ms} ms after Play, piano samples (${sound.files} files) ready ${result.piano_samples_ready_after_play_ms} ms after Play`);

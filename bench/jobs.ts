@@ -14,6 +14,7 @@ import path from 'node:path';
 import { dismissSuggestion, getSuggestion, jobsMap, notesMap, readJob, readSuggestion, suggestionsMap } from '@/lib/score';
 import { createSession, startTestServer } from '../tests/helpers/server';
 import { api, assertWeights, connect, postJob, waitFor, writeMelody, type Client } from '../tests/integration/jobs-helpers';
+import { writeResult } from '../models/cli/result-file';
 
 const ALL_MODELS = ['gan', 'arcnn', 'transformer'] as const;
 type Model = (typeof ALL_MODELS)[number];
@@ -174,9 +175,7 @@ async function main(): Promise<void> {
   results.candidates = CANDIDATES;
   results.load_average = os.loadavg().map((x) => Math.round(x * 100) / 100);
   const out = { ...results, ...summary, targets: { p95_ms_gan: 2000, p95_ms_arcnn: 2000, p95_ms_transformer: 4000, compare_all_visible_p95_ms: 3000 } };
-  const dir = path.resolve(import.meta.dirname, 'results');
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'jobs.json'), JSON.stringify(out, null, 2) + '\n');
+  writeResult(path.resolve(import.meta.dirname, 'results', 'jobs.json'), JSON.stringify(out, null, 2) + '\n');
   console.log(JSON.stringify(summary));
 }
 

@@ -6,7 +6,7 @@
 //  - charts_ms: in a fresh browser context (empty cache), navigation start → every model section
 //    has a recharts line path with data (charts hydrated and drawn), from the page's own clock;
 //  - dcl_ms / load_ms: the navigation timing's DOMContentLoaded and load events.
-// RUNS loads each (default 10) after one warm-up; p50 and p95. Writes bench/results/models-page.json;
+// RUNS loads each (default 10) after one warm-up; p50 and p95. Writes bench/results/models-page.json with --write (else a temporary file it prints);
 // the last line printed is one JSON object with the figures.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,6 +15,7 @@ import { MODEL_NAMES } from '@/lib/ai/contract';
 import { ensureNextBuild } from '../tests/e2e/support/build';
 import { launchBrowser } from '../tests/e2e/support/browser';
 import { startTestServer } from '../tests/helpers/server';
+import { writeResult } from '../models/cli/result-file';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 
@@ -103,9 +104,7 @@ async function main() {
       cores: os.cpus().length,
       at: new Date().toISOString(),
     };
-    const out = path.resolve(import.meta.dirname, 'results/models-page.json');
-    fs.mkdirSync(path.dirname(out), { recursive: true });
-    fs.writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
+    writeResult(path.resolve(import.meta.dirname, 'results/models-page.json'), JSON.stringify(result, null, 2) + '\n');
     console.log(JSON.stringify(result));
   } finally {
     await browser.close();

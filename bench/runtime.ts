@@ -1,7 +1,7 @@
 // `npm run bench:runtime`: the tensor runtime in one run — a small piano-roll U-Net's forward pass
 // and training step (batch 16) on wasm (with our gradient kernels) and on the pure-JS cpu backend,
 // their ratio, matMul GFLOP/s on both, and the conv-gradient kernels before/after our
-// replacements. Writes bench/results/runtime.json; the last line printed is one JSON object.
+// replacements. Writes bench/results/runtime.json with --write (else a temporary file it prints); the last line printed is one JSON object.
 // Flags: --reps N (timed repetitions on wasm, default 10), --cpu-reps N (default 1: one cpu
 // training step of this net takes minutes on a loaded 2-core machine), --cpu-kernels (also time
 // the cpu backend's filter gradient of the reference conv; slow).
@@ -11,6 +11,7 @@ import path from 'node:path';
 import { numberFlag, parseArgs } from '../models/cli/args';
 import { initRuntime, tf, type BackendName } from '../models/runtime/index';
 import { stockWasmKernel } from '../models/runtime/kernels/index';
+import { writeResult } from '../models/cli/result-file';
 
 const { flags } = parseArgs(process.argv.slice(2));
 const REPS = numberFlag(flags, 'reps') ?? 10;
@@ -160,7 +161,5 @@ const result = {
   matmul_512_gflops_cpu: cpu.matmul_gflops,
   conv_kernels: conv,
 };
-const dir = path.join(path.dirname(new URL(import.meta.url).pathname), 'results');
-fs.mkdirSync(dir, { recursive: true });
-fs.writeFileSync(path.join(dir, 'runtime.json'), JSON.stringify(result, null, 2) + '\n');
+writeResult(path.join(path.dirname(new URL(import.meta.url).pathname), 'results', 'runtime.json'), JSON.stringify(result, null, 2) + '\n');
 console.log(JSON.stringify(result));

@@ -22,6 +22,7 @@ import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
 import { WebsocketProvider } from 'y-websocket';
 import { addNotes, readNotes, readTracks } from '@/lib/score';
+import { writeResult } from '../models/cli/result-file';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 /** TUTTI_BENCH_DATABASE_URL=postgresql://… runs Tutti on PostgreSQL instead of the embedded database. */
@@ -329,8 +330,7 @@ async function guardCost(rounds: number, edits: number) {
     guard_cpu_overhead_pct_paired: pairedPct(cpuMs.guarded, cpuMs.unguarded),
     loadavg: os.loadavg(),
   };
-  fs.mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
-  fs.writeFileSync(path.join(ROOT, 'bench/results', 'sync-guard.json'), JSON.stringify({ date: new Date().toISOString(), summary }, null, 2) + '\n');
+  writeResult(path.join(ROOT, 'bench/results', 'sync-guard.json'), JSON.stringify({ date: new Date().toISOString(), summary }, null, 2) + '\n');
   console.log(JSON.stringify(summary));
 }
 
@@ -410,8 +410,7 @@ async function floodCost(rounds: number, edits: number) {
     flood_closes_by_code: closes,
     loadavg: os.loadavg(),
   };
-  fs.mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
-  fs.writeFileSync(path.join(ROOT, 'bench/results', 'sync-flood.json'), JSON.stringify({ date: new Date().toISOString(), summary }, null, 2) + '\n');
+  writeResult(path.join(ROOT, 'bench/results', 'sync-flood.json'), JSON.stringify({ date: new Date().toISOString(), summary }, null, 2) + '\n');
   console.log(JSON.stringify(summary));
 }
 
@@ -577,8 +576,7 @@ async function probeOnly() {
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
   const summary = { ...probeSummary(results), loadavg_before: (results.host as { loadavg: number[] }).loadavg, loadavg_after: os.loadavg() };
-  fs.mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
-  fs.writeFileSync(path.join(ROOT, 'bench/results', 'sync-probe.json'), JSON.stringify({ ...results, summary }, null, 2) + '\n');
+  writeResult(path.join(ROOT, 'bench/results', 'sync-probe.json'), JSON.stringify({ ...results, summary }, null, 2) + '\n');
   console.log(JSON.stringify(summary));
 }
 
@@ -647,9 +645,8 @@ async function main() {
     database: BENCH_DB ? 'postgres' : 'embedded',
     quick,
   };
-  fs.mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
   const file = BENCH_DB ? 'sync-postgres.json' : 'sync.json';
-  fs.writeFileSync(path.join(ROOT, 'bench/results', file), JSON.stringify({ ...results, database: BENCH_DB ? 'postgres' : 'embedded', summary }, null, 2) + '\n');
+  writeResult(path.join(ROOT, 'bench/results', file), JSON.stringify({ ...results, database: BENCH_DB ? 'postgres' : 'embedded', summary }, null, 2) + '\n');
   console.log(JSON.stringify(summary));
 }
 

@@ -12,7 +12,7 @@
 //   restore_seen_by_peer_ms_p50   from that apply until a second client holds the restored score
 //   restore_server_ms_p50         POST /restore (server-side restore, flushed)
 // The live score differs from the version in 2,000 notes (1,000 moved, 500 deleted, 500 added).
-// Writes bench/results/versions.json; the last line printed is one JSON object.
+// Writes bench/results/versions.json with --write (else a temporary file it prints); the last line printed is one JSON object.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,6 +22,7 @@ import { addNotes, deleteNotes, notesMap, readNotes, readScore, readTracks, upda
 import { applyRestorePlan, diffNotes, planRestore, scoreFromState } from '@/lib/score/versions';
 import { createSessionWithLinks, startInProcessServer, tempDataDir } from '../tests/helpers/server';
 import { connectClient, pgSchemaUrl, requirePostgres, waitFor } from '../tests/integration/sync-helpers';
+import { writeResult } from '../models/cli/result-file';
 
 /**
  * fetch, retried once when the server closed a kept-alive socket just as it was reused (its 5 s
@@ -197,8 +198,7 @@ async function main() {
       restore_seen_by_peer_ms_p50: p50(seenMs),
       restore_server_ms_p50: p50(serverMs),
     };
-    fs.mkdirSync(path.resolve(import.meta.dirname, 'results'), { recursive: true });
-    fs.writeFileSync(path.resolve(import.meta.dirname, `results/versions${POSTGRES ? '-postgres' : ''}.json`), JSON.stringify(result, null, 2) + '\n');
+    writeResult(path.resolve(import.meta.dirname, `results/versions${POSTGRES ? '-postgres' : ''}.json`), JSON.stringify(result, null, 2) + '\n');
     a.destroy();
     b.destroy();
     console.log(JSON.stringify(result));
