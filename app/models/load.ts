@@ -95,7 +95,8 @@ function countParameters(dir: string): { count: number; file: string } | null {
   try {
     names = fs
       .readdirSync(dir)
-      .filter((n) => n.endsWith('.json') && !n.startsWith('eval-') && n !== 'train-log.json')
+      // critic.json: the GAN's critic (the how-it-works view's), not the network that generates.
+      .filter((n) => n.endsWith('.json') && !n.startsWith('eval-') && n !== 'train-log.json' && n !== 'critic.json')
       .sort();
   } catch {
     return null;
