@@ -45,7 +45,9 @@ function start(role, i) {
   const web = role === 'web';
   const port = portOf(web ? basePort : basePort + 100, i);
   const args = web ? [path.join(root, 'scripts/start.mjs'), ...(next ? [] : ['--no-next'])] : ['--import', 'tsx', path.join(root, 'server/worker-main.ts')];
-  const env = { ...process.env, CHECKPOINT_DISABLE: '1', ...(web ? { PORT: String(port) } : { TUTTI_WORKER_PORT: String(port) }) };
+  // Readiness is read from the info-level start line, so a quieter LOG_LEVEL is raised to info.
+  const quiet = ['warn', 'error', 'fatal', 'silent'].includes(process.env.LOG_LEVEL ?? '');
+  const env = { ...process.env, CHECKPOINT_DISABLE: '1', ...(quiet ? { LOG_LEVEL: 'info' } : {}), ...(web ? { PORT: String(port) } : { TUTTI_WORKER_PORT: String(port) }) };
   const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1))));
   children.set(name, { child, exited });

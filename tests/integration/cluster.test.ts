@@ -8,28 +8,14 @@
 //     and nothing is lost, in memory or in the database;
 //   - SIGTERM: every process drains (a running job finishes) and exits 0.
 // PostgreSQL or Redis unreachable fails the suite; it never skips.
-import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addNotes, getSuggestion, jobsMap, readJob, readNotes, readTracks, type TrackId } from '@/lib/score';
 import { createSession, editTokenFor } from '../helpers/server';
 import { connectSynced, docFromRows, pgSchemaUrl, readStoredPg, REDIS_URL, requirePostgres, requireRedis, waitFor, type Client } from './sync-helpers';
 import { api, assertWeights, newParticipant, writeMelody } from './jobs-helpers';
-
-const ROOT = path.resolve(import.meta.dirname, '../..');
-
-interface Proc {
-  role: 'web' | 'worker';
-  name: string;
-  pid: number;
-  port: number;
-  url?: string;
-  metrics?: string;
-}
+import { alive, startCluster, workerRunningAJob, type ClusterProc, type RunningCluster } from './cluster-helpers';
 
 /** A TCP load balancer: each connection goes to the first backend that accepts it (no stickiness). */
 function balancer(backends: () => number[]): Promise<{ port: number; close(): void }> {
@@ -57,23 +43,13 @@ function balancer(backends: () => number[]): Promise<{ port: number; close(): vo
 describe('cluster: two web instances and two model workers on one PostgreSQL and Redis', () => {
   const schema = pgSchemaUrl('tutti_cluster');
   const queue = `tutti-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-  let cluster: ChildProcess;
-  let exited: Promise<number | null>;
-  let output = '';
-  const procs: Proc[] = [];
+  let cluster: RunningCluster;
+  const procs: ClusterProc[] = [];
   const clients: Client[] = [];
   let db: pg.Client;
   let lb: { port: number; close(): void };
   const web = (i: number) => procs.filter((p) => p.role === 'web')[i]!;
   const workers = () => procs.filter((p) => p.role === 'worker');
-  const alive = (pid: number) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
   const connect = async (wsUrl: string, id: string) => {
     const c = await connectSynced(wsUrl, id);
     clients.push(c);
@@ -104,14 +80,12 @@ describe('cluster: two web instances and two model workers on one PostgreSQL and
     await requireRedis();
     await requirePostgres();
     assertWeights(['gan']);
-    cluster = spawn(process.execPath, [path.join(ROOT, 'scripts/cluster.mjs'), '--web', '2', '--workers', '2', '--port', '0', '--no-next'], {
-      cwd: ROOT,
+    cluster = await startCluster({
+      web: 2,
+      workers: 2,
       env: {
-        ...process.env,
         DATABASE_URL: schema.url,
         REDIS_URL,
-        DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'tutti-cluster-')),
-        HOST: '127.0.0.1',
         NODE_ENV: 'test', // the debug hooks (a job that spins, to be killed mid-run)
         TUTTI_JOB_QUEUE: queue,
         TUTTI_JOB_PRELOAD: 'gan',
@@ -125,27 +99,8 @@ describe('cluster: two web instances and two model workers on one PostgreSQL and
         TUTTI_JOB_MAX_RETRIES: '1',
         TUTTI_UNLOAD_DELAY_MS: '500',
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    exited = new Promise((resolve) => cluster.once('exit', (code) => resolve(code)));
-    cluster.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-    await new Promise<void>((resolve, reject) => {
-      let buf = '';
-      const timer = setTimeout(() => reject(new Error(`the cluster did not start in 150 s:\n${output.slice(-4000)}`)), 150_000);
-      cluster.stdout!.on('data', (d: Buffer) => {
-        buf += d.toString();
-        for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
-          const line = JSON.parse(buf.slice(0, nl));
-          buf = buf.slice(nl + 1);
-          if (line.role) procs.push(line);
-          if (line.ready) {
-            clearTimeout(timer);
-            resolve();
-          }
-        }
-      });
-      void exited.then((code) => reject(new Error(`the cluster exited with ${code}:\n${output.slice(-4000)}`)));
-    });
+    procs.push(...cluster.procs);
     db = new pg.Client({ connectionString: schema.url.replace(/\?.*$/, '') });
     await db.connect();
     // Web instance 1 first, web 0 when 1 is down: where a client behind it lands after a kill.
@@ -155,10 +110,7 @@ describe('cluster: two web instances and two model workers on one PostgreSQL and
   afterAll(async () => {
     for (const c of clients) c.destroy();
     lb?.close();
-    if (cluster && cluster.exitCode === null) {
-      cluster.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 30_000))]);
-    }
+    if (cluster) await Promise.race([cluster.stop(), new Promise((r) => setTimeout(r, 30_000))]);
     for (const p of procs) if (alive(p.pid)) process.kill(p.pid, 'SIGKILL');
     await db?.end().catch(() => {});
     await schema.drop();
@@ -246,14 +198,7 @@ describe('cluster: two web instances and two model workers on one PostgreSQL and
     const jobId = r.body.jobIds[0]!;
     await waitFor(() => statusIn(a, jobId) === 'running', 30_000, 'the job running');
     // Which worker has it: the one reporting a running job.
-    let victim: Proc | undefined;
-    for (let tries = 0; !victim && tries < 100; tries++) {
-      for (const w of workers()) {
-        const h = (await (await fetch(w.metrics!.replace('/metrics', '/healthz'))).json()) as { running: number };
-        if (h.running > 0) victim = w;
-      }
-      if (!victim) await new Promise((r) => setTimeout(r, 50));
-    }
+    const victim = await workerRunningAJob(procs);
     expect(victim, 'a worker reporting the running job').toBeDefined();
     process.kill(victim!.pid, 'SIGKILL');
     await waitFor(() => !alive(victim!.pid), 5000, 'the worker gone');
@@ -263,7 +208,7 @@ describe('cluster: two web instances and two model workers on one PostgreSQL and
     await waitFor(() => !!getSuggestion(a.doc, jobId) && !!getSuggestion(b.doc, jobId), 60_000, 'the retried job’s suggestion on both clients');
     expect(statusIn(b, jobId)).toBe('done');
     expect((await finalRow(jobId))?.status).toBe('done');
-    expect(output).toMatch(/its worker stopped mid-job; queued again|running it again/);
+    expect(cluster.output()).toMatch(/its worker stopped mid-job; queued again|running it again/);
     expect(readNotes(a.doc).length).toBe(16);
     expect(readNotes(b.doc).length).toBe(16);
   }, 90_000);
@@ -307,8 +252,7 @@ describe('cluster: two web instances and two model workers on one PostgreSQL and
     const jobId = r.body.jobIds[0]!;
     await waitFor(() => statusIn(a, jobId) === 'running', 30_000, 'the job running');
 
-    cluster.kill('SIGTERM');
-    expect(await exited, output.slice(-3000)).toBe(0);
+    expect(await cluster.stop(), cluster.output().slice(-3000)).toBe(0);
     for (const p of procs) expect(alive(p.pid), `${p.name} still running`).toBe(false);
     expect((await jobRow(jobId))?.status).toBe('done');
     const stored = docFromRows(await readStoredPg(schema.url, id));
