@@ -64,6 +64,13 @@ export async function startQueueWorker(deps: QueueWorkerDeps): Promise<QueueWork
     const rec = await deps.store.get(jobId);
     // Ended while it waited (cancelled, or failed by another worker), or its session was deleted.
     if (!rec || FINAL.has(rec.status)) return { status: 'skipped' };
+    // Cancelled while a worker held it between tries (a session at its cap): the web instance
+    // could not take it out of the queue, so it left the word here.
+    if (await redis.exists(keys.cancelled(jobId))) {
+      await state.finish(sessionId, jobId, 'cancelled', { error: 'cancelled before it started', errorCode: 'cancelled' });
+      await limits.release(sessionId, [jobId]);
+      return { status: 'cancelled' };
+    }
     if (!(await limits.claimRunning(sessionId, jobId))) {
       await job.moveToDelayed(Date.now() + AT_CAP_RETRY_MS, token);
       throw new DelayedError();
