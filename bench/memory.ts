@@ -1,0 +1,251 @@
+// `npm run bench:memory`: how much memory a Tutti server holds at rest, embedded (PGlite) and on
+// PostgreSQL, with the stock @y/websocket-server measured in the same run as the peer.
+//
+// Each server runs as a child process. Its memory is that of its whole process tree (the server,
+// its threads, and any child process it keeps): the sum of VmRSS, and the sum of PSS (shared
+// pages such as the node binary split between the processes that map them). Two moments:
+//   idle          — started, no session ever opened (settled SETTLE_MS, then the median of samples);
+//   after session — one session created, a y-websocket client synced, added a note and left, the
+//                   room unloaded (TUTTI_UNLOAD_DELAY_MS=200) and written; settled again.
+// Embedded is measured on its first start (a new data directory: what a new user runs) and on a
+// restart on that directory. `--next` also serves the Next app (needs a `next build`).
+// PostgreSQL: TUTTI_BENCH_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/test).
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import WebSocket from 'ws';
+import * as Y from 'yjs';
+import { WebsocketProvider } from 'y-websocket';
+import { addNotes, readNotes, readTracks } from '@/lib/score';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const PG_URL = process.env.TUTTI_BENCH_DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/test';
+const SETTLE_MS = Number(process.env.TUTTI_BENCH_SETTLE_MS ?? 10_000);
+const WITH_NEXT = process.argv.includes('--next');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function freePort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as net.AddressInfo).port;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+/** The pid and every descendant process of it (threads are part of their process). */
+function tree(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const e of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      // comm may hold spaces and parentheses: the fields after the last ')' are fixed.
+      const stat = fs.readFileSync(`/proc/${e}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      (children.get(ppid) ?? children.set(ppid, []).get(ppid)!).push(Number(e));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const out: number[] = [];
+  const walk = (p: number) => {
+    out.push(p);
+    for (const c of children.get(p) ?? []) walk(c);
+  };
+  walk(pid);
+  return out;
+}
+
+const kb = (text: string, key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0);
+
+/** Memory of a process tree in MB: summed RSS and PSS, and how many processes. */
+function treeMemory(pid: number): { rssMb: number; pssMb: number; processes: number } {
+  let rss = 0;
+  let pss = 0;
+  const pids = tree(pid);
+  for (const p of pids) {
+    try {
+      rss += kb(fs.readFileSync(`/proc/${p}/status`, 'utf8'), 'VmRSS');
+      pss += kb(fs.readFileSync(`/proc/${p}/smaps_rollup`, 'utf8'), 'Pss');
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return { rssMb: +(rss / 1024).toFixed(1), pssMb: +(pss / 1024).toFixed(1), processes: pids.length };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** Settles, then samples for 3 s: the median of RSS and PSS (a GC in between moves a single sample). */
+async function settledMemory(pid: number) {
+  await sleep(SETTLE_MS);
+  const samples: ReturnType<typeof treeMemory>[] = [];
+  for (let i = 0; i < 7; i++) {
+    samples.push(treeMemory(pid));
+    await sleep(500);
+  }
+  return { rssMb: median(samples.map((s) => s.rssMb)), pssMb: median(samples.map((s) => s.pssMb)), processes: Math.max(...samples.map((s) => s.processes)), loadavg1: +os.loadavg()[0]!.toFixed(2) };
+}
+
+interface Server {
+  name: string;
+  port: number;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+async function spawnServer(name: string, args: string[], env: Record<string, string>, ready: RegExp, port: number): Promise<Server> {
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`${name} did not start:\n${out}`)), 180_000);
+    const on = (d: Buffer) => {
+      out += d.toString();
+      if (ready.test(out)) {
+        clearTimeout(t);
+        resolve();
+      }
+    };
+    child.stdout!.on('data', on);
+    child.stderr!.on('data', on);
+    child.once('exit', (code) => reject(new Error(`${name} exited (${code}):\n${out}`)));
+  });
+  // Keep draining its output so a full pipe never blocks it.
+  child.stdout!.resume();
+  child.stderr!.resume();
+  return {
+    name,
+    port,
+    child,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await Promise.race([exited, sleep(30_000)]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    },
+  };
+}
+
+async function startTutti(name: string, env: Record<string, string>): Promise<Server> {
+  const port = await freePort();
+  const args = ['--import', 'tsx', 'server/main.ts', ...(WITH_NEXT ? [] : ['--no-next'])];
+  return spawnServer(name, args, { PORT: String(port), HOST: '127.0.0.1', TUTTI_UNLOAD_DELAY_MS: '200', CHECKPOINT_DISABLE: '1', LOG_LEVEL: 'warn', ...env }, /listening on/, port);
+}
+
+async function startStock(): Promise<Server> {
+  const port = await freePort();
+  return spawnServer('stock', [path.join(ROOT, 'node_modules/@y/websocket-server/src/server.js')], { PORT: String(port), HOST: '127.0.0.1' }, /running at/, port);
+}
+
+/** One participant's visit: create the session (Tutti), sync, add a note, see it echoed by a second client, leave. */
+async function visit(s: Server): Promise<void> {
+  let room = `bench-${Math.random().toString(36).slice(2)}`;
+  let params: Record<string, string> = {};
+  if (s.name !== 'stock') {
+    const res = await fetch(`http://127.0.0.1:${s.port}/api/sessions`, { method: 'POST' });
+    const { id, editToken } = (await res.json()) as { id: string; editToken: string };
+    room = id;
+    params = { token: editToken };
+  }
+  const open = () => {
+    const doc = new Y.Doc();
+    const provider = new WebsocketProvider(`ws://127.0.0.1:${s.port}/sync`, room, doc, { WebSocketPolyfill: WebSocket as never, disableBc: true, params });
+    return { doc, provider };
+  };
+  const a = open();
+  const b = open();
+  const deadline = Date.now() + 30_000;
+  while (!(a.provider.synced && b.provider.synced)) {
+    if (Date.now() > deadline) throw new Error(`${s.name}: clients did not sync`);
+    await sleep(20);
+  }
+  addNotes(a.doc, [{ trackId: (readTracks(a.doc)[0]?.id ?? 'bench') as never, pitch: 60, start: 0, duration: 480, velocity: 90 }]);
+  while (readNotes(b.doc).length === 0) {
+    if (Date.now() > deadline) throw new Error(`${s.name}: the note did not reach the second client`);
+    await sleep(20);
+  }
+  for (const c of [a, b]) {
+    c.provider.destroy();
+    c.doc.destroy();
+  }
+}
+
+async function measure(s: Server) {
+  const idle = await settledMemory(s.child.pid!);
+  await visit(s);
+  const afterSession = await settledMemory(s.child.pid!);
+  console.error(`[bench] ${s.name}: idle RSS ${idle.rssMb} MB (PSS ${idle.pssMb}, ${idle.processes} process(es), load ${idle.loadavg1}); after a session RSS ${afterSession.rssMb} MB (PSS ${afterSession.pssMb}, load ${afterSession.loadavg1})`);
+  return { idle, afterSession };
+}
+
+async function main() {
+  const loadBefore = os.loadavg();
+  const results: Record<string, Awaited<ReturnType<typeof measure>>> = {};
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tutti-bench-memory-'));
+  const schema = `tutti_bench_memory_${process.pid}`;
+  const pgUrl = new URL(PG_URL);
+  pgUrl.searchParams.set('schema', schema);
+  try {
+    // One server at a time: a neighbour's work must not show up in another's figures.
+    const runs: [string, () => Promise<Server>][] = [
+      ['stock', startStock],
+      ['embedded_first_start', () => startTutti('embedded (first start)', { DATA_DIR: dataDir, DATABASE_URL: '' })],
+      ['embedded_restart', () => startTutti('embedded (restart)', { DATA_DIR: dataDir, DATABASE_URL: '' })],
+      ['postgres', () => startTutti('postgres', { DATA_DIR: dataDir, DATABASE_URL: pgUrl.toString() })],
+    ];
+    for (const [key, start] of runs) {
+      const s = await start();
+      try {
+        results[key] = await measure(s);
+      } finally {
+        await s.stop();
+      }
+    }
+  } finally {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    await dropSchema(schema).catch((err) => console.error(`[bench] could not drop schema ${schema}:`, err));
+  }
+  const r = (k: string) => results[k]!;
+  const summary = {
+    idle_rss_mb_embedded: r('embedded_first_start').idle.rssMb,
+    idle_rss_mb_embedded_restart: r('embedded_restart').idle.rssMb,
+    idle_rss_mb_embedded_after_session: r('embedded_first_start').afterSession.rssMb,
+    idle_rss_mb_postgres: r('postgres').idle.rssMb,
+    idle_rss_mb_postgres_after_session: r('postgres').afterSession.rssMb,
+    stock_idle_rss_mb: r('stock').idle.rssMb,
+    stock_idle_rss_mb_after_session: r('stock').afterSession.rssMb,
+    idle_pss_mb_embedded: r('embedded_first_start').idle.pssMb,
+    idle_pss_mb_postgres: r('postgres').idle.pssMb,
+    stock_idle_pss_mb: r('stock').idle.pssMb,
+    embedded_vs_stock_idle_rss: +(r('embedded_first_start').idle.rssMb / r('stock').idle.rssMb).toFixed(2),
+    next: WITH_NEXT,
+    settle_ms: SETTLE_MS,
+    loadavg_before: loadBefore,
+    loadavg_after: os.loadavg(),
+  };
+  fs.mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
+  const file = WITH_NEXT ? 'memory-next.json' : 'memory.json';
+  fs.writeFileSync(path.join(ROOT, 'bench/results', file), JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, results, summary }, null, 2) + '\n');
+  console.log(JSON.stringify(summary));
+}
+
+async function dropSchema(schema: string): Promise<void> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
