@@ -5,7 +5,7 @@
 // First: zod (through lib/) must not probe `new Function` under the page's CSP (see ../../editor/csp).
 import '../../editor/csp';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { ArcnnExplain, ExplainModel, ExplainSource, GanExplain, TransformerExplain } from '@/lib/ai/explain';
+import { DEFAULT_ARCNN_ITERATIONS, type ArcnnExplain, type ExplainModel, type ExplainSource, type GanExplain, type TransformerExplain } from '@/lib/ai/explain';
 import { BUILTIN_MELODIES, BUILTIN_MELODY_IDS, type BuiltinMelodyId } from '@/lib/melodies/builtin';
 import { ticksPerBar } from '@/lib/score/types';
 import { explain, parseSessionLink, sessionTracks, type SessionRef, type SessionTracks } from './api';
@@ -47,10 +47,11 @@ export function HowItWorks() {
   const [busy, setBusy] = useState<ExplainModel | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [seed, setSeed] = useState(1);
+  const [iterations, setIterations] = useState(DEFAULT_ARCNN_ITERATIONS);
   const abort = useRef<AbortController | null>(null);
 
   const source: ExplainSource | null = kind === 'builtin' ? { kind: 'builtin', melody: melodyId } : session && trackId ? { kind: 'session', sessionId: session.sessionId, trackId } : null;
-  const sourceKey = JSON.stringify(source) + seed;
+  const sourceKey = `${JSON.stringify(source)} ${seed}`;
 
   const run = useCallback(
     async (model: ExplainModel) => {
@@ -62,7 +63,7 @@ export function HowItWorks() {
       setError(null);
       try {
         const token = source.kind === 'session' ? (session?.token ?? null) : null;
-        const extra = model === 'gan' ? { seeds: [seed, seed + 1, seed + 2] } : { seed };
+        const extra = model === 'gan' ? { seeds: [seed, seed + 1, seed + 2] } : model === 'arcnn' ? { seed, iterations } : { seed };
         const r = await explain(model, source, token, extra, ctrl.signal);
         setResults((prev) => ({ ...prev, [model]: r }));
       } catch (e) {
@@ -72,13 +73,17 @@ export function HowItWorks() {
       }
     },
     // sourceKey stands for source and seed.
-    [sourceKey, session?.token],
+    [sourceKey, session?.token, iterations],
   );
 
   // A new melody (or seed) invalidates every view; the open one runs again.
   useEffect(() => {
     setResults({});
   }, [sourceKey]);
+  // Another iteration count only changes the AR-CNN's view.
+  useEffect(() => {
+    setResults(({ arcnn: _, ...rest }) => rest);
+  }, [iterations]);
   useEffect(() => {
     if (source && !results[tab] && busy !== tab) void run(tab);
   }, [tab, sourceKey, results]);
@@ -134,6 +139,18 @@ export function HowItWorks() {
         <label>
           Seed <input type="number" min={0} max={100000} value={seed} aria-label="seed" onChange={(e) => setSeed(Math.max(0, Math.floor(Number(e.target.value) || 0)))} />
         </label>
+        {tab === 'arcnn' && (
+          <label>
+            AR-CNN iterations{' '}
+            <select value={iterations} aria-label="AR-CNN iterations" onChange={(e) => setIterations(Number(e.target.value))}>
+              {[8, 24, 48].map((n) => (
+                <option key={n} value={n}>
+                  {n}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
         {kind === 'builtin' && <span className="muted small">{BUILTIN_MELODIES[melodyId].credit}</span>}
       </fieldset>
 
