@@ -19,7 +19,7 @@ afterAll(async () => {
   await off?.stop();
 });
 
-it('a page served without TUTTI_TEST_HOOKS=1 has no hooks, yet edits and paints', async () => {
+it('a page served without TUTTI_TEST_HOOKS=1 has no hooks, yet connects and syncs', async () => {
   const s = await createSessionWithLinks(off.url, 'no hooks');
   const context = await browser.newContext({ viewport: { width: 1440, height: 860 } });
   const page = await context.newPage();
