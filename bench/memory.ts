@@ -131,7 +131,7 @@ async function spawnServer(name: string, args: string[], env: Record<string, str
 async function startTutti(name: string, env: Record<string, string>): Promise<Server> {
   const port = await freePort();
   const args = ['--import', 'tsx', 'server/main.ts', ...(WITH_NEXT ? [] : ['--no-next'])];
-  return spawnServer(name, args, { PORT: String(port), HOST: '127.0.0.1', TUTTI_UNLOAD_DELAY_MS: '200', CHECKPOINT_DISABLE: '1', LOG_LEVEL: 'warn', ...env }, /listening on/, port);
+  return spawnServer(name, args, { PORT: String(port), HOST: '127.0.0.1', TUTTI_UNLOAD_DELAY_MS: '200', CHECKPOINT_DISABLE: '1', LOG_LEVEL: 'info', ...env }, /listening on/, port);
 }
 
 async function startStock(): Promise<Server> {
