@@ -81,7 +81,8 @@ export interface ArcnnIteration {
   /**
    * The network's probability map for this iteration, base64 of steps × pitches bytes (row-major:
    * step, then pitch from `heat.lowPitch` up): at each cell the highest probability (×255) any masked
-   * voice gives that pitch at that step, from the softmax at this iteration's temperature.
+   * voice gives that pitch at that step: the network's own softmax (temperature 1), which the
+   * draws then sharpen to `temperature`.
    */
   heat: string;
 }

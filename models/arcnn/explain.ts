@@ -109,7 +109,9 @@ export async function explainArcnn(input: ArcnnExplainInput): Promise<ArcnnExpla
           masked: trace.block.length,
           added,
           removed,
-          heat: Buffer.from(heatMap(trace.logits, plan.roll.steps, trace.block, trace.temperature)).toString('base64'),
+          // The network's own distribution (temperature 1): at the sampler's low temperature it is
+          // nearly one-hot and would hide under the drawn notes.
+          heat: Buffer.from(heatMap(trace.logits, plan.roll.steps, trace.block, 1)).toString('base64'),
         });
       },
     },

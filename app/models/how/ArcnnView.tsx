@@ -71,7 +71,8 @@ export function ArcnnView({ data, ticksPerBar }: { data: ArcnnExplain; ticksPerB
         height={260}
       />
       <p className="muted small">
-        Orange: the probability the network gives each pitch at each step, for the voices it is redrawing this iteration. Yellow outline: a note this
+        Orange: the probability the network gives each pitch at each step, for the voices it is redrawing this iteration (its own distribution; the
+        draw sharpens it to the temperature shown). Yellow outline: a note this
         iteration added; red dashes: one it removed. {data.ms.toLocaleString('en')} ms on the server for {n} iterations.
       </p>
     </div>

@@ -7,9 +7,10 @@ import { Roll } from './Roll';
 export function GanView({ data, ticksPerBar }: { data: GanExplain; ticksPerBar: number }) {
   const [from, to] = data.melody.bars;
   const scores = [...data.samples.map((s) => s.critic), data.real.critic];
-  const lo = Math.min(0, ...scores);
-  const hi = Math.max(0, ...scores);
-  const bar = (v: number) => ({ left: `${((Math.min(v, 0) - lo) / (hi - lo || 1)) * 100}%`, width: `${(Math.abs(v) / (hi - lo || 1)) * 100}%` });
+  // Only differences mean something: the bars start a little below the lowest score.
+  const hi = Math.max(...scores);
+  const lo = Math.min(...scores) - Math.max(0.05, 0.5 * (hi - Math.min(...scores)));
+  const bar = (v: number) => ({ left: '0%', width: `${((v - lo) / (hi - lo)) * 100}%` });
   const realEnd = Math.max(...data.real.notes.map((n) => n.start + n.duration));
   return (
     <div data-testid="gan-view">
