@@ -25,7 +25,8 @@ export interface RoomOptions {
   batchMs: number;
   compactEvery: number;
   unloadDelayMs: number;
-  log?: (msg: string, err?: unknown) => void;
+  /** Structured log (server/ops/log.ts): every message about a session carries its `sessionId` field. */
+  log?: (msg: string, err?: unknown, fields?: Record<string, unknown>) => void;
   /** Scale-out only (REDIS_URL): see RoomFanout. */
   fanout?: RoomFanout;
   /** Schema and size limits for participants' updates (default DEFAULT_DOC_LIMITS). */
@@ -157,12 +158,12 @@ export class RoomRegistry {
     const persister = new Persister(this.store, sessionId, {
       batchMs: this.opts.batchMs,
       compactEvery: this.opts.compactEvery,
-      onError: (err, what) => this.opts.log?.(`[rooms] ${what} failed for ${sessionId}`, err),
+      onError: (err, what) => this.opts.log?.(`[rooms] ${what} failed for ${sessionId}`, err, { sessionId }),
     }, stored.updates.length);
     const room = new Room(sessionId, persister, new DocGuard(this.opts.docLimits ?? DEFAULT_DOC_LIMITS), this.opts.fanoutTick ?? DEFAULT_FANOUT);
     room.restore(stored.snapshot, stored.updates);
     // Scale-out: catch up with other instances' unpersisted edits before anyone gets the room.
-    if (this.opts.fanout) await this.opts.fanout.attach(room).catch((err) => this.opts.log?.(`[rooms] fan-out attach failed for ${sessionId}`, err));
+    if (this.opts.fanout) await this.opts.fanout.attach(room).catch((err) => this.opts.log?.(`[rooms] fan-out attach failed for ${sessionId}`, err, { sessionId }));
     this.rooms.set(sessionId, room);
     for (const fn of this.lifecycle.loaded) fn(room);
     // Loaded but perhaps never held (e.g. the caller went away): make sure it can unload.
@@ -198,16 +199,16 @@ export class RoomRegistry {
         await room.persister.settle();
       } catch (err) {
         // Keep the room (its updates are still queued) and try again later.
-        this.opts.log?.(`[rooms] could not persist ${room.id} before unloading; retrying`, err);
+        this.opts.log?.(`[rooms] could not persist ${room.id} before unloading; retrying`, err, { sessionId: room.id });
         if (!force) this.scheduleUnload(room);
         return;
       }
-      for (const fn of this.lifecycle.unloading) await fn(room).catch((err) => this.opts.log?.(`[rooms] unload hook failed for ${room.id}`, err));
+      for (const fn of this.lifecycle.unloading) await fn(room).catch((err) => this.opts.log?.(`[rooms] unload hook failed for ${room.id}`, err, { sessionId: room.id }));
       if (this.opts.fanout) {
         // Scale-out: stop taking other instances' updates, then persist any that came in while
         // settling (their senders persist them too; this is belt and braces).
         this.opts.fanout.detach(room);
-        if (room.persister.pendingCount > 0) await room.persister.settle().catch((err) => this.opts.log?.(`[rooms] final flush failed for ${room.id}`, err));
+        if (room.persister.pendingCount > 0) await room.persister.settle().catch((err) => this.opts.log?.(`[rooms] final flush failed for ${room.id}`, err, { sessionId: room.id }));
       }
       room.destroy();
       this.rooms.delete(room.id);

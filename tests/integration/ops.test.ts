@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import net from 'node:net';
 import { addNotes, readNotes, readTracks } from '@/lib/score';
 import { PG_URL, createSession, startInProcessServer, startTestServer } from '../helpers/server';
-import { REDIS_URL, connectSynced, docFromRows, pgSchemaUrl, readStoredEmbedded, requirePostgres, requireRedis, waitFor, type Client } from './sync-helpers';
+import { REDIS_URL, connectSynced, docFromRows, openRaw, pgSchemaUrl, readStoredEmbedded, requirePostgres, requireRedis, waitFor, type Client } from './sync-helpers';
 
 /** A TCP relay to host:port that can be cut (every connection dropped, listener closed) and restored on the same port. */
 async function relay(target: string): Promise<{ port: number; cut(): Promise<void>; restore(): Promise<void>; close(): Promise<void> }> {
@@ -58,6 +58,10 @@ describe('operator view', () => {
     clients.push(a, b);
     addNotes(a.doc, [{ trackId: readTracks(a.doc)[0]!.id, pitch: 60, start: 0, duration: 480, velocity: 90 }]);
     await waitFor(() => readNotes(b.doc).length === 1, 10_000, 'b to see the note');
+    // A rejected message: a text frame is not part of the protocol (closed 4400, counted by reason).
+    const raw = await openRaw(server.wsUrl, id);
+    raw.ws.send('hello');
+    expect((await raw.closed).code).toBe(4400);
     const res = await fetch(`${server.url}/metrics`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/text\/plain/);
@@ -68,6 +72,23 @@ describe('operator view', () => {
     expect(text).toMatch(/^tutti_fanout_latency_seconds_count [1-9]/m);
     for (const series of ['tutti_persistence_lag_seconds', 'tutti_persistence_pending_updates', 'tutti_job_queue_depth', 'tutti_job_duration_seconds', 'tutti_rejected_total', 'tutti_fanout_frames_total', 'tutti_process_resident_memory_bytes'])
       expect(text).toContain(series);
+    // Sane values, not just names.
+    const value = (series: string): number => {
+      const m = new RegExp(`^${series.replace(/[{}"=.]/g, (c) => `\\${c}`)} (\\S+)$`, 'm').exec(text);
+      if (!m) throw new Error(`no sample ${series} in /metrics:\n${text}`);
+      return Number(m[1]);
+    };
+    expect(value('tutti_rejected_total{code="4400",reason="badMessage"}')).toBe(1);
+    const lag = value('tutti_persistence_lag_seconds');
+    expect(lag).toBeGreaterThanOrEqual(0);
+    expect(lag).toBeLessThan(60);
+    expect(value('tutti_persistence_pending_updates')).toBeGreaterThanOrEqual(0);
+    expect(value('tutti_job_queue_depth')).toBe(0);
+    // Every frame this test caused was fanned out within seconds, and at least one went to b.
+    const frames = value('tutti_fanout_latency_seconds_count');
+    expect(value('tutti_fanout_latency_seconds_sum') / frames).toBeLessThan(5);
+    expect(value('tutti_fanout_sends_total')).toBeGreaterThanOrEqual(frames);
+    expect(value('tutti_fanout_frames_total{kind="update"}')).toBeGreaterThanOrEqual(1);
     expect((await ready(server.url)).status).toBe(200);
   });
 
