@@ -1,13 +1,8 @@
 // GET /metrics: the Prometheus series (server/ops/metrics.ts) in the text exposition format.
 import { registry } from '../../ops/metrics';
-import type { Route } from '../route';
+import { route } from '../route';
 
-export const metrics: Route = {
-  method: 'GET',
-  path: '/metrics',
-  summary: 'Prometheus series (prom-client)',
-  async handler(_req, res) {
-    const body = await registry.metrics();
-    res.writeHead(200, { 'content-type': registry.contentType, 'cache-control': 'no-store' }).end(body);
-  },
-};
+export const metrics = route('GET', '/metrics', 'Prometheus series (prom-client)', async (_req, res) => {
+  const body = await registry.metrics();
+  res.writeHead(200, { 'content-type': registry.contentType, 'cache-control': 'no-store' }).end(body);
+});

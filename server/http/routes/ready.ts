@@ -2,15 +2,10 @@
 // answers; 503 with the failing check while not, and while shutting down.
 import { checkReadiness } from '../../ops/health';
 import { HttpError, sendJson } from '../json';
-import type { Route } from '../route';
+import { route } from '../route';
 
-export const ready: Route = {
-  method: 'GET',
-  path: '/readyz',
-  summary: 'ready → 200, else 503 with the failing check (also while shutting down)',
-  async handler(_req, res, ctx) {
-    if (!ctx.readiness) throw new HttpError(503, 'this server has no readiness checks');
-    const r = await checkReadiness(ctx.readiness);
-    sendJson(res, r.ready ? 200 : 503, r);
-  },
-};
+export const ready = route('GET', '/readyz', 'ready → 200, else 503 with the failing check (also while shutting down)', async (_req, res, ctx) => {
+  if (!ctx.readiness) throw new HttpError(503, 'this server has no readiness checks');
+  const r = await checkReadiness(ctx.readiness);
+  sendJson(res, r.ready ? 200 : 503, r);
+});

@@ -2,16 +2,11 @@
 // everyone still connected, on every instance, is closed with 4410 and told why.
 import { CLOSE } from '../../sync/errors';
 import { HttpError } from '../json';
-import type { Route } from '../route';
+import { route } from '../route';
 
-export const sessionDelete: Route = {
-  method: 'DELETE',
-  path: '/api/sessions/<id>',
-  summary: 'owner → 204; live connections closed with 4410, rows gone, 404 afterwards',
-  async handler(req, res, ctx, id) {
-    await ctx.access.require(req, id, 'owner');
-    if (!(await ctx.access.delete(id))) throw new HttpError(404, `unknown session ${id}`);
-    ctx.revoke({ sessionId: id, code: CLOSE.sessionDeleted, reason: 'the session was deleted by its owner', deleted: true });
-    res.writeHead(204, { 'cache-control': 'no-store' }).end();
-  },
-};
+export const sessionDelete = route('DELETE', '/api/sessions/<id>', 'owner → 204; live connections closed with 4410, rows gone, 404 afterwards', async (req, res, ctx, id) => {
+  await ctx.access.require(req, id, 'owner');
+  if (!(await ctx.access.delete(id))) throw new HttpError(404, `unknown session ${id}`);
+  ctx.revoke({ sessionId: id, code: CLOSE.sessionDeleted, reason: 'the session was deleted by its owner', deleted: true });
+  res.writeHead(204, { 'cache-control': 'no-store' }).end();
+});

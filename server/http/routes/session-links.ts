@@ -3,22 +3,17 @@
 import { linkUrl } from '../../auth/access';
 import { publicOrigin } from '../edge';
 import { sendJson } from '../json';
-import type { Route } from '../route';
+import { route } from '../route';
 
-export const sessionLinks: Route = {
-  method: 'GET',
-  path: '/api/sessions/<id>/links',
-  summary: 'any link → {role, editUrl?, editToken?, viewUrl?, viewToken?} (what you may hand out)',
-  async handler(req, res, ctx, id) {
-    const { role, token, legacy } = await ctx.access.require(req, id, 'view');
-    const origin = publicOrigin(req, ctx.edge);
-    if (legacy) return sendJson(res, 200, { role, legacy: true, editUrl: linkUrl(origin, id, null) });
-    const { editToken, viewToken } = await ctx.access.links(id, token!, role);
-    sendJson(res, 200, {
-      role,
-      legacy: false,
-      ...(editToken ? { editToken, editUrl: linkUrl(origin, id, editToken) } : {}),
-      ...(viewToken ? { viewToken, viewUrl: linkUrl(origin, id, viewToken) } : {}),
-    });
-  },
-};
+export const sessionLinks = route('GET', '/api/sessions/<id>/links', 'any link → {role, editUrl?, editToken?, viewUrl?, viewToken?} (what you may hand out)', async (req, res, ctx, id) => {
+  const { role, token, legacy } = await ctx.access.require(req, id, 'view');
+  const origin = publicOrigin(req, ctx.edge);
+  if (legacy) return sendJson(res, 200, { role, legacy: true, editUrl: linkUrl(origin, id, null) });
+  const { editToken, viewToken } = await ctx.access.links(id, token!, role);
+  sendJson(res, 200, {
+    role,
+    legacy: false,
+    ...(editToken ? { editToken, editUrl: linkUrl(origin, id, editToken) } : {}),
+    ...(viewToken ? { viewToken, viewUrl: linkUrl(origin, id, viewToken) } : {}),
+  });
+});

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { idSchema, readScore } from '@/lib/score';
 import { applyRestorePlan, planRestore } from '@/lib/score/versions';
 import { HttpError, parseBody, readJson, sendJson } from '../json';
-import type { Route } from '../route';
+import { route } from '../route';
 import { versionsOf } from './versions-of';
 
 /** Transaction origin of a restore made through the API. */
@@ -18,16 +18,11 @@ const body = z
   .refine((b) => (b.fromBar === undefined) === (b.toBar === undefined), 'give both fromBar and toBar, or neither')
   .optional();
 
-export const versionRestore: Route = {
-  method: 'POST',
-  path: '/api/sessions/<id>/versions/<versionId>/restore',
-  summary: 'edit → {changed}: the version (or its bars fromBar..toBar, or trackIds) restored in one transaction',
-  async handler(req, res, ctx, id, versionId) {
-    await ctx.access.require(req, id, 'edit');
-    const range = parseBody(body, await readJson(req));
-    const found = await versionsOf(ctx).store.get(id, versionId);
-    if (!found) throw new HttpError(404, `no version ${versionId} in session ${id}`);
-    const changed = await ctx.rooms.withDoc(id, (doc) => applyRestorePlan(doc, planRestore(readScore(doc), found.score, range), RESTORE_ORIGIN), { origin: RESTORE_ORIGIN, flush: true });
-    sendJson(res, 200, { changed });
-  },
-};
+export const versionRestore = route('POST', '/api/sessions/<id>/versions/<versionId>/restore', 'edit → {changed}: the version (or its bars fromBar..toBar, or trackIds) restored in one transaction', async (req, res, ctx, id, versionId) => {
+  await ctx.access.require(req, id, 'edit');
+  const range = parseBody(body, await readJson(req));
+  const found = await versionsOf(ctx).store.get(id, versionId);
+  if (!found) throw new HttpError(404, `no version ${versionId} in session ${id}`);
+  const changed = await ctx.rooms.withDoc(id, (doc) => applyRestorePlan(doc, planRestore(readScore(doc), found.score, range), RESTORE_ORIGIN), { origin: RESTORE_ORIGIN, flush: true });
+  sendJson(res, 200, { changed });
+});
