@@ -5,6 +5,7 @@
 // instance), so its progress and results reach every instance's clients like any edit.
 // SIGTERM: take no new job, finish the running ones (up to 60 s; beyond, another worker runs them
 // again), save the rooms, exit 0. TUTTI_WORKER_PORT: serve /metrics and /healthz there.
+// Its model threads run at a lower scheduling priority (TUTTI_WORKER_NICE, default 10).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readConfig } from './config';

@@ -43,6 +43,9 @@ export const jobsEnvSchema = {
   TUTTI_JOB_MAX_RETRIES: z.coerce.number().int().min(0).max(10).optional(),
   /** `npm run worker`: jobs one worker process runs at once (one model thread each). */
   TUTTI_WORKER_CONCURRENCY: count,
+  /** `npm run worker`: scheduling niceness (0–19) of its model threads (not of its main thread,
+   *  which keeps the job locks), so on a machine shared with web instances inference yields the cores. */
+  TUTTI_WORKER_NICE: z.coerce.number().int().min(0).max(19).optional(),
   /** `npm run worker`: port of its /metrics and /healthz (unset: none). */
   TUTTI_WORKER_PORT: z.coerce.number().int().min(0).max(65535).optional(),
 };
@@ -91,8 +94,9 @@ export interface JobsConfig {
   lockMs: number;
   stalledMs: number;
   maxRetries: number;
-  /** Queue mode: jobs one `npm run worker` process runs at once. */
+  /** Queue mode: jobs one `npm run worker` process runs at once, and its model threads' niceness. */
   workerConcurrency: number;
+  workerNice: number;
 }
 
 export function defaultWorkerCount(): number {
@@ -136,6 +140,7 @@ export function resolveJobsConfig(overrides: Partial<JobsConfig> = {}, env: Node
     stalledMs: e.TUTTI_JOB_STALLED_MS ?? 15_000,
     maxRetries: e.TUTTI_JOB_MAX_RETRIES ?? 1,
     workerConcurrency: e.TUTTI_WORKER_CONCURRENCY ?? 1,
+    workerNice: e.TUTTI_WORKER_NICE ?? 10,
     ...overrides,
   };
 }

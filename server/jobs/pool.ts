@@ -61,6 +61,8 @@ export interface PoolOptions {
   size: number;
   cancelGraceMs: number;
   preload?: readonly ModelName[];
+  /** Scheduling niceness of the model threads (0–19; queue workers); the calling thread is untouched. */
+  nice?: number;
   log?: (msg: string) => void;
 }
 
@@ -128,7 +130,7 @@ export class WorkerPool {
 
   private spawn(): void {
     if (this.closed) return;
-    const worker = new Worker(BOOT, { workerData: { entry: ENTRY }, stdout: false, stderr: false });
+    const worker = new Worker(BOOT, { workerData: { entry: ENTRY, nice: this.opts.nice ?? 0 }, stdout: false, stderr: false });
     const slot: Slot = { worker, ready: false, current: null };
     this.slots.add(slot);
     worker.on('message', (m: FromWorker) => this.onMessage(slot, m));

@@ -46,7 +46,7 @@ export async function startQueueWorker(deps: QueueWorkerDeps): Promise<QueueWork
   const c = deps.config;
   const log = deps.log ?? (() => undefined);
   const keys = queueKeys(c.queueName);
-  const pool = new WorkerPool({ size: c.workerConcurrency, cancelGraceMs: c.cancelGraceMs, preload: c.preload, log });
+  const pool = new WorkerPool({ size: c.workerConcurrency, cancelGraceMs: c.cancelGraceMs, preload: c.preload, nice: c.workerNice, log });
   pool.warm();
   const state = new JobStateWriter(deps.rooms, deps.store, log);
   const redis = new Redis(deps.redisUrl, { maxRetriesPerRequest: 3, connectionName: `tutti-jobs-${deps.name}` });
