@@ -10,6 +10,7 @@
 // Embedded is measured on its first start (a new data directory: what a new user runs) and on a
 // restart on that directory. `--next` also serves the Next app (needs a `next build`).
 // PostgreSQL: TUTTI_BENCH_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/test).
+// Results: bench/results/memory.json with --write (else a temporary file, named on stderr).
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -19,6 +20,7 @@ import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
 import { addNotes, readNotes, readTracks } from '@/lib/score';
+import { writeResult } from '../models/cli/result-file';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const PG_URL = process.env.TUTTI_BENCH_DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/test';
@@ -225,9 +227,8 @@ async function main() {
     loadavg_before: loadBefore,
     loadavg_after: os.loadavg(),
   };
-  fs.mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
   const file = WITH_NEXT ? 'memory-next.json' : 'memory.json';
-  fs.writeFileSync(path.join(ROOT, 'bench/results', file), JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, results, summary }, null, 2) + '\n');
+  writeResult(path.join(ROOT, 'bench/results', file), JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, results, summary }, null, 2) + '\n');
   console.log(JSON.stringify(summary));
 }
 

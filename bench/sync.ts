@@ -86,7 +86,9 @@ async function spawnServer(name: string, args: string[], env: Record<string, str
 
 async function startTutti(dataDir: string, env: Record<string, string> = {}): Promise<ServerProc> {
   const port = await freePort();
-  return spawnServer('tutti', ['--import', 'tsx', 'server/main.ts', '--no-next'], {
+  // TUTTI_BENCH_CPU_PROF=<dir>: the server writes a V8 CPU profile there when it stops (--cpu-prof).
+  const prof = process.env.TUTTI_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.TUTTI_BENCH_CPU_PROF)}`] : [];
+  return spawnServer('tutti', [...prof, '--import', 'tsx', 'server/main.ts', '--no-next'], {
     PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: BENCH_DB ?? '', TUTTI_UNLOAD_DELAY_MS: '200', CHECKPOINT_DISABLE: '1', ...env,
   }, /listening on/, port);
 }
