@@ -78,7 +78,9 @@ function criticNote(meta: Record<string, unknown>): string {
   const how = sep
     ? `; on the first 4 bars of ${sep.windows} valid-split chorales it scores Bach ${sep.realMean.toFixed(2)} on average against ${sep.generatedMean.toFixed(2)} for the generator's accompaniment of the same melody, and Bach higher in ${sep.realHigher} of ${sep.windows}`
     : '';
-  return `The critic was fitted to the committed generator after training (${String(meta.updates ?? '?')} WGAN-GP updates, models/gan/fit-critic.ts); the training run's own critic was not kept${how}`;
+  // As in training (./loss.ts), it was shown the generator's relaxed (Gumbel-softmax) voices; here it
+  // scores the decoded notes, one-hot like Bach's, so it is judging a little outside what it saw.
+  return `The critic was fitted to the committed generator after training (${String(meta.updates ?? '?')} WGAN-GP updates, models/gan/fit-critic.ts); the training run's own critic was not kept${how}. Like the training run's critic it saw the generator's relaxed (soft) voices, while here it scores the decoded notes`;
 }
 
 export interface GanExplainInput {
