@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { openDatabase, type Database } from './db/client';
+import { closeExplainWorker } from './http/models-explain';
 import { handleRoute } from './http/router';
 import { readConfig } from './config';
 import { PrismaDocStore } from './persistence/prisma-store';
@@ -272,6 +273,8 @@ export async function startServer(opts: StartOptions = {}): Promise<TuttiServer>
         for (const ws of wss.clients) ws.close(CLOSE.goingAway, 'server shutting down');
         wss.close();
         await jobs.close();
+        // The explain worker is started on first use; stop it so a drained process exits promptly.
+        await closeExplainWorker();
         await rooms.closeAll();
         versions.close();
         await fanout?.close();
