@@ -4,7 +4,7 @@ import { ConfigError, readConfig, type ServerConfig } from './config';
 import { startServer } from './app';
 import { installProcessGuards } from './process-guards';
 import { createLogger, logFn } from './ops/log';
-import { collectGarbage } from './ops/memory';
+import { releaseStartupMemory } from './ops/memory';
 
 // A bad variable stops start-up with one line naming it, not a stack trace.
 let config: ServerConfig;
@@ -47,7 +47,7 @@ const server = await startServer({
   sendBufferBytes: config.sendBufferBytes,
   sendBufferGraceMs: config.sendBufferGraceMs,
 });
-collectGarbage(); // start-up's garbage, before the server idles (server/ops/memory.ts)
+releaseStartupMemory(); // start-up's garbage, before the server idles (server/ops/memory.ts)
 log(`Tutti listening on http://localhost:${server.port} (${server.db.mode} database${server.db.mode === 'embedded' ? ` in ${config.dataDir}` : ''})`);
 if (server.fanout) log(`[scaleout] fan-out through Redis as instance ${server.fanout.instanceId}`);
 
