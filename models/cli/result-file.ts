@@ -34,10 +34,23 @@ export function writeResult(committed: string, text: string, write = writing()):
 }
 
 const TEXT = /\.(json|svg|md|txt|csv)$/;
+/**
+ * Files in a weights folder that no eval writes: the model card (edited by people, often while an
+ * eval runs), the training log, its curves and the architecture config (written by training).
+ * Watching them would put back their old text over edits made during the run.
+ */
+const NOT_RESULTS = /^(MODEL_CARD\.md|train-log\.json|config\.json|.*-curve\.svg)$/;
 
-/** The result-like files (json, svg, md…) directly in `dir` or named by `paths`. */
+/** The result-like files (json, svg…) directly in `dir`, or named by `paths`. */
 function watchedFiles(paths: readonly string[]): string[] {
-  return paths.flatMap((p) => (fs.existsSync(p) && fs.statSync(p).isDirectory() ? fs.readdirSync(p).filter((f) => TEXT.test(f)).map((f) => path.join(p, f)) : [p]));
+  return paths.flatMap((p) =>
+    fs.existsSync(p) && fs.statSync(p).isDirectory()
+      ? fs
+          .readdirSync(p)
+          .filter((f) => TEXT.test(f) && !NOT_RESULTS.test(f))
+          .map((f) => path.join(p, f))
+      : [p],
+  );
 }
 
 /**

@@ -48,6 +48,20 @@ it('keepCommitted moves what a run changed or created aside and restores the com
   expect(fs.readFileSync(movedTo('eval-results.json'), 'utf8')).toBe('new figures\n');
   expect(fs.readFileSync(movedTo('plot.svg'), 'utf8')).toBe('<svg/>');
 
+  // The model card and the training log are not eval output: an edit made while an eval runs stays.
+  fs.writeFileSync(path.join(dir, 'MODEL_CARD.md'), 'old card\n');
+  fs.writeFileSync(path.join(dir, 'train-log.json'), '{}\n');
+  await keepCommitted(
+    [dir],
+    async () => {
+      fs.writeFileSync(path.join(dir, 'MODEL_CARD.md'), 'card edited during the eval\n');
+      fs.writeFileSync(path.join(dir, 'train-log.json'), '{"steps":1}\n');
+    },
+    false,
+  );
+  expect(fs.readFileSync(path.join(dir, 'MODEL_CARD.md'), 'utf8')).toBe('card edited during the eval\n');
+  expect(fs.readFileSync(path.join(dir, 'train-log.json'), 'utf8')).toBe('{"steps":1}\n');
+
   await keepCommitted([dir], async () => fs.writeFileSync(path.join(dir, 'eval-results.json'), 'kept\n'), true);
   expect(fs.readFileSync(path.join(dir, 'eval-results.json'), 'utf8')).toBe('kept\n');
   expect(withoutWrite(['arcnn', '--write', '--json'])).toEqual(['arcnn', '--json']);
