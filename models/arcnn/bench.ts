@@ -1,5 +1,5 @@
-// `npm run bench:models -- arcnn [--runs N]`: latency on the wasm backend of 100 sampling
-// iterations on an 8-bar, 4-track input (a fixed SATB progression; the three lower voices are
+// `npm run bench:models -- arcnn [--runs N]`: latency on the wasm backend of the default number of
+// sampling iterations (the AI contract's) on an 8-bar, 4-track input (a fixed SATB progression; the three lower voices are
 // rewritten, one network evaluation per iteration), plus a harmonisation from silence (blocked
 // updates) and the bare forward pass. Writes bench/results/models-arcnn.json; the last line
 // printed is that JSON object.
@@ -55,10 +55,11 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
     sourceTrackIds: [tracks[0]!.id],
     targetTrackIds: tracks.slice(1).map((t) => t.id),
     bars: [0, 8],
-    params: { iterations: 100, maxRemoveShare: 0.5, maxNotesAdded: 200 },
+    // Iterations: the AI contract's default (what a user gets), chosen on valid (MODEL_CARD.md).
+    params: { maxRemoveShare: 0.5, maxNotesAdded: 200 },
   };
   const melodyOnly: Score = { ...score, tracks: [tracks[0]!], notes: score.notes.filter((n) => n.trackId === tracks[0]!.id) };
-  const harmonize: GenerateRequest = { task: 'harmonize', sourceTrackIds: [tracks[0]!.id], bars: [0, 8], params: { iterations: 100 } };
+  const harmonize: GenerateRequest = { task: 'harmonize', sourceTrackIds: [tracks[0]!.id], bars: [0, 8], params: {} };
 
   await gen.generate(score, { ...rewrite, seed: 0 }); // warm-up: kernels, memory
   const rw: number[] = [];
@@ -121,6 +122,6 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
   };
   fs.mkdirSync(path.dirname(RESULTS), { recursive: true });
   fs.writeFileSync(RESULTS, JSON.stringify(result, null, 1) + '\n');
-  console.log(`AR-CNN: 100 iterations on 8 bars x 4 tracks: ${result.latency_ms} ms median of ${runs}, CPU ${result.cpu_ms} ms (forward ${result.forward_ms} ms; load ${result.load_average_1m})`);
+  console.log(`AR-CNN: ${iterations} iterations on 8 bars x 4 tracks: ${result.latency_ms} ms median of ${runs}, CPU ${result.cpu_ms} ms (forward ${result.forward_ms} ms; load ${result.load_average_1m})`);
   console.log(JSON.stringify(result));
 }
