@@ -2,6 +2,7 @@
 // generator does (same plan, knobs and annealed blocked Gibbs, ./gibbs), and record each
 // iteration: which voice-steps were masked, the network's probability map at that iteration's
 // temperature, and the notes that appeared and disappeared. Nothing here picks a note.
+import { loadOnce } from '../runtime/load-once';
 import type { ArcnnExplain, ArcnnIteration, ExplainMelody, ExplainNote } from '../../lib/ai/explain';
 import type { Score, TrackId } from '../../lib/score';
 import { initRuntime } from '../runtime/index';
@@ -16,16 +17,11 @@ import { WEIGHTS_DIR, loadWeights } from './weights';
 
 const PITCHES = ROLL_HIGH - ROLL_LOW + 1;
 
-let loaded: Promise<ArcnnNet> | null = null;
 /** The committed network, loaded once per process (a worker thread keeps it). */
-function committedNet(): Promise<ArcnnNet> {
-  loaded ??= (async () => {
-    await initRuntime();
-    return loadWeights(WEIGHTS_DIR).net;
-  })();
-  loaded.catch(() => (loaded = null));
-  return loaded;
-}
+const committedNet = loadOnce(async (): Promise<ArcnnNet> => {
+  await initRuntime();
+  return loadWeights(WEIGHTS_DIR).net;
+});
 
 export interface ArcnnExplainInput {
   score: Score;
@@ -95,7 +91,15 @@ export async function explainArcnn(input: ArcnnExplainInput): Promise<ArcnnExpla
   await sampleGibbs(
     net,
     { roll: plan.roll, editable: plan.editable },
-    { iterations: params.iterations, maxRemoveShare: params.maxRemoveShare, maxNotesAdded: params.maxNotesAdded, temperature: params.temperature, strictVoiceLeading: params.strictVoiceLeading, startTemperature: params.startTemperature ?? undefined, chunk: params.chunk },
+    {
+      iterations: params.iterations,
+      maxRemoveShare: params.maxRemoveShare,
+      maxNotesAdded: params.maxNotesAdded,
+      temperature: params.temperature,
+      strictVoiceLeading: params.strictVoiceLeading,
+      startTemperature: params.startTemperature ?? undefined,
+      chunk: params.chunk,
+    },
     createRng(input.seed),
     {
       onIteration(trace) {

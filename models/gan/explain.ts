@@ -3,6 +3,7 @@
 // critic's score of each, next to its score of a real chorale from the JSB valid split. The critic
 // (Wasserstein, unbounded) reads windows of `chunkSteps`; a longer piece is scored window by window
 // and averaged. Its weights were fitted to the committed generator after training (./fit-critic.ts).
+import { loadOnce } from '../runtime/load-once';
 import type { ExplainMelody, ExplainNote, GanExplain, GanSample } from '../../lib/ai/explain';
 import type { Score, TrackId } from '../../lib/score';
 import { loadJsb, REST, type Chorale } from '../data/jsb';
@@ -24,20 +25,21 @@ interface Models {
   real: { title: string; chorale: Chorale };
 }
 
-let loaded: Promise<Models> | null = null;
-function committed(): Promise<Models> {
-  loaded ??= (async () => {
-    await initRuntime();
-    const g = loadCommittedGenerator();
-    const d = loadParams(WEIGHTS_DIR, 'critic', false);
-    // The real chorale: the first valid-split chorale long enough for one critic window.
-    const valid = loadJsb().valid;
-    const i = valid.findIndex((ch) => ch.length >= g.config.chunkSteps);
-    return { G: g.params, D: d.params, config: g.config, criticMeta: d.meta, real: { title: `JSB chorale, valid split #${i + 1}, bars 1–${g.config.chunkSteps / 16}`, chorale: valid[i]!.slice(0, g.config.chunkSteps) } };
-  })();
-  loaded.catch(() => (loaded = null));
-  return loaded;
-}
+const committed = loadOnce(async (): Promise<Models> => {
+  await initRuntime();
+  const g = loadCommittedGenerator();
+  const d = loadParams(WEIGHTS_DIR, 'critic', false);
+  // The real chorale: the first valid-split chorale long enough for one critic window.
+  const valid = loadJsb().valid;
+  const i = valid.findIndex((ch) => ch.length >= g.config.chunkSteps);
+  return {
+    G: g.params,
+    D: d.params,
+    config: g.config,
+    criticMeta: d.meta,
+    real: { title: `JSB chorale, valid split #${i + 1}, bars 1–${g.config.chunkSteps / 16}`, chorale: valid[i]!.slice(0, g.config.chunkSteps) },
+  };
+});
 
 /** Mean critic score over `chunkSteps` windows of a four-voice piece (the last window aligned to the end; a short piece padded with rests). */
 export function criticScore(D: Params, config: GanConfig, ch: Chorale): number {
@@ -53,7 +55,9 @@ export function criticScore(D: Params, config: GanConfig, ch: Chorale): number {
     mel.set(encodeLine(w.map((s) => s[0]!)), b * T * NUM_CLASSES);
     acc.set(encodeAccompaniment(w), b * T * NUM_ACCOMP * NUM_CLASSES);
   });
-  const scores = tf.tidy(() => critic(D, config, tf.tensor3d(mel, [windows.length, T, NUM_CLASSES]), tf.tensor3d(acc, [windows.length, T, NUM_ACCOMP * NUM_CLASSES])).dataSync());
+  const scores = tf.tidy(() =>
+    critic(D, config, tf.tensor3d(mel, [windows.length, T, NUM_CLASSES]), tf.tensor3d(acc, [windows.length, T, NUM_ACCOMP * NUM_CLASSES])).dataSync(),
+  );
   return Array.from(scores).reduce((a, b) => a + b, 0) / scores.length;
 }
 
@@ -65,7 +69,8 @@ function linesToNotes(lines: readonly (readonly number[])[], fromStep: number, t
     for (let t = 1; t <= line.length; t++) {
       const prev = line[t - 1]!;
       if (t < line.length && line[t] === prev) continue;
-      if (prev !== REST) out.push({ voice: firstVoice + k, pitch: prev + transpose, start: (fromStep + start) * TICKS_PER_STEP, duration: (t - start) * TICKS_PER_STEP });
+      if (prev !== REST)
+        out.push({ voice: firstVoice + k, pitch: prev + transpose, start: (fromStep + start) * TICKS_PER_STEP, duration: (t - start) * TICKS_PER_STEP });
       start = t;
     }
   });
@@ -104,7 +109,12 @@ export async function explainGan(input: GanExplainInput): Promise<GanExplain> {
   const cut = Math.max(0, Math.floor(first / STEPS_PER_BEAT) * STEPS_PER_BEAT);
   const params = parseGanParams({});
   const samples: GanSample[] = input.seeds.map((seed) => {
-    const [tail] = accompanyLines(m.G, m.config, [line.slice(cut)], { seed, temperature: params.temperature, penalty: params.smoothing, strictVoiceLeading: params.strictVoiceLeading });
+    const [tail] = accompanyLines(m.G, m.config, [line.slice(cut)], {
+      seed,
+      temperature: params.temperature,
+      penalty: params.smoothing,
+      strictVoiceLeading: params.strictVoiceLeading,
+    });
     const voices = tail!.map((v) => [...new Array<number>(cut).fill(REST), ...v]);
     for (const v of voices) for (let t = 0; t < v.length; t++) if (t < first || t > last) v[t] = REST;
     // The critic judges the piece in the register the generator wrote it (the training data's).

@@ -3,6 +3,7 @@
 // ./mel-sampler), and keep, for every step, the tokens drawn and the decoder's attention weights
 // from that real forward pass (mean over heads, per layer). A decoder position t reads the
 // encoder's view of the melody around step t and the alto, tenor and bass of step t − 1.
+import { loadOnce } from '../runtime/load-once';
 import type { ExplainMelody, TransformerExplain, TransformerStepAttention, TransformerToken } from '../../lib/ai/explain';
 import type { Score, TrackId } from '../../lib/score';
 import { REST } from '../data/jsb';
@@ -18,16 +19,11 @@ import { parseParams } from './params';
 import { soundingPitches, stepsPerBar } from './score-map';
 import { COMMITTED_DIR, readArch } from './weights';
 
-let loaded: Promise<MelodyModel> | null = null;
-function committedModel(): Promise<MelodyModel> {
-  loaded ??= (async () => {
-    await initRuntime();
-    if (readArch(COMMITTED_DIR) !== 'melody-encoder') throw new Error('the committed transformer is not the melody-encoder model the explanation reads');
-    return loadMelodyModel(COMMITTED_DIR);
-  })();
-  loaded.catch(() => (loaded = null));
-  return loaded;
-}
+const committedModel = loadOnce(async (): Promise<MelodyModel> => {
+  await initRuntime();
+  if (readArch(COMMITTED_DIR) !== 'melody-encoder') throw new Error('the committed transformer is not the melody-encoder model the explanation reads');
+  return loadMelodyModel(COMMITTED_DIR);
+});
 
 export interface TransformerExplainInput {
   score: Score;
