@@ -101,7 +101,10 @@ async function spawnServer(name: string, args: string[], env: Record<string, str
   const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   await new Promise<void>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`${name} did not start:\n${out}`)), 180_000);
+    const t = setTimeout(() => {
+      child.kill('SIGKILL'); // never leave a server behind
+      reject(new Error(`${name} did not start:\n${out}`));
+    }, 180_000);
     const on = (d: Buffer) => {
       out += d.toString();
       if (ready.test(out)) {
