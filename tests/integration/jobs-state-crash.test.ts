@@ -1,0 +1,132 @@
+// Job state after a crash (issue 14, item 3): the database row is the job's source of truth and
+// the session document's job list mirrors it (server/jobs/state.ts). A server is kill -9'd while
+// one job runs, after another finished; once it restarts on the same PostgreSQL and lease recovery
+// (server/jobs/recovery.ts) has run, a real websocket client must see each job exactly as its row
+// says — the finished one done with its suggestion, the interrupted one failed with the row's
+// error — and every note the session had before the crash. Real child-process server, real
+// worker thread, the committed GAN weights. PostgreSQL unreachable fails the suite; it never skips.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addNotes, getSuggestion, readJobs, readNotes, readTracks } from '@/lib/score';
+import { createSession, PG_URL, startTestServer, type TestServer } from '../helpers/server';
+import { assertWeights, connect, postJob, waitFor, waitJob, writeMelody, type Client } from './jobs-helpers';
+import { pgSchemaUrl, requirePostgres, sleep } from './sync-helpers';
+
+const LEASE_MS = 1500;
+const ENV = {
+  NODE_ENV: 'test',
+  TUTTI_JOB_RUNNER: 'pool',
+  TUTTI_JOB_WORKERS: '1',
+  TUTTI_JOB_PRELOAD: 'gan',
+  TUTTI_JOB_LEASE_MS: String(LEASE_MS),
+  TUTTI_JOB_HEARTBEAT_MS: '250',
+  TUTTI_JOB_SWEEP_MS: '250',
+};
+
+interface Row {
+  status: string;
+  error: string | null;
+  finishedAt: number | null;
+}
+
+describe('job state after a crash: the row and the document mirror agree', () => {
+  const schema = pgSchemaUrl('tutti_jobcrash');
+  let server: TestServer | undefined;
+  const clients: Client[] = [];
+  let db: pg.Client;
+
+  const row = async (jobId: string): Promise<Row> => {
+    const r = await db.query<{ status: string; error: string | null; fin: string | null }>(
+      `SELECT "status", "error", EXTRACT(EPOCH FROM "finishedAt") * 1000 AS fin FROM "${schema.schema}"."Job" WHERE "id" = $1`,
+      [jobId],
+    );
+    const x = r.rows[0];
+    if (!x) throw new Error(`job ${jobId} is not in the database`);
+    return { status: x.status, error: x.error, finishedAt: x.fin === null ? null : Number(x.fin) };
+  };
+
+  beforeAll(async () => {
+    assertWeights(['gan']);
+    await requirePostgres();
+    db = new pg.Client({ connectionString: PG_URL });
+    await db.connect();
+    server = await startTestServer({ databaseUrl: schema.url, dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'tutti-jobcrash-')), env: ENV });
+  });
+
+  afterAll(async () => {
+    for (const c of clients) c.destroy();
+    await server?.kill();
+    await db?.end();
+    await schema.drop();
+  });
+
+  it('kill -9 mid-job, restart: each job reads the same in its row and in the session document, and no note is lost', async () => {
+    let s = server!;
+    const id = await createSession(s.url);
+    const before = await connect(s.wsUrl, id);
+    clients.push(before);
+    const melodyId = writeMelody(before.doc, 2);
+    await sleep(300); // the melody reaches the server before the jobs read the score
+
+    // One job finishes before the crash…
+    const first = await postJob(s.url, id, { model: 'gan', task: 'accompany', sourceTrackId: melodyId, seed: 1, requester: { id: 'ann' } });
+    expect(first.status, JSON.stringify(first.body)).toBe(202);
+    const doneId = first.body.jobId;
+    expect((await waitJob(s.url, id, doneId, 60_000)).status).toBe('done');
+    await waitFor(() => getSuggestion(before.doc, doneId) !== null, 10_000, 'the first suggestion at the client');
+
+    // …another is running when the server dies.
+    const second = await postJob(s.url, id, {
+      model: 'gan',
+      task: 'accompany',
+      sourceTrackId: melodyId,
+      seed: 2,
+      debug: { spinMs: 60_000 },
+      requester: { id: 'bob' },
+    });
+    expect(second.status, JSON.stringify(second.body)).toBe(202);
+    const runningId = second.body.jobId;
+    await waitFor(() => readJobs(before.doc).some((j) => j.id === runningId && j.status === 'running'), 20_000, 'the second job running');
+    // An edit made while the job runs, on another track: it must survive the crash too.
+    const other = readTracks(before.doc).find((t) => t.id !== melodyId) ?? readTracks(before.doc)[0]!;
+    addNotes(before.doc, [{ trackId: other.id, pitch: 48, start: 0, duration: 960, velocity: 70 }], 'test-bass');
+    await sleep(1000); // past the persister's batch window: acknowledged edits are on disk
+    const notesBefore = readNotes(before.doc)
+      .map((n) => n.id)
+      .sort();
+    before.destroy();
+    clients.splice(clients.indexOf(before), 1);
+
+    await s.kill(); // kill -9: nothing records the end of the running job
+    s = server = await startTestServer({ databaseUrl: schema.url, dataDir: s.dataDir, env: ENV });
+
+    const interrupted = await waitJob(s.url, id, runningId, 30_000);
+    expect(interrupted).toMatchObject({ status: 'failed', errorCode: 'interrupted' });
+    const after = await connect(s.wsUrl, id);
+    clients.push(after);
+    const mirrored = (jobId: string) => readJobs(after.doc).find((j) => j.id === jobId);
+    await waitFor(() => mirrored(runningId)?.status === 'failed', 10_000, 'the document to show the interrupted job failed');
+
+    // The row and the mirror agree on every job of the session.
+    for (const jobId of [doneId, runningId]) {
+      const r = await row(jobId);
+      const m = mirrored(jobId);
+      expect(m, `job ${jobId} in the document`).toBeDefined();
+      expect({ status: m!.status, error: m!.error ?? null }, `job ${jobId}`).toEqual({ status: r.status, error: r.error });
+      expect(m!.finishedAt, `job ${jobId} finishedAt`).toBe(r.finishedAt);
+    }
+    expect((await row(doneId)).status).toBe('done');
+    expect(getSuggestion(after.doc, doneId)?.notes.length ?? 0).toBeGreaterThan(0);
+    // The interrupted job left no suggestion behind.
+    expect(getSuggestion(after.doc, runningId)).toBeNull();
+    // Nothing else in the session was lost: every note the client had before the crash.
+    expect(
+      readNotes(after.doc)
+        .map((n) => n.id)
+        .sort(),
+    ).toEqual(notesBefore);
+  });
+});
