@@ -9,14 +9,12 @@ import { setJobQueueDepth } from '../ops/metrics';
 import type { JobsApi } from './api';
 import { resolveJobsConfig, type JobsConfig } from './config';
 import { PrismaJobStore } from './prisma-store';
-import { QueuedJobService } from './queued-service';
 import { handleJobsRoute, type JobAccess } from './routes';
 import { JobService, type RoomAccess } from './service';
 
 export { applyResult } from './apply';
 export { resolveJobsConfig, jobsEnvSchema, type JobsConfig } from './config';
 export { JobService } from './service';
-export { QueuedJobService } from './queued-service';
 export type { JobsApi } from './api';
 
 export interface Jobs {
@@ -49,6 +47,8 @@ export async function startJobs(opts: StartJobsOptions): Promise<Jobs> {
   const sessionExists = async (id: string) => (await opts.prisma.session.findUnique({ where: { id }, select: { id: true } })) !== null;
   let service: JobsApi;
   if (runner === 'queue') {
+    // Loaded only in queue mode: BullMQ and its Redis client hold 10–16 MB the embedded default never uses.
+    const { QueuedJobService } = await import('./queued-service');
     service = new QueuedJobService({ rooms: opts.rooms, store, sessionExists, config, redisUrl: opts.redisUrl!, log });
     await service.start();
     log(`[jobs] AI jobs go to the queue "${config.queueName}"; run \`npm run worker\` to run them`);
