@@ -1,7 +1,7 @@
 // Builds Standard MIDI Files in memory for tests that need sizes no fixture should be committed at
 // (100,000 notes, 3,000 tracks) or values the @tonejs/midi writer cannot produce (ticks past 2^31).
-import type { MidiData, MidiEvent } from 'midi-file';
-import { writeMidi } from '@/lib/midi/midifile';
+// Encoded here, linearly: midi-file's writer concatenates its whole buffer on every write (quadratic),
+// which made building a 200,001-note file take seconds (the bytes were checked equal to its output).
 
 export interface SmfNote {
   tick: number;
@@ -11,25 +11,40 @@ export interface SmfNote {
 
 /** A format-1 file at `ppq` ticks per quarter, one MTrk per entry of `tracks` (channel = index % 16). */
 export function buildSmf(tracks: SmfNote[][], ppq = 480): Uint8Array {
-  const chunks = tracks.map((notes, i) => {
+  const out: number[] = [];
+  const u32 = (v: number) => out.push((v >>> 24) & 0xff, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff);
+  const ascii = (s: string) => out.push(...Array.from(s, (c) => c.charCodeAt(0)));
+  ascii('MThd');
+  u32(6);
+  out.push(0, 1, (tracks.length >> 8) & 0xff, tracks.length & 0xff, (ppq >> 8) & 0xff, ppq & 0xff);
+  tracks.forEach((notes, i) => {
     const channel = i % 16 === 9 ? 0 : i % 16; // keep off the drum channel
-    const events: { at: number; ev: Omit<MidiEvent, 'deltaTime'> }[] = [];
+    const events: { at: number; status: number; pitch: number; velocity: number }[] = [];
     for (const n of notes) {
-      events.push({ at: n.tick, ev: { type: 'noteOn', channel, noteNumber: n.pitch, velocity: 90 } as never });
-      events.push({ at: n.tick + n.duration, ev: { type: 'noteOff', channel, noteNumber: n.pitch, velocity: 0 } as never });
+      events.push({ at: n.tick, status: 0x90 | channel, pitch: n.pitch, velocity: 90 });
+      events.push({ at: n.tick + n.duration, status: 0x80 | channel, pitch: n.pitch, velocity: 0 });
     }
     events.sort((a, b) => a.at - b.at);
+    const body: number[] = [];
     let last = 0;
-    const out: MidiEvent[] = events.map(({ at, ev }) => {
-      const e = { ...ev, deltaTime: at - last } as MidiEvent;
-      last = at;
-      return e;
-    });
-    out.push({ deltaTime: 0, meta: true, type: 'endOfTrack' } as MidiEvent);
-    return out;
+    for (const e of events) {
+      varInt(body, e.at - last);
+      body.push(e.status, e.pitch, e.velocity);
+      last = e.at;
+    }
+    body.push(0, 0xff, 0x2f, 0); // end of track
+    ascii('MTrk');
+    u32(body.length);
+    for (const b of body) out.push(b);
   });
-  const data: MidiData = { header: { format: 1, numTracks: chunks.length, ticksPerBeat: ppq }, tracks: chunks };
-  return Uint8Array.from(writeMidi(data));
+  return Uint8Array.from(out);
+}
+
+/** A MIDI variable-length quantity: 7 bits a byte, most significant first, high bit = more follows. */
+function varInt(out: number[], v: number): void {
+  const bytes = [v & 0x7f];
+  for (v >>>= 7; v; v >>>= 7) bytes.push((v & 0x7f) | 0x80);
+  for (let i = bytes.length - 1; i >= 0; i--) out.push(bytes[i]!);
 }
 
 /** `count` notes spread over `tracks` tracks: a steady stream of sixteenths, pitches 48–83. */
