@@ -7,30 +7,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { ensureNextBuild } from './support/build';
-import { launchBrowser, screenshot } from './support/browser';
-
-const RECORD_CSP = `window.__csp = []; document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));`;
+import { launchBrowser, openWatchedPage, screenshot } from './support/browser';
 
 describe('how the models work, in the browser', () => {
   let server: TestServer;
   let browser: Browser;
   let page: Page;
-  const errors: string[] = [];
+  let errors: string[] = [];
+  let cspViolations: () => Promise<string[]>;
 
   beforeAll(async () => {
     ensureNextBuild();
     server = await startTestServer({ next: true });
     browser = await launchBrowser();
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    await context.addInitScript(RECORD_CSP);
-    page = await context.newPage();
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(`console: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-    page.on('response', (r) => {
-      if (r.status() >= 400) errors.push(`HTTP ${r.status()}: ${r.url()}`);
-    });
+    ({ page, errors, cspViolations } = await openWatchedPage(browser));
   });
   afterAll(async () => {
     await browser?.close();
@@ -39,7 +29,10 @@ describe('how the models work, in the browser', () => {
 
   it('the models page links to the views; the AR-CNN animates its iterations over its probability map', async () => {
     await page.goto(`${server.url}/models`);
-    await page.getByRole('link', { name: /how they work/i }).first().click();
+    await page
+      .getByRole('link', { name: /how they work/i })
+      .first()
+      .click();
     await page.waitForURL(/\/models\/how$/);
     const view = page.getByTestId('arcnn-view');
     await view.waitFor({ timeout: 120_000 });
@@ -80,7 +73,7 @@ describe('how the models work, in the browser', () => {
     await expect.poll(() => summary.getAttribute('data-selected')).toBe(`${target.voice}:${target.start}`);
     expect(await summary.textContent()).toMatch(/attended most to .*\d+ %/);
     await screenshot(page, 'models-how');
-    expect(await page.evaluate(() => (window as any).__csp)).toEqual([]);
+    expect(await cspViolations()).toEqual([]);
     expect(errors).toEqual([]);
   });
 });

@@ -7,35 +7,20 @@ import type { Browser, Page } from 'playwright-core';
 import { MODEL_NAMES } from '@/lib/ai/contract';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { ensureNextBuild } from './support/build';
-import { launchBrowser, screenshot } from './support/browser';
-
-const RECORD_CSP = `window.__csp = []; document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));`;
+import { launchBrowser, openWatchedPage, screenshot } from './support/browser';
 
 describe('the models page in the browser', () => {
   let server: TestServer;
   let browser: Browser;
   let page: Page;
-  const errors: string[] = [];
+  let errors: string[] = [];
+  let cspViolations: () => Promise<string[]>;
 
   beforeAll(async () => {
     ensureNextBuild();
     server = await startTestServer({ next: true });
     browser = await launchBrowser();
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    await context.addInitScript(RECORD_CSP);
-    page = await context.newPage();
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(`console: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-    // A missing asset (a card image, a chunk) would show here; Next's own prefetches that the browser
-    // cancels when the page moves on (net::ERR_ABORTED) are not failures of the page.
-    page.on('requestfailed', (r) => {
-      if (r.failure()?.errorText !== 'net::ERR_ABORTED') errors.push(`request failed: ${r.url()} ${r.failure()?.errorText}`);
-    });
-    page.on('response', (r) => {
-      if (r.status() >= 400) errors.push(`HTTP ${r.status()}: ${r.url()}`);
-    });
+    ({ page, errors, cspViolations } = await openWatchedPage(browser));
   });
   afterAll(async () => {
     await browser?.close();
@@ -80,7 +65,7 @@ describe('the models page in the browser', () => {
       expect(await s.getByTestId('model-facts').textContent()).toMatch(/npm run train -- /);
     }
     await screenshot(page, 'models-page');
-    expect(await page.evaluate(() => (window as any).__csp)).toEqual([]);
+    expect(await cspViolations()).toEqual([]);
     expect(errors).toEqual([]);
   });
 });

@@ -15,7 +15,14 @@ export async function launchBrowser(): Promise<Browser> {
   if (!fs.existsSync(executablePath)) throw new Error(`Chromium not found at ${executablePath}: apt-get install -y chromium`);
   return chromium.launch({
     executablePath,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--autoplay-policy=no-user-gesture-required',
+    ],
   });
 }
 
@@ -50,10 +57,14 @@ export async function openEditor(browser: Browser, baseUrl: string, sessionId: s
 }
 
 export async function waitOnline(page: Page, timeout = 30_000): Promise<void> {
-  await page.waitForFunction(() => {
-    const t = window.__tutti!;
-    return t && t.connection() === 'online' && t.synced();
-  }, null, { timeout });
+  await page.waitForFunction(
+    () => {
+      const t = window.__tutti!;
+      return t && t.connection() === 'online' && t.synced();
+    },
+    null,
+    { timeout },
+  );
 }
 
 /** Page coordinates of the centre-left of a (tick, pitch) cell on the roll. */
@@ -96,4 +107,41 @@ export async function waitFor<T>(page: Page, fn: (arg: T) => boolean, arg: T, ti
 export async function screenshot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
+}
+
+const RECORD_CSP = `window.__csp = []; document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));`;
+
+export interface WatchedPage {
+  context: BrowserContext;
+  page: Page;
+  /** Console errors, uncaught page errors, failed requests and HTTP ≥ 400 responses, as they happen. */
+  errors: string[];
+  /** The CSP violations the page reported so far ("directive blockedURI"). */
+  cspViolations(): Promise<string[]>;
+}
+
+/**
+ * A fresh 1280×900 page that records everything a page should never show: console errors, page
+ * errors, failed requests, HTTP errors and CSP violations (under the server's nonce policy). A test
+ * asserts `errors` and `cspViolations()` are empty at its end.
+ */
+export async function openWatchedPage(browser: Browser): Promise<WatchedPage> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  // A string, not a function: what the page runs is exactly this, whatever the test transform does.
+  await context.addInitScript(RECORD_CSP);
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  // A missing asset (a card image, a chunk) shows here; Next's own prefetches that the browser
+  // cancels when the page moves on (net::ERR_ABORTED) are not failures of the page.
+  page.on('requestfailed', (r) => {
+    if (r.failure()?.errorText !== 'net::ERR_ABORTED') errors.push(`request failed: ${r.url()} ${r.failure()?.errorText}`);
+  });
+  page.on('response', (r) => {
+    if (r.status() >= 400) errors.push(`HTTP ${r.status()}: ${r.url()}`);
+  });
+  return { context, page, errors, cspViolations: () => page.evaluate(() => (window as unknown as { __csp: string[] }).__csp) };
 }
