@@ -15,7 +15,7 @@ import { Awareness, encodeAwarenessUpdate } from 'y-protocols/awareness';
 import WebSocket from 'ws';
 import { addNotes, addTrack, deleteNotes, findInvalidEntries, readNotes, readScore, readTracks, setMeta, updateNotes, type NoteData, type NoteId } from '@/lib/score';
 import { createSession, editTokenFor, startInProcessServer } from '../helpers/server';
-import { connectSynced, docFromRows, pgSchemaUrl, requirePostgres, waitFor, withTimeout, type Client } from './sync-helpers';
+import { connectSynced, craft, docFromRows, pgSchemaUrl, requirePostgres, waitFor, withTimeout, type Client } from './sync-helpers';
 
 const FRAMES = 10_000;
 const SEED = 20261130;
@@ -49,17 +49,6 @@ function awarenessFrame(update: Uint8Array): Uint8Array {
 }
 
 const QUERY = new Uint8Array([3]);
-
-/** The update `edit` makes on a copy of `base` (a fresh client id each time). */
-function craft(base: Y.Doc, edit: (doc: Y.Doc) => void): Uint8Array {
-  const scratch = new Y.Doc();
-  Y.applyUpdate(scratch, Y.encodeStateAsUpdate(base));
-  const updates: Uint8Array[] = [];
-  scratch.on('update', (u: Uint8Array) => updates.push(u));
-  edit(scratch);
-  scratch.destroy();
-  return updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates);
-}
 
 /** Real frames a y-websocket client sends, against the session's current state. */
 function seedFrames(base: Y.Doc, rand: () => number): Uint8Array[] {

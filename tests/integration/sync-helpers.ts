@@ -193,7 +193,7 @@ export function updateFrame(update: Uint8Array): Uint8Array {
   return encoding.toUint8Array(e);
 }
 
-/** The update `edit` makes on a copy of `base`: what a hostile client could send. */
+/** The update `edit` makes on a copy of `base` (a fresh client id each time): what a hostile client could send. */
 export function craft(base: Y.Doc, edit: (doc: Y.Doc) => void): Uint8Array {
   const scratch = new Y.Doc();
   Y.applyUpdate(scratch, Y.encodeStateAsUpdate(base));
