@@ -120,3 +120,19 @@ export async function waitJob(base: string, sessionId: string, jobId: string, ti
     await new Promise((res) => setTimeout(res, 100));
   }
 }
+
+/**
+ * Environment of a child-process server that runs its own models (a worker pool, no queue workers)
+ * with a short job lease, renewed and swept every 250 ms: what the lease and crash tests kill -9.
+ */
+export function leasedPoolEnv(leaseMs: number): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    TUTTI_JOB_RUNNER: 'pool',
+    TUTTI_JOB_WORKERS: '1',
+    TUTTI_JOB_PRELOAD: 'gan',
+    TUTTI_JOB_LEASE_MS: String(leaseMs),
+    TUTTI_JOB_HEARTBEAT_MS: '250',
+    TUTTI_JOB_SWEEP_MS: '250',
+  };
+}

@@ -12,20 +12,11 @@ import { getSuggestion, jobsMap, readJob, readJobs, readNotes } from '@/lib/scor
 import type { JobService } from '@/server/jobs';
 import { createSession, PG_URL, startInProcessServer, startTestServer, type TestServer } from '../helpers/server';
 import { pgSchemaUrl, REDIS_URL, requirePostgres, requireRedis, sleep } from './sync-helpers';
-import { assertWeights, connect, postJob, waitFor, waitJob, writeMelody, type Client } from './jobs-helpers';
+import { assertWeights, connect, leasedPoolEnv, postJob, waitFor, waitJob, writeMelody, type Client } from './jobs-helpers';
 
 const LEASE_MS = 2500;
-const A_ENV = {
-  NODE_ENV: 'test',
-  REDIS_URL,
-  // Instances that run their own models (no queue workers): what the lease is for.
-  TUTTI_JOB_RUNNER: 'pool',
-  TUTTI_JOB_WORKERS: '1',
-  TUTTI_JOB_PRELOAD: 'gan',
-  TUTTI_JOB_LEASE_MS: String(LEASE_MS),
-  TUTTI_JOB_HEARTBEAT_MS: '250',
-  TUTTI_JOB_SWEEP_MS: '250',
-};
+// Instances that run their own models (no queue workers), fanned out through Redis: what the lease is for.
+const A_ENV = { ...leasedPoolEnv(LEASE_MS), REDIS_URL };
 
 interface LeaseRow {
   status: string;

@@ -3,28 +3,21 @@
 // one job runs, after another finished; once it restarts on the same PostgreSQL and lease recovery
 // (server/jobs/recovery.ts) has run, a real websocket client must see each job exactly as its row
 // says — the finished one done with its suggestion, the interrupted one failed with the row's
-// error — and every note the session had before the crash. Real child-process server, real
-// worker thread, the committed GAN weights. PostgreSQL unreachable fails the suite; it never skips.
+// error — and every note the session had before the crash. A crash in the one window where the
+// document is ahead of the row (result and "done" flushed, row not yet written) ends with the row
+// done too. Real child-process server, real worker thread, the committed GAN weights. PostgreSQL unreachable fails the suite; it never skips.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addNotes, getSuggestion, readJobs, readNotes, readTracks } from '@/lib/score';
+import { addNotes, getSuggestion, jobOrigin, readJobs, readNotes, readTracks, writeJobState, writeSuggestion, type NewSuggestion } from '@/lib/score';
 import { createSession, PG_URL, startTestServer, type TestServer } from '../helpers/server';
-import { assertWeights, connect, postJob, waitFor, waitJob, writeMelody, type Client } from './jobs-helpers';
-import { pgSchemaUrl, requirePostgres, sleep } from './sync-helpers';
+import { assertWeights, connect, leasedPoolEnv, postJob, waitFor, waitJob, writeMelody, type Client } from './jobs-helpers';
+import { craft, docFromRows, pgSchemaUrl, readStoredPg, requirePostgres, sleep } from './sync-helpers';
 
 const LEASE_MS = 1500;
-const ENV = {
-  NODE_ENV: 'test',
-  TUTTI_JOB_RUNNER: 'pool',
-  TUTTI_JOB_WORKERS: '1',
-  TUTTI_JOB_PRELOAD: 'gan',
-  TUTTI_JOB_LEASE_MS: String(LEASE_MS),
-  TUTTI_JOB_HEARTBEAT_MS: '250',
-  TUTTI_JOB_SWEEP_MS: '250',
-};
+const ENV = leasedPoolEnv(LEASE_MS);
 
 interface Row {
   status: string;
@@ -128,5 +121,65 @@ describe('job state after a crash: the row and the document mirror agree', () =>
         .map((n) => n.id)
         .sort(),
     ).toEqual(notesBefore);
+  });
+  it('a crash between the flushed "done" document transaction and the row: recovery records the row done, as the document says', async () => {
+    let s = server!;
+    const id = await createSession(s.url);
+    const c = await connect(s.wsUrl, id);
+    clients.push(c);
+    const melodyId = writeMelody(c.doc, 2);
+    await sleep(300);
+    const first = await postJob(s.url, id, { model: 'gan', task: 'accompany', sourceTrackId: melodyId, seed: 1, requester: { id: 'ann' } });
+    expect(first.status, JSON.stringify(first.body)).toBe(202);
+    expect((await waitJob(s.url, id, first.body.jobId, 60_000)).status).toBe('done');
+    await waitFor(() => getSuggestion(c.doc, first.body.jobId) !== null, 10_000, 'the first suggestion at the client');
+    const r = await postJob(s.url, id, {
+      model: 'gan',
+      task: 'accompany',
+      sourceTrackId: melodyId,
+      seed: 2,
+      debug: { spinMs: 60_000 },
+      requester: { id: 'bob' },
+    });
+    expect(r.status, JSON.stringify(r.body)).toBe(202);
+    const jobId = r.body.jobId;
+    await waitFor(() => readJobs(c.doc).some((j) => j.id === jobId && j.status === 'running'), 20_000, 'the job running');
+    await sleep(1000); // "running" is on disk
+    c.destroy();
+    clients.splice(clients.indexOf(c), 1);
+    await s.kill();
+
+    // What JobStateWriter.done flushes before it writes the row — the suggestion and "done" in one
+    // document transaction — lands in the update log; the row update never happens.
+    const stored = docFromRows(await readStoredPg(schema.url, id));
+    const { id: _id, status: _status, decidedBy: _by, decidedAt: _at, ...earlier } = getSuggestion(stored, first.body.jobId)!;
+    const result = { ...earlier, jobId, requestId: jobId, seed: 2 } as unknown as NewSuggestion;
+    const finishedAt = Date.now();
+    const update = craft(stored, (d) =>
+      d.transact(() => {
+        writeSuggestion(d, jobId, result);
+        writeJobState(d, jobId, { status: 'done', progress: 1, finishedAt, error: null, suggestionId: jobId });
+      }, jobOrigin(jobId)),
+    );
+    await db.query(`INSERT INTO "${schema.schema}"."DocUpdate" ("sessionId", "data") VALUES ($1, $2)`, [id, Buffer.from(update)]);
+    expect((await row(jobId)).status).toBe('running');
+
+    s = server = await startTestServer({ databaseUrl: schema.url, dataDir: s.dataDir, env: ENV });
+    const end = Date.now() + 30_000;
+    while ((await row(jobId)).status !== 'done') {
+      if (Date.now() > end) throw new Error(`the row of a job whose result the document holds is ${(await row(jobId)).status}, not done`);
+      await sleep(100);
+    }
+    const after = await connect(s.wsUrl, id);
+    clients.push(after);
+    const m = readJobs(after.doc).find((j) => j.id === jobId)!;
+    const final = await row(jobId);
+    expect({ status: m.status, error: m.error ?? null, finishedAt: m.finishedAt }).toEqual({
+      status: final.status,
+      error: final.error,
+      finishedAt: final.finishedAt,
+    });
+    expect(getSuggestion(after.doc, jobId)?.notes.length ?? 0).toBeGreaterThan(0);
+    stored.destroy();
   });
 });
