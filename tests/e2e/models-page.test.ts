@@ -2,48 +2,31 @@
 // sections, each with at least one chart drawn by recharts (an svg line with path data), a harmony
 // table with Bach's column, the card's limits; reached from the landing page's link; no console
 // error and no CSP violation under the server's nonce policy.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { MODEL_NAMES } from '@/lib/ai/contract';
-import { startTestServer, type TestServer } from '../helpers/server';
-import { ensureNextBuild } from './support/build';
-import { launchBrowser, openWatchedPage, screenshot } from './support/browser';
+import { screenshot } from './support/browser';
+import { watchedPageSuite } from './support/page-suite';
 
 describe('the models page in the browser', () => {
-  let server: TestServer;
-  let browser: Browser;
-  let page: Page;
-  let errors: string[] = [];
-  let cspViolations: () => Promise<string[]>;
-
-  beforeAll(async () => {
-    ensureNextBuild();
-    server = await startTestServer({ next: true });
-    browser = await launchBrowser();
-    ({ page, errors, cspViolations } = await openWatchedPage(browser));
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const suite = watchedPageSuite();
 
   it('the landing page links to /models', async () => {
-    await page.goto(`${server.url}/`);
-    await page
+    await suite.page.goto(`${suite.server.url}/`);
+    await suite.page
       .getByRole('link', { name: /models/i })
       .first()
       .click();
-    await page.waitForURL(/\/models$/);
+    await suite.page.waitForURL(/\/models$/);
   });
 
   it('shows three model sections, each with a drawn chart, the harmony table with Bach’s column and the limits, and no errors', async () => {
-    await page.waitForSelector('[data-testid=model-section]');
-    const sections = page.getByTestId('model-section');
+    await suite.page.waitForSelector('[data-testid=model-section]');
+    const sections = suite.page.getByTestId('model-section');
     expect(await sections.count()).toBe(3);
     expect(await sections.evaluateAll((els) => els.map((e) => e.getAttribute('data-model')))).toEqual([...MODEL_NAMES]);
 
     for (const name of MODEL_NAMES) {
-      const s = page.locator(`[data-testid=model-section][data-model=${name}]`);
+      const s = suite.page.locator(`[data-testid=model-section][data-model=${name}]`);
       // recharts draws each series as <path class="recharts-curve recharts-line-curve" d="M…L…">.
       await s.locator('[data-testid=curve-chart] svg path.recharts-line-curve').first().waitFor({ timeout: 30_000 });
       const paths = await s.locator('[data-testid=curve-chart] svg path.recharts-line-curve').evaluateAll((ps) => ps.map((p) => p.getAttribute('d') ?? ''));
@@ -64,8 +47,8 @@ describe('the models page in the browser', () => {
       expect(await s.getByTestId('limits').textContent()).toMatch(/limit/i);
       expect(await s.getByTestId('model-facts').textContent()).toMatch(/npm run train -- /);
     }
-    await screenshot(page, 'models-page');
-    expect(await cspViolations()).toEqual([]);
-    expect(errors).toEqual([]);
+    await screenshot(suite.page, 'models-page');
+    expect(await suite.cspViolations()).toEqual([]);
+    expect(suite.errors).toEqual([]);
   });
 });
