@@ -56,33 +56,48 @@ describe('job state after a crash: the row and the document mirror agree', () =>
     await schema.drop();
   });
 
-  it('kill -9 mid-job, restart: each job reads the same in its row and in the session document, and no note is lost', async () => {
-    let s = server!;
+  /**
+   * A session on the current server with a melody, one job finished (its suggestion at the client)
+   * and a second one running (a 60 s spin) when this returns.
+   */
+  const finishedThenRunning = async () => {
+    const s = server!;
     const id = await createSession(s.url);
-    const before = await connect(s.wsUrl, id);
-    clients.push(before);
-    const melodyId = writeMelody(before.doc, 2);
+    const client = await connect(s.wsUrl, id);
+    clients.push(client);
+    const melodyId = writeMelody(client.doc, 2);
     await sleep(300); // the melody reaches the server before the jobs read the score
-
-    // One job finishes before the crash…
-    const first = await postJob(s.url, id, { model: 'gan', task: 'accompany', sourceTrackId: melodyId, seed: 1, requester: { id: 'ann' } });
-    expect(first.status, JSON.stringify(first.body)).toBe(202);
-    const doneId = first.body.jobId;
+    const ask = async (seed: number, debug?: { spinMs: number }) => {
+      const r = await postJob(s.url, id, {
+        model: 'gan',
+        task: 'accompany',
+        sourceTrackId: melodyId,
+        seed,
+        ...(debug ? { debug } : {}),
+        requester: { id: `p${seed}` },
+      });
+      expect(r.status, JSON.stringify(r.body)).toBe(202);
+      return r.body.jobId;
+    };
+    const doneId = await ask(1);
     expect((await waitJob(s.url, id, doneId, 60_000)).status).toBe('done');
-    await waitFor(() => getSuggestion(before.doc, doneId) !== null, 10_000, 'the first suggestion at the client');
+    await waitFor(() => getSuggestion(client.doc, doneId) !== null, 10_000, 'the first suggestion at the client');
+    const runningId = await ask(2, { spinMs: 60_000 });
+    await waitFor(() => readJobs(client.doc).some((j) => j.id === runningId && j.status === 'running'), 20_000, 'the second job running');
+    return { id, client, melodyId, doneId, runningId };
+  };
+  /** kill -9 (nothing records the end of the running job), then a new server on the same database. */
+  const crash = async (client: Client, between?: () => Promise<void>) => {
+    client.destroy();
+    clients.splice(clients.indexOf(client), 1);
+    await server!.kill();
+    await between?.();
+    server = await startTestServer({ databaseUrl: schema.url, dataDir: server!.dataDir, env: ENV });
+    return server;
+  };
 
-    // …another is running when the server dies.
-    const second = await postJob(s.url, id, {
-      model: 'gan',
-      task: 'accompany',
-      sourceTrackId: melodyId,
-      seed: 2,
-      debug: { spinMs: 60_000 },
-      requester: { id: 'bob' },
-    });
-    expect(second.status, JSON.stringify(second.body)).toBe(202);
-    const runningId = second.body.jobId;
-    await waitFor(() => readJobs(before.doc).some((j) => j.id === runningId && j.status === 'running'), 20_000, 'the second job running');
+  it('kill -9 mid-job, restart: each job reads the same in its row and in the session document, and no note is lost', async () => {
+    const { id, client: before, melodyId, doneId, runningId } = await finishedThenRunning();
     // An edit made while the job runs, on another track: it must survive the crash too.
     const other = readTracks(before.doc).find((t) => t.id !== melodyId) ?? readTracks(before.doc)[0]!;
     addNotes(before.doc, [{ trackId: other.id, pitch: 48, start: 0, duration: 960, velocity: 70 }], 'test-bass');
@@ -90,11 +105,7 @@ describe('job state after a crash: the row and the document mirror agree', () =>
     const notesBefore = readNotes(before.doc)
       .map((n) => n.id)
       .sort();
-    before.destroy();
-    clients.splice(clients.indexOf(before), 1);
-
-    await s.kill(); // kill -9: nothing records the end of the running job
-    s = server = await startTestServer({ databaseUrl: schema.url, dataDir: s.dataDir, env: ENV });
+    const s = await crash(before);
 
     const interrupted = await waitJob(s.url, id, runningId, 30_000);
     expect(interrupted).toMatchObject({ status: 'failed', errorCode: 'interrupted' });
@@ -122,49 +133,27 @@ describe('job state after a crash: the row and the document mirror agree', () =>
         .sort(),
     ).toEqual(notesBefore);
   });
+
   it('a crash between the flushed "done" document transaction and the row: recovery records the row done, as the document says', async () => {
-    let s = server!;
-    const id = await createSession(s.url);
-    const c = await connect(s.wsUrl, id);
-    clients.push(c);
-    const melodyId = writeMelody(c.doc, 2);
-    await sleep(300);
-    const first = await postJob(s.url, id, { model: 'gan', task: 'accompany', sourceTrackId: melodyId, seed: 1, requester: { id: 'ann' } });
-    expect(first.status, JSON.stringify(first.body)).toBe(202);
-    expect((await waitJob(s.url, id, first.body.jobId, 60_000)).status).toBe('done');
-    await waitFor(() => getSuggestion(c.doc, first.body.jobId) !== null, 10_000, 'the first suggestion at the client');
-    const r = await postJob(s.url, id, {
-      model: 'gan',
-      task: 'accompany',
-      sourceTrackId: melodyId,
-      seed: 2,
-      debug: { spinMs: 60_000 },
-      requester: { id: 'bob' },
-    });
-    expect(r.status, JSON.stringify(r.body)).toBe(202);
-    const jobId = r.body.jobId;
-    await waitFor(() => readJobs(c.doc).some((j) => j.id === jobId && j.status === 'running'), 20_000, 'the job running');
+    const { id, client: c, doneId, runningId: jobId } = await finishedThenRunning();
     await sleep(1000); // "running" is on disk
-    c.destroy();
-    clients.splice(clients.indexOf(c), 1);
-    await s.kill();
-
-    // What JobStateWriter.done flushes before it writes the row — the suggestion and "done" in one
-    // document transaction — lands in the update log; the row update never happens.
-    const stored = docFromRows(await readStoredPg(schema.url, id));
-    const { id: _id, status: _status, decidedBy: _by, decidedAt: _at, ...earlier } = getSuggestion(stored, first.body.jobId)!;
-    const result = { ...earlier, jobId, requestId: jobId, seed: 2 } as unknown as NewSuggestion;
-    const finishedAt = Date.now();
-    const update = craft(stored, (d) =>
-      d.transact(() => {
-        writeSuggestion(d, jobId, result);
-        writeJobState(d, jobId, { status: 'done', progress: 1, finishedAt, error: null, suggestionId: jobId });
-      }, jobOrigin(jobId)),
-    );
-    await db.query(`INSERT INTO "${schema.schema}"."DocUpdate" ("sessionId", "data") VALUES ($1, $2)`, [id, Buffer.from(update)]);
-    expect((await row(jobId)).status).toBe('running');
-
-    s = server = await startTestServer({ databaseUrl: schema.url, dataDir: s.dataDir, env: ENV });
+    const s = await crash(c, async () => {
+      // What JobStateWriter.done flushes before it writes the row — the suggestion and "done" in one
+      // document transaction — lands in the update log; the row update never happens.
+      const stored = docFromRows(await readStoredPg(schema.url, id));
+      const { id: _id, status: _status, decidedBy: _by, decidedAt: _at, ...earlier } = getSuggestion(stored, doneId)!;
+      const result = { ...earlier, jobId, requestId: jobId, seed: 2 } as unknown as NewSuggestion;
+      const finishedAt = Date.now();
+      const update = craft(stored, (d) =>
+        d.transact(() => {
+          writeSuggestion(d, jobId, result);
+          writeJobState(d, jobId, { status: 'done', progress: 1, finishedAt, error: null, suggestionId: jobId });
+        }, jobOrigin(jobId)),
+      );
+      await db.query(`INSERT INTO "${schema.schema}"."DocUpdate" ("sessionId", "data") VALUES ($1, $2)`, [id, Buffer.from(update)]);
+      stored.destroy();
+      expect((await row(jobId)).status).toBe('running');
+    });
     const end = Date.now() + 30_000;
     while ((await row(jobId)).status !== 'done') {
       if (Date.now() > end) throw new Error(`the row of a job whose result the document holds is ${(await row(jobId)).status}, not done`);
@@ -180,6 +169,5 @@ describe('job state after a crash: the row and the document mirror agree', () =>
       finishedAt: final.finishedAt,
     });
     expect(getSuggestion(after.doc, jobId)?.notes.length ?? 0).toBeGreaterThan(0);
-    stored.destroy();
   });
 });
