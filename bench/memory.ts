@@ -11,11 +11,12 @@
 // restart on that directory. `--next` also serves the Next app (needs a `next build`).
 // PostgreSQL: TUTTI_BENCH_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/test).
 // Results: bench/results/memory.json with --write (else a temporary file, named on stderr).
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { spawnUntilReady } from './support/spawn-server';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
@@ -98,39 +99,8 @@ interface Server {
 }
 
 async function spawnServer(name: string, args: string[], env: Record<string, string>, ready: RegExp, port: number): Promise<Server> {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  await new Promise<void>((resolve, reject) => {
-    const t = setTimeout(() => {
-      child.kill('SIGKILL'); // never leave a server behind
-      reject(new Error(`${name} did not start:\n${out}`));
-    }, 180_000);
-    const on = (d: Buffer) => {
-      out += d.toString();
-      if (ready.test(out)) {
-        clearTimeout(t);
-        resolve();
-      }
-    };
-    child.stdout!.on('data', on);
-    child.stderr!.on('data', on);
-    child.once('exit', (code) => reject(new Error(`${name} exited (${code}):\n${out}`)));
-  });
-  // Keep draining its output so a full pipe never blocks it.
-  child.stdout!.resume();
-  child.stderr!.resume();
-  return {
-    name,
-    port,
-    child,
-    async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await Promise.race([exited, sleep(30_000)]);
-      if (child.exitCode === null) child.kill('SIGKILL');
-    },
-  };
+  const s = await spawnUntilReady(name, args, { cwd: ROOT, env, ready });
+  return { name, port, ...s };
 }
 
 async function startTutti(name: string, env: Record<string, string>): Promise<Server> {

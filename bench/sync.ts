@@ -11,11 +11,12 @@
 // its first completed sync (database → first sync, including the client applying the state),
 // median of several runs; separately, the server's part: connect → full state received.
 // The servers run as child processes; this process only hosts the clients.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { spawnUntilReady } from './support/spawn-server';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import * as encoding from 'lib0/encoding';
@@ -53,35 +54,8 @@ function rssOf(pid: number): number {
 }
 
 async function spawnServer(name: string, args: string[], env: Record<string, string>, ready: RegExp, port: number): Promise<ServerProc> {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  await new Promise<void>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`${name} did not start:\n${out}`)), 120_000);
-    const on = (d: Buffer) => {
-      out += d.toString();
-      if (ready.test(out)) {
-        clearTimeout(t);
-        resolve();
-      }
-    };
-    child.stdout!.on('data', on);
-    child.stderr!.on('data', on);
-    child.once('exit', (code) => reject(new Error(`${name} exited (${code}):\n${out}`)));
-  });
-  return {
-    name,
-    wsUrl: `ws://127.0.0.1:${port}/sync`,
-    httpUrl: `http://127.0.0.1:${port}`,
-    child,
-    rssMb: () => rssOf(child.pid!),
-    async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await Promise.race([exited, sleep(30_000)]);
-      if (child.exitCode === null) child.kill('SIGKILL');
-    },
-  };
+  const s = await spawnUntilReady(name, args, { cwd: ROOT, env, ready, timeoutMs: 120_000 });
+  return { name, wsUrl: `ws://127.0.0.1:${port}/sync`, httpUrl: `http://127.0.0.1:${port}`, rssMb: () => rssOf(s.child.pid!), ...s };
 }
 
 async function startTutti(dataDir: string, env: Record<string, string> = {}): Promise<ServerProc> {
