@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { addNotes, addTrack, findInvalidEntries, jobsMap, notesMap, readMeta, readNotes, readScoreReport, readTracks, setMeta, tracksMap, type NoteData } from '@/lib/score';
+import { readConfig } from '@/server/config';
 import { createSession, editTokenFor, startInProcessServer } from '../helpers/server';
 import { connectClient, connectSynced, docFromRows, openRaw, waitFor, withTimeout, type Client, updateFrame, craft } from './sync-helpers';
 
@@ -272,19 +273,29 @@ describe('session limits', () => {
   });
 });
 
-describe('stored size limit (default 16 MB)', () => {
+// The size limit's logic at a scale of 1/8: 1 MiB messages, 2 MiB documents. The defaults (8 MiB,
+// 16 MiB) run the same code; at full scale this one test took 2–3 minutes of the suite's 15.
+const MIB = 1024 * 1024;
+const LIMITS = { maxMessageBytes: MIB, maxDocBytes: 2 * MIB };
+
+describe('stored size limit (configured; default 16 MB)', () => {
   let server: Server;
   afterAll(async () => server?.close());
 
-  it('refuses the update that would pass 16 MB; six 7 MB updates never make a 44 MB document', async () => {
-    server = await startInProcessServer(); // default limits: 8 MiB messages, 16 MiB documents
+  it('the defaults are 8 MiB messages and 16 MiB documents', () => {
+    expect(readConfig({}, []).maxMessageBytes).toBe(8 * MIB);
+    expect(readConfig({}, []).maxDocBytes).toBe(16 * MIB);
+  });
+
+  it('refuses the update that would pass the limit; six 0.9 MB updates never make a 5.5 MB document of a 2 MiB limit', async () => {
+    server = await startInProcessServer(LIMITS);
     const id = await createSession(server.url);
     const other = await createSession(server.url);
     const doc = () => server.rooms.peek(id)!.doc;
     const raw0 = await openRaw(server.wsUrl, id); // holds the room
     await waitFor(() => server.rooms.has(id), 10_000, 'the room to load');
     const trackId = readTracks(doc())[0]!.id;
-    const PER = 52_000; // ≈ 7.3 MB of notes per update
+    const PER = 6_500; // ≈ 0.91 MB of notes per update
     const results: ({ code: number; reason: string } | null)[] = [];
     for (let k = 0; k < 6; k++) {
       // New notes only refer to the top-level map, so a fresh document can make them.
@@ -294,8 +305,8 @@ describe('stored size limit (default 16 MB)', () => {
       addNotes(scratch, Array.from({ length: PER }, (_, i) => note(trackId, k * PER + i)));
       const update = updates[0]!;
       scratch.destroy();
-      expect(update.length).toBeGreaterThan(7 * 1000 * 1000);
-      expect(update.length).toBeLessThan(8 * 1024 * 1024);
+      expect(update.length).toBeGreaterThan(0.875 * 1000 * 1000);
+      expect(update.length).toBeLessThan(LIMITS.maxMessageBytes);
       const raw = await openRaw(server.wsUrl, id);
       const before = notesMap(doc()).size;
       raw.ws.send(updateFrame(update));
@@ -306,12 +317,12 @@ describe('stored size limit (default 16 MB)', () => {
     expect(results.slice(0, 2)).toEqual([null, null]);
     for (const r of results.slice(2)) {
       expect(r?.code).toBe(4413);
-      expect(r?.reason).toMatch(/size limit of 16777216 bytes/);
+      expect(r?.reason).toMatch(/size limit of 2097152 bytes/);
     }
     expect(notesMap(doc()).size).toBe(2 * PER);
     await server.rooms.peek(id)!.persister.flush();
     const stored = await server.rooms.store.storedBytes(id);
-    expect(stored).toBeLessThanOrEqual(16 * 1024 * 1024);
+    expect(stored).toBeLessThanOrEqual(LIMITS.maxDocBytes);
     console.log(`[size] six ${(PER * 140 / 1e6).toFixed(1)} MB updates: 2 stored, 4 refused (4413); stored ${(stored / 1e6).toFixed(1)} MB; test-process RSS (server + clients) ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB`);
     // The server keeps serving: a small edit in this room lands, and another session syncs.
     const small = craft(new Y.Doc(), (d) => addNotes(d, [note(trackId, 10 * PER)]));
