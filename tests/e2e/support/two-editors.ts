@@ -15,11 +15,12 @@ export interface Stage {
   B: EditorPage;
 }
 
-export function twoEditorsOnOneSession(title: string, names: [string, string]): Stage {
+/** env: server variables for this suite (for example smaller limits, so a test's data can be small). */
+export function twoEditorsOnOneSession(title: string, names: [string, string], env?: Record<string, string>): Stage {
   const stage = {} as Stage;
   beforeAll(async () => {
     ensureNextBuild();
-    stage.server = await startTestServer({ next: true });
+    stage.server = await startTestServer({ next: true, env });
     stage.browser = await launchBrowser();
     stage.sessionId = await createSession(stage.server.url, title);
     stage.A = await openEditor(stage.browser, stage.server.url, stage.sessionId, names[0]);
