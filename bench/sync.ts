@@ -62,14 +62,32 @@ async function startTutti(dataDir: string, env: Record<string, string> = {}): Pr
   const port = await freePort();
   // TUTTI_BENCH_CPU_PROF=<dir>: the server writes a V8 CPU profile there when it stops (--cpu-prof).
   const prof = process.env.TUTTI_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.TUTTI_BENCH_CPU_PROF)}`] : [];
-  return spawnServer('tutti', [...prof, '--import', 'tsx', 'server/main.ts', '--no-next'], {
-    PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: BENCH_DB ?? '', TUTTI_UNLOAD_DELAY_MS: '200', CHECKPOINT_DISABLE: '1', ...env,
-  }, /listening on/, port);
+  return spawnServer(
+    'tutti',
+    [...prof, '--import', 'tsx', 'server/main.ts', '--no-next'],
+    {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      DATABASE_URL: BENCH_DB ?? '',
+      TUTTI_UNLOAD_DELAY_MS: '200',
+      CHECKPOINT_DISABLE: '1',
+      ...env,
+    },
+    /listening on/,
+    port,
+  );
 }
 
 async function startBaseline(): Promise<ServerProc> {
   const port = await freePort();
-  return spawnServer('@y/websocket-server', [path.join(ROOT, 'node_modules/@y/websocket-server/src/server.js')], { PORT: String(port), HOST: '127.0.0.1' }, /running at/, port);
+  return spawnServer(
+    '@y/websocket-server',
+    [path.join(ROOT, 'node_modules/@y/websocket-server/src/server.js')],
+    { PORT: String(port), HOST: '127.0.0.1' },
+    /running at/,
+    port,
+  );
 }
 
 /** Edit tokens of the sessions made here (Tutti refuses a websocket without one: 4401). */
@@ -197,16 +215,25 @@ async function manyRooms(s: ServerProc, rooms: number, perRoom: number, edits: n
   let peakRss = s.rssMb();
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, s.rssMb())), 100);
   // Every room edits at once (each its own sequence, ~20 edits/s per room).
-  await Promise.all(rs.map(async (r, i) => {
-    await sleep((i * 7) % 50);
-    await r.run(edits, 3, 50, samples);
-  }));
+  await Promise.all(
+    rs.map(async (r, i) => {
+      await sleep((i * 7) % 50);
+      await r.run(edits, 3, 50, samples);
+    }),
+  );
   clearInterval(sampler);
   const rss = s.rssMb();
   peakRss = Math.max(peakRss, rss);
   for (const r of rs) r.close();
   await sleep(500);
-  return { p50: pct(samples, 50), p99: pct(samples, 99), samples: samples.length, idleRssMb: +idleRss.toFixed(1), rssMb: +rss.toFixed(1), peakRssMb: +peakRss.toFixed(1) };
+  return {
+    p50: pct(samples, 50),
+    p99: pct(samples, 99),
+    samples: samples.length,
+    idleRssMb: +idleRss.toFixed(1),
+    rssMb: +rss.toFixed(1),
+    peakRssMb: +peakRss.toFixed(1),
+  };
 }
 
 async function coldLoad(s: ServerProc, notes: number, runs: number) {
@@ -214,15 +241,28 @@ async function coldLoad(s: ServerProc, notes: number, runs: number) {
   const w = new Writer(s.wsUrl, id);
   await w.ready();
   for (let i = 0; i < notes; i += 500)
-    addNotes(w.doc, Array.from({ length: Math.min(500, notes - i) }, (_, j) => ({ trackId: w.trackId as never, pitch: 36 + ((i + j) % 48), start: (i + j) * 120, duration: 120, velocity: 1 + ((i + j) % 127) })));
-  const info = async () => (await (await fetch(`${s.httpUrl}/api/sessions/${id}`, { headers: { authorization: `Bearer ${tokens.get(id)}` } })).json()) as { participants: number; storedBytes: number };
+    addNotes(
+      w.doc,
+      Array.from({ length: Math.min(500, notes - i) }, (_, j) => ({
+        trackId: w.trackId as never,
+        pitch: 36 + ((i + j) % 48),
+        start: (i + j) * 120,
+        duration: 120,
+        velocity: 1 + ((i + j) % 127),
+      })),
+    );
+  const info = async () =>
+    (await (await fetch(`${s.httpUrl}/api/sessions/${id}`, { headers: { authorization: `Bearer ${tokens.get(id)}` } })).json()) as {
+      participants: number;
+      storedBytes: number;
+    };
   w.close();
   const times: number[] = [];
   const serverTimes: number[] = [];
   // Wait until the room has unloaded (persisted and compacted) so the load comes from the database.
   const waitUnloaded = async () => {
     await sleep(400);
-    for (let t = 0; t < 100 && ((await info()).participants > 0); t++) await sleep(100);
+    for (let t = 0; t < 100 && (await info()).participants > 0; t++) await sleep(100);
     await sleep(600);
   };
   for (let r = 0; r < runs; r++) {
@@ -272,7 +312,15 @@ async function guardCost(rounds: number, edits: number) {
   };
   try {
     for (let r = 0; r < rounds; r++)
-      for (const [key, s] of (r % 2 ? [['unguarded', unguarded], ['guarded', guarded]] : [['guarded', guarded], ['unguarded', unguarded]]) as ['guarded' | 'unguarded', ServerProc][]) {
+      for (const [key, s] of (r % 2
+        ? [
+            ['unguarded', unguarded],
+            ['guarded', guarded],
+          ]
+        : [
+            ['guarded', guarded],
+            ['unguarded', unguarded],
+          ]) as ['guarded' | 'unguarded', ServerProc][]) {
         const cpu0 = cpuOf(s.child.pid!);
         const res = await latency(s, 200, edits);
         const cpu = cpuOf(s.child.pid!) - cpu0;
@@ -331,35 +379,46 @@ async function floodCost(rounds: number, edits: number) {
         const flooders: Promise<void>[] = [];
         if (mode === 'flooded')
           for (let f = 0; f < Number(process.env.TUTTI_BENCH_FLOODERS ?? 10); f++)
-            flooders.push((async () => {
-              while (!stop) {
-                const ws = new WebSocket(withToken(`${s.wsUrl}/${b}`, b));
-                await new Promise<void>((resolve) => {
-                  ws.once('close', (code) => {
-                    closes[code] = (closes[code] ?? 0) + 1;
-                    resolve();
+            flooders.push(
+              (async () => {
+                while (!stop) {
+                  const ws = new WebSocket(withToken(`${s.wsUrl}/${b}`, b));
+                  await new Promise<void>((resolve) => {
+                    ws.once('close', (code) => {
+                      closes[code] = (closes[code] ?? 0) + 1;
+                      resolve();
+                    });
+                    ws.once('error', () => undefined);
+                    ws.once('open', async () => {
+                      while (!stop && ws.readyState === ws.OPEN) {
+                        const d = new Y.Doc();
+                        const ups: Uint8Array[] = [];
+                        d.on('update', (u: Uint8Array) => ups.push(u));
+                        addNotes(
+                          d,
+                          Array.from({ length: 50 }, (_, i) => ({
+                            trackId: 'flood' as never,
+                            pitch: 40 + (i % 40),
+                            start: i * 60,
+                            duration: 60,
+                            velocity: 64,
+                          })),
+                        );
+                        const e = encoding.createEncoder();
+                        encoding.writeVarUint(e, 0);
+                        encoding.writeVarUint(e, 2);
+                        encoding.writeVarUint8Array(e, Y.mergeUpdates(ups));
+                        ws.send(encoding.toUint8Array(e));
+                        frames++;
+                        while (ws.bufferedAmount > 64 * 1024 && ws.readyState === ws.OPEN) await sleep(1);
+                        await new Promise((r) => setImmediate(r));
+                      }
+                      if (ws.readyState === ws.OPEN) ws.close();
+                    });
                   });
-                  ws.once('error', () => undefined);
-                  ws.once('open', async () => {
-                    while (!stop && ws.readyState === ws.OPEN) {
-                      const d = new Y.Doc();
-                      const ups: Uint8Array[] = [];
-                      d.on('update', (u: Uint8Array) => ups.push(u));
-                      addNotes(d, Array.from({ length: 50 }, (_, i) => ({ trackId: 'flood' as never, pitch: 40 + (i % 40), start: i * 60, duration: 60, velocity: 64 })));
-                      const e = encoding.createEncoder();
-                      encoding.writeVarUint(e, 0);
-                      encoding.writeVarUint(e, 2);
-                      encoding.writeVarUint8Array(e, Y.mergeUpdates(ups));
-                      ws.send(encoding.toUint8Array(e));
-                      frames++;
-                      while (ws.bufferedAmount > 64 * 1024 && ws.readyState === ws.OPEN) await sleep(1);
-                      await new Promise((r) => setImmediate(r));
-                    }
-                    if (ws.readyState === ws.OPEN) ws.close();
-                  });
-                });
-              }
-            })());
+                }
+              })(),
+            );
         await sleep(mode === 'flooded' ? 500 : 0);
         const samples: number[] = [];
         await a.run(edits, 5, 5, samples);
@@ -433,15 +492,17 @@ async function probe(s: ServerProc, connections: number) {
   const edits: [number, number, number][] = [];
   recording = true;
   const t0 = now();
-  await Promise.all(writers.map(async (w, k) => {
-    await sleep((k * 100) / WRITERS); // spread the writers over the 100 ms period
-    for (let n = 0; now() - t0 < 8000; n++) {
-      w.edit();
-      edits.push([w.doc.clientID, Y.getState(w.doc.store, w.doc.clientID), now()]);
-      const next = t0 + (k * 100) / WRITERS + (n + 1) * 100;
-      await sleep(Math.max(0, next - now()));
-    }
-  }));
+  await Promise.all(
+    writers.map(async (w, k) => {
+      await sleep((k * 100) / WRITERS); // spread the writers over the 100 ms period
+      for (let n = 0; now() - t0 < 8000; n++) {
+        w.edit();
+        edits.push([w.doc.clientID, Y.getState(w.doc.store, w.doc.clientID), now()]);
+        const next = t0 + (k * 100) / WRITERS + (n + 1) * 100;
+        await sleep(Math.max(0, next - now()));
+      }
+    }),
+  );
   const lastEdit = now();
   while (now() - lastEdit < 5000 && !(lastFrameAt < now() - 1000 && now() - lastEdit > 1000)) await sleep(100);
   recording = false;
@@ -513,19 +574,29 @@ async function probe(s: ServerProc, connections: number) {
   };
 }
 
+/**
+ * For profiling one case: TUTTI_BENCH_PROBE_SIZES=1000 and/or TUTTI_BENCH_PROBE_SERVERS=tutti run
+ * only those (the summary then has nulls for what did not run). The defaults are the issue's runs.
+ */
+const PROBE_SIZES = (process.env.TUTTI_BENCH_PROBE_SIZES ?? '200,1000').split(',').map(Number);
+const PROBE_SERVERS = (process.env.TUTTI_BENCH_PROBE_SERVERS ?? 'tutti,stock').split(',');
+
 async function probeRuns(tutti: ServerProc, baseline: ServerProc, results: Record<string, unknown>) {
-  for (const n of [200, 1000]) {
+  for (const n of PROBE_SIZES) {
     for (const s of [tutti, baseline]) {
+      if (!PROBE_SERVERS.includes(s === tutti ? 'tutti' : 'stock')) continue;
       const load = os.loadavg()[0]!;
       const r = await probe(s, n);
-      console.error(`[bench] probe ${s.name} ${n} connections: p50 ${r.p50} ms, p99 ${r.p99} ms, max ${r.max} ms, delivered ${(100 * r.delivered).toFixed(2)} % of ${r.edits} edits x ${r.receivers} sockets, docs converged ${r.docListenersConverged}, ${r.distinctFrames} distinct frames, load ${load.toFixed(2)}`);
+      console.error(
+        `[bench] probe ${s.name} ${n} connections: p50 ${r.p50} ms, p99 ${r.p99} ms, max ${r.max} ms, delivered ${(100 * r.delivered).toFixed(2)} % of ${r.edits} edits x ${r.receivers} sockets, docs converged ${r.docListenersConverged}, ${r.distinctFrames} distinct frames, load ${load.toFixed(2)}`,
+      );
       results[`probe_${s.name === 'tutti' ? 'tutti' : 'baseline'}_${n}`] = { ...r, loadavg1: load };
     }
   }
 }
 
 const probeSummary = (r: Record<string, unknown>) => {
-  const g = (k: string) => r[k] as { p99: number; delivered: number };
+  const g = (k: string) => (r[k] ?? { p99: null, delivered: null }) as { p99: number | null; delivered: number | null };
   return {
     probe_p99_ms_200_clients: g('probe_tutti_200').p99,
     delivered_200_clients: g('probe_tutti_200').delivered,
@@ -584,7 +655,9 @@ async function main() {
     }
     await probeRuns(tutti, baseline, results);
     const load = await coldLoad(tutti, 10_000, quick ? 3 : 5);
-    console.error(`[bench] cold load of 10k notes: median ${load.medianMs} ms (${load.runs.join(', ')}); server part (to step 2 received) median ${load.serverMedianMs} ms (${load.serverRuns.join(', ')}); stored ${load.storedBytes} bytes`);
+    console.error(
+      `[bench] cold load of 10k notes: median ${load.medianMs} ms (${load.runs.join(', ')}); server part (to step 2 received) median ${load.serverMedianMs} ms (${load.serverRuns.join(', ')}); stored ${load.storedBytes} bytes`,
+    );
     results.cold_load = load;
   } finally {
     await tutti.stop();

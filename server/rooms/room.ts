@@ -10,11 +10,10 @@ import { encodeAwarenessEntries, writeAwarenessUpdate } from '../sync/awareness'
 import { PresenceGuard } from '../sync/presence-guard';
 import { DocGuard } from '../sync/doc-guard';
 import type { Persister } from './persister';
-import { DEFAULT_FANOUT, CoalescingFanout, type FanoutOptions } from '../sync/fanout';
+import { DEFAULT_FANOUT, CoalescingFanout, type FanoutOptions, type FanoutPeer } from '../sync/fanout';
 import { updatesApplied } from '../ops/metrics';
 
-export interface Peer {
-  send(frame: Uint8Array): void;
+export interface Peer extends FanoutPeer {
   close(code: number, reason: string): void;
 }
 
@@ -180,10 +179,7 @@ export class Room {
     this.fanout.update(update, origin);
   };
 
-  private onAwarenessUpdate = (
-    { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
-    origin: unknown,
-  ): void => {
+  private onAwarenessUpdate = ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown): void => {
     const ids = this.peers.get(origin as Peer);
     if (ids) {
       for (const id of added) ids.add(id);

@@ -11,6 +11,7 @@ import type { Peer, Room } from '../rooms/room';
 import { CLOSE, ProtocolError, decodeClientMessage } from './protocol';
 import { TimeBudget, TokenBucket } from './rate-limit';
 import { rejected } from '../ops/metrics';
+import { writePrepared } from './prepared-frame';
 
 /** Close codes by name, for the rejected-messages metric's `reason` label. */
 const CLOSE_NAMES = new Map<number, string>(Object.entries(CLOSE).map(([name, code]) => [code, name]));
@@ -71,6 +72,11 @@ export function handleConnection(ws: WebSocket, sessionId: string, rooms: RoomRe
       ws.send(data, onSent);
       if (bound !== undefined && ws.bufferedAmount > bound) checkBackpressure();
     },
+    sendPrepared(f) {
+      if (ws.readyState !== ws.OPEN) return;
+      if (!writePrepared(ws, f)) ws.send(f.payload, onSent);
+      if (bound !== undefined && ws.bufferedAmount > bound) checkBackpressure();
+    },
     close(code, reason) {
       refused = true;
       if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) {
@@ -102,10 +108,13 @@ export function handleConnection(ws: WebSocket, sessionId: string, rooms: RoomRe
       setTimeout(() => ws.terminate(), 1000).unref();
       return;
     }
-    bpTimer ??= setTimeout(() => {
-      bpTimer = null;
-      checkBackpressure();
-    }, grace - (t - overSince) + 5);
+    bpTimer ??= setTimeout(
+      () => {
+        bpTimer = null;
+        checkBackpressure();
+      },
+      grace - (t - overSince) + 5,
+    );
   };
 
   const process = (data: Uint8Array): boolean => {

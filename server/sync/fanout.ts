@@ -4,8 +4,8 @@
 // one tick are merged (Y.mergeUpdates for the document; the changed client ids for presence),
 // encoded once, and the same buffer is handed to every socket.
 //
-// The tick adapts to the room: the next flush waits `tickFactor` times what the last flush took
-// (capped at maxTickMs). Sending to 10 sockets takes microseconds, so a small room flushes on the
+// The tick adapts to the room: the next flush comes `tickFactor` times what the last flush took
+// (capped at maxTickMs) after the last one ended. Sending to 10 sockets takes microseconds, so a small room flushes on the
 // next turn of the event loop (setImmediate) and keeps its latency; sending to 1,000 takes
 // milliseconds, so a big room batches a few ms of edits per frame and fan-out stays a bounded
 // share of the CPU however fast edits arrive.
@@ -22,10 +22,15 @@ import { frame, MESSAGE_AWARENESS, MESSAGE_SYNC } from './protocol';
 import { writeSyncUpdate } from './sync';
 import { writeAwarenessUpdate } from './awareness';
 import { fanoutFrames, fanoutLatency, fanoutSends } from '../ops/metrics';
+import { prepareFrame, type PreparedFrame } from './prepared-frame';
 
 export interface FanoutPeer {
   send(frame: Uint8Array): void;
+  /** The same message, framed once for every socket (server/sync/prepared-frame.ts); else send(payload). */
+  sendPrepared?(frame: PreparedFrame): void;
 }
+
+const sendTo = (peer: FanoutPeer, f: PreparedFrame): void => (peer.sendPrepared ? peer.sendPrepared(f) : peer.send(f.payload));
 
 export interface FanoutOptions {
   /** Upper bound of a room's tick in ms (TUTTI_FANOUT_MAX_TICK_MS). */
@@ -48,6 +53,8 @@ export class CoalescingFanout {
   private scheduled: NodeJS.Immediate | NodeJS.Timeout | null = null;
   /** Smoothed duration of a flush, in ms. */
   private flushMs = 0;
+  /** performance.now() when the last flush ended. */
+  private lastFlushEnd = -Infinity;
   private disposed = false;
 
   constructor(
@@ -79,7 +86,9 @@ export class CoalescingFanout {
   private schedule(): void {
     if (this.scheduled) return;
     this.firstAt = performance.now();
-    const delay = this.tickMs;
+    // The tick is counted from the end of the last flush, not from this change: a change after a
+    // quiet spell goes out at once, and under steady traffic the flushes are still a tick apart.
+    const delay = this.lastFlushEnd + this.tickMs - this.firstAt;
     this.scheduled = delay < 1 ? setImmediate(this.flush) : setTimeout(this.flush, delay);
   }
 
@@ -99,21 +108,22 @@ export class CoalescingFanout {
       this.updates = [];
       this.origin = undefined;
       const merged = updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates);
-      const data = frame(MESSAGE_SYNC, (e) => writeSyncUpdate(e, merged));
-      for (const peer of this.peers()) if (peer !== skip) (peer.send(data), sends++);
+      const data = prepareFrame(frame(MESSAGE_SYNC, (e) => writeSyncUpdate(e, merged)));
+      for (const peer of this.peers()) if (peer !== skip) sendTo(peer, data), sends++;
       fanoutFrames.inc({ kind: 'update' });
     }
     if (this.awarenessIds.size > 0) {
       const ids = [...this.awarenessIds].filter((id) => this.awareness.meta.has(id));
       this.awarenessIds.clear();
       if (ids.length > 0) {
-      const data = frame(MESSAGE_AWARENESS, (e) => writeAwarenessUpdate(e, this.awareness, ids));
-      for (const peer of this.peers()) (peer.send(data), sends++);
-      fanoutFrames.inc({ kind: 'awareness' });
+        const data = prepareFrame(frame(MESSAGE_AWARENESS, (e) => writeAwarenessUpdate(e, this.awareness, ids)));
+        for (const peer of this.peers()) sendTo(peer, data), sends++;
+        fanoutFrames.inc({ kind: 'awareness' });
       }
     }
     const t1 = performance.now();
     this.flushMs = this.flushMs * 0.7 + (t1 - t0) * 0.3;
+    this.lastFlushEnd = t1;
     if (sends > 0) {
       fanoutSends.inc(sends);
       fanoutLatency.observe((t1 - this.firstAt) / 1000);
