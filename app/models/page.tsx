@@ -7,6 +7,7 @@ import { CardMarkdown } from './CardMarkdown';
 import { CurveChart } from './CurveChart';
 import type { HarmonyRow } from './figures';
 import { loadModelStudio, type ModelStudioEntry } from './load';
+import { Registry } from './Registry';
 import './models.css';
 
 export const dynamic = 'force-dynamic';
@@ -223,6 +224,8 @@ export default function ModelsPage() {
       <nav className="models-nav">
         <Link href="/">← Tutti</Link>
         <Link href="/models/how">How they work, on your melody</Link>
+        <Link href="/models/train">Train your own</Link>
+        <a href="#registry">All versions</a>
         {models.map((m) => (
           <a key={m.name} href={`#${m.name}`}>
             {m.label}
@@ -237,6 +240,14 @@ export default function ModelsPage() {
       {models.map((m) => (
         <ModelSection key={m.name} m={m} bachFallback={m.harmony ? null : bachFallback} />
       ))}
+      <section id="registry" className="model" data-testid="registry-section">
+        <h2>Every version</h2>
+        <p className="muted">
+          The built-in models above and every version trained from the browser (<Link href="/models/train">train your own</Link>), as the AI panel of every
+          session offers them. Deleting a trained version deletes its weights.
+        </p>
+        <Registry />
+      </section>
     </main>
   );
 }

@@ -4,10 +4,24 @@
 // with the most notes), the bars (a range selected on the roll or the ruler sets them), the key
 // (the toolbar's), every knob with its label, range and help, and the seed. Generate sends one
 // request; its candidates come back as suggestions for everyone (SuggestionCards), and the job
-// list shows their progress.
+// list shows their progress. The model menu lists each family's built-in and the versions people
+// trained ("GAN · my-folk-tunes", model-versions.ts); the chosen one goes with the request, and a
+// session can pin one per family (what requests naming no version, and compare, then use).
 import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
-import { MAX_CANDIDATES, MODEL_INFO, MODEL_NAMES, MODEL_TASKS, modelsFor, TASK_INFO, type AiRequestBody, type KnobValue, type ModelName, type Task } from '@/lib/ai/contract';
+import {
+  MAX_CANDIDATES,
+  MODEL_INFO,
+  MODEL_NAMES,
+  MODEL_TASKS,
+  modelsFor,
+  TASK_INFO,
+  type AiRequestBody,
+  type KnobValue,
+  type ModelName,
+  type Task,
+} from '@/lib/ai/contract';
 import { defaultSourceTrack } from '@/lib/ai/source';
+import { builtInVersionId, STUDIO_FAMILIES, versionLabel } from '@/lib/ai/studio';
 import type { Editor } from '../editor';
 import { JobApiError, requestAi } from './api';
 import { aiAuth } from './identity';
@@ -15,15 +29,29 @@ import { JobList } from './JobList';
 import { panelDefaults, panelKnobs } from './panel-knobs';
 import { SuggestionCards } from './SuggestionCards';
 import { installAiDebugHook } from './debug-hook';
+import { pinVersion, refreshVersions, userVersionsOf, versionsStore } from './model-versions';
 import styles from './ai.module.css';
 
 type Bars = { from: number; to: number };
 
 export function AiPanel({ editor }: { editor: Editor }) {
-  const version = useSyncExternalStore(editor.store.subscribe, () => editor.store.version, () => 0);
-  const ui = useSyncExternalStore(editor.subscribeUi, () => editor.ui, () => editor.ui);
+  const version = useSyncExternalStore(
+    editor.store.subscribe,
+    () => editor.store.version,
+    () => 0,
+  );
+  const ui = useSyncExternalStore(
+    editor.subscribeUi,
+    () => editor.ui,
+    () => editor.ui,
+  );
   const tracks = editor.store.tracks;
   const [model, setModel] = useState<ModelName>('gan');
+  // The model menu's value: a family name (its built-in) or a trained version's id.
+  const [choice, setChoice] = useState<string>('gan');
+  const [choiceTouched, setChoiceTouched] = useState(false);
+  const [pinError, setPinError] = useState<string | null>(null);
+  const reg = useSyncExternalStore(versionsStore.subscribe, versionsStore.get, versionsStore.get);
   const [compare, setCompare] = useState(false);
   const [task, setTask] = useState<Task>('harmonize');
   const [pinnedSource, setPinnedSource] = useState<string | null>(null);
@@ -36,6 +64,19 @@ export function AiPanel({ editor }: { editor: Editor }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<{ text: string; issues: readonly string[] } | null>(null);
   useEffect(() => installAiDebugHook(editor), [editor]);
+  useEffect(() => {
+    void refreshVersions(editor);
+    const onFocus = () => void refreshVersions(editor);
+    window.addEventListener('focus', onFocus);
+    return () => window.removeEventListener('focus', onFocus);
+  }, [editor]);
+  // Until someone picks from the menu, it shows what the session uses: the family's pin, else the built-in.
+  const pinned = reg.pins[model];
+  const pinnedVersion = pinned ? reg.versions.find((v) => v.id === pinned) : undefined;
+  useEffect(() => {
+    if (!choiceTouched && pinned && reg.versions.some((v) => v.id === pinned)) setChoice(pinned);
+  }, [choiceTouched, pinned, reg.versions]);
+  const chosenVersion = choice === model ? null : (reg.versions.find((v) => v.id === choice && v.family === model) ?? null);
 
   const chosen = compare ? ('compare' as const) : model;
   const writesExisting = TASK_INFO[task].writesExisting && task !== 'continue';
@@ -78,7 +119,11 @@ export function AiPanel({ editor }: { editor: Editor }) {
     setKnobs(panelDefaults(m, t));
     setError(null);
   };
-  const pickModel = (m: ModelName) => {
+  const pickModel = (value: string) => {
+    const m = (MODEL_NAMES as readonly string[]).includes(value) ? (value as ModelName) : (reg.versions.find((v) => v.id === value)?.family ?? model);
+    setChoice(value);
+    setChoiceTouched(true);
+    setPinError(null);
     const t = MODEL_TASKS[m].includes(task) ? task : MODEL_TASKS[m][0]!;
     setModel(m);
     setTask(t);
@@ -102,8 +147,12 @@ export function AiPanel({ editor }: { editor: Editor }) {
     setBusy(true);
     try {
       const who = editor.presence.local();
-      const body: AiRequestBody = {
+      // The version: a trained one when chosen; the built-in named explicitly only when the session
+      // pins another for this family (else the server's default is the built-in already).
+      const modelVersionId = compare ? undefined : (chosenVersion?.id ?? (reg.pins[model] ? builtInVersionId(model) : undefined));
+      const body: AiRequestBody & { modelVersionId?: string } = {
         ...(compare ? { compare: true } : { model }),
+        ...(modelVersionId ? { modelVersionId } : {}),
         task,
         sourceTrackId: sourceId,
         ...(writesExisting && targetIds.length ? { targetTrackIds: targetIds.filter((id) => id !== sourceId) } : {}),
@@ -126,26 +175,79 @@ export function AiPanel({ editor }: { editor: Editor }) {
     <section className={styles.panel} data-testid="ai-panel" aria-label="AI bandmate">
       <h2 className={styles.title}>
         AI{' '}
-        <a href="/models" target="_blank" rel="noopener" data-testid="models-link" title="How the AI models were trained and how they compare with Bach" style={{ fontSize: 12, fontWeight: 'normal', color: 'var(--muted)' }}>
+        <a
+          href="/models"
+          target="_blank"
+          rel="noopener"
+          data-testid="models-link"
+          title="How the AI models were trained and how they compare with Bach"
+          style={{ fontSize: 12, fontWeight: 'normal', color: 'var(--muted)' }}
+        >
           how the models work
         </a>
       </h2>
       <SuggestionCards editor={editor} />
       <label className={styles.row}>
         <span>Model</span>
-        <select data-testid="ai-model" value={model} disabled={compare} onChange={(e) => pickModel(e.target.value as ModelName)}>
-          {MODEL_NAMES.map((m) => (
+        <select
+          data-testid="ai-model"
+          value={chosenVersion ? choice : model}
+          disabled={compare}
+          onChange={(e) => pickModel(e.target.value)}
+          onFocus={() => void refreshVersions(editor)}
+        >
+          {MODEL_NAMES.flatMap((m) => [
             <option key={m} value={m}>
               {MODEL_INFO[m].label}
-            </option>
-          ))}
+            </option>,
+            ...userVersionsOf(reg, m).map((v) => (
+              <option key={v.id} value={v.id} title={`trained by ${v.owner} on ${v.dataDescription}`}>
+                {v.label}
+              </option>
+            )),
+          ])}
         </select>
       </label>
+      <div className={styles.row} data-testid="ai-pin-row">
+        <span className={styles.help} data-testid="ai-pin-state" data-pinned={compare ? '' : (pinned ?? '')}>
+          {compare
+            ? `Compare uses each model’s session version: ${STUDIO_FAMILIES.map((f) => (reg.pins[f] ? (reg.versions.find((v) => v.id === reg.pins[f])?.label ?? versionLabel(f, reg.pins[f]!)) : MODEL_INFO[f].label)).join(', ')}`
+            : pinned
+              ? `This session uses ${pinnedVersion?.label ?? pinned} for ${MODEL_INFO[model].label}`
+              : `This session uses the built-in ${MODEL_INFO[model].label}`}
+        </span>
+        {!compare && !editor.readOnly && (chosenVersion ? chosenVersion.id !== pinned : !!pinned) && (
+          <button
+            type="button"
+            data-testid="ai-pin"
+            title="Requests that name no version (other people’s, compare) use it"
+            onClick={() =>
+              pinVersion(editor, model, chosenVersion?.id ?? null).then(
+                () => setPinError(null),
+                (e: Error) => setPinError(e.message),
+              )
+            }
+          >
+            {chosenVersion ? 'Pin for the session' : 'Unpin'}
+          </button>
+        )}
+      </div>
+      {pinError && (
+        <p className={styles.error} role="alert" data-testid="ai-pin-error">
+          {pinError}
+        </p>
+      )}
+      {reg.error && <p className={styles.help}>Trained versions unavailable: {reg.error}</p>}
       <label className={styles.check}>
         <input type="checkbox" data-testid="ai-compare" checked={compare} onChange={(e) => toggleCompare(e.target.checked)} />
         Compare models (one candidate from each model that offers the task, same bars)
       </label>
-      {!compare && <p className={styles.help}>{MODEL_INFO[model].blurb}</p>}
+      {!compare && (
+        <p className={styles.help}>
+          {chosenVersion ? `Trained by ${chosenVersion.owner} on ${chosenVersion.dataDescription}. ` : ''}
+          {MODEL_INFO[model].blurb}
+        </p>
+      )}
       <label className={styles.row}>
         <span>Task</span>
         <select data-testid="ai-task" value={task} onChange={(e) => pickTask(e.target.value as Task)}>
@@ -174,7 +276,11 @@ export function AiPanel({ editor }: { editor: Editor }) {
             .filter((t) => t.id !== sourceId)
             .map((t) => (
               <label key={t.id}>
-                <input type="checkbox" checked={targetIds.includes(t.id)} onChange={(e) => setTargetIds(e.target.checked ? [...targetIds, t.id] : targetIds.filter((x) => x !== t.id))} />
+                <input
+                  type="checkbox"
+                  checked={targetIds.includes(t.id)}
+                  onChange={(e) => setTargetIds(e.target.checked ? [...targetIds, t.id] : targetIds.filter((x) => x !== t.id))}
+                />
                 {t.name}
               </label>
             ))}
@@ -185,15 +291,31 @@ export function AiPanel({ editor }: { editor: Editor }) {
         <span className={styles.bars} data-testid="ai-bars" data-from={bars?.from ?? ''} data-to={bars?.to ?? ''}>
           {bars ? (
             <>
-              <input type="number" min={1} value={bars.from} aria-label="from bar" onChange={(e) => setBars({ ...bars, from: Math.max(1, Number(e.target.value) || 1) })} />
+              <input
+                type="number"
+                min={1}
+                value={bars.from}
+                aria-label="from bar"
+                onChange={(e) => setBars({ ...bars, from: Math.max(1, Number(e.target.value) || 1) })}
+              />
               –
-              <input type="number" min={bars.from} value={bars.to} aria-label="to bar" onChange={(e) => setBars({ ...bars, to: Math.max(bars.from, Number(e.target.value) || bars.from) })} />
+              <input
+                type="number"
+                min={bars.from}
+                value={bars.to}
+                aria-label="to bar"
+                onChange={(e) => setBars({ ...bars, to: Math.max(bars.from, Number(e.target.value) || bars.from) })}
+              />
               <button type="button" onClick={() => setBars(null)} title="Use the whole piece">
                 all
               </button>
             </>
           ) : (
-            <button type="button" onClick={() => setBars({ from: 1, to: editor.store.meta.lengthBars })} title="Choose a bar range (or drag on the ruler, or select notes)">
+            <button
+              type="button"
+              onClick={() => setBars({ from: 1, to: editor.store.meta.lengthBars })}
+              title="Choose a bar range (or drag on the ruler, or select notes)"
+            >
               whole piece
             </button>
           )}
@@ -208,7 +330,12 @@ export function AiPanel({ editor }: { editor: Editor }) {
       </div>
       <label className={styles.row}>
         <span>Candidates</span>
-        <select data-testid="ai-candidates" value={compare ? modelsFor(task).length : candidates} disabled={compare} onChange={(e) => setCandidates(Number(e.target.value))}>
+        <select
+          data-testid="ai-candidates"
+          value={compare ? modelsFor(task).length : candidates}
+          disabled={compare}
+          onChange={(e) => setCandidates(Number(e.target.value))}
+        >
           {Array.from({ length: MAX_CANDIDATES }, (_, i) => i + 1).map((n) => (
             <option key={n} value={n}>
               {n}
@@ -221,7 +348,12 @@ export function AiPanel({ editor }: { editor: Editor }) {
           <label className={styles.row}>
             <span>{k.label}</span>
             {k.kind === 'boolean' ? (
-              <input type="checkbox" data-testid={`ai-knob-${k.key}`} checked={Boolean(knobs[k.key])} onChange={(e) => setKnobs({ ...knobs, [k.key]: e.target.checked })} />
+              <input
+                type="checkbox"
+                data-testid={`ai-knob-${k.key}`}
+                checked={Boolean(knobs[k.key])}
+                onChange={(e) => setKnobs({ ...knobs, [k.key]: e.target.checked })}
+              />
             ) : k.kind === 'enum' ? (
               <select data-testid={`ai-knob-${k.key}`} value={String(knobs[k.key])} onChange={(e) => setKnobs({ ...knobs, [k.key]: e.target.value })}>
                 {(k.options ?? []).map((o) => (

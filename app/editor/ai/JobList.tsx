@@ -2,13 +2,14 @@
 // Every AI job of the session, as every participant sees it: who asked for what, with which model
 // version and seed; queued / running with progress / done (its suggestion is a card above) /
 // failed with the reason / cancelled. Anyone may cancel a job that has not finished.
-import { useState } from 'react';
+import { useState, useSyncExternalStore } from 'react';
 import { jobResultPresent, undoJobResult } from '@/lib/score';
 import { MODEL_INFO, TASK_INFO, type ModelName, type Task } from '@/lib/ai/contract';
 import type { Editor } from '../editor';
 import { cancelJob, JobApiError } from './api';
 import type { JobView } from './ai-view';
 import { aiAuth, useParticipantId } from './identity';
+import { versionOf, versionsStore } from './model-versions';
 import { useAiView } from './useAiView';
 import styles from './ai.module.css';
 
@@ -20,7 +21,10 @@ function JobRow({ editor, job, mine }: { editor: Editor; job: JobView; mine: boo
   const pending = job.status === 'queued' || job.status === 'running';
   // Jobs from before suggestions wrote notes straight into tracks; their requester can still undo them.
   const canUndo = mine && !editor.readOnly && jobResultPresent(doc, job);
-  const model = MODEL_INFO[job.model as ModelName]?.label ?? job.model;
+  const reg = useSyncExternalStore(versionsStore.subscribe, versionsStore.get, versionsStore.get);
+  const trained = versionOf(reg, job.modelVersion);
+  // A trained version goes by its label ("GAN · my-folk-tunes"); a built-in by its family (its weights hash below).
+  const model = trained && !trained.builtIn ? trained.label : (MODEL_INFO[job.model as ModelName]?.label ?? job.model);
   const task = TASK_INFO[job.task as Task]?.label ?? job.task;
   const secs = job.finishedAt && job.createdAt ? ((job.finishedAt - job.createdAt) / 1000).toFixed(1) : null;
 
@@ -54,7 +58,14 @@ function JobRow({ editor, job, mine }: { editor: Editor; job: JobView; mine: boo
         {secs && job.status === 'done' ? ` · ${secs} s` : ''}
       </div>
       {pending && (
-        <div className={styles.progress} role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(job.progress * 100)} data-testid="ai-job-progress">
+        <div
+          className={styles.progress}
+          role="progressbar"
+          aria-valuemin={0}
+          aria-valuemax={100}
+          aria-valuenow={Math.round(job.progress * 100)}
+          data-testid="ai-job-progress"
+        >
           <div style={{ width: `${Math.round(job.progress * 100)}%` }} />
         </div>
       )}

@@ -3,7 +3,7 @@
 // previews it on the roll at once (ghost notes; local, no new request). Anyone can audition a
 // candidate in place or solo, accept it (one undoable step for the accepter), dismiss it,
 // regenerate it with a new seed, and, once accepted, select the notes it wrote.
-import { useState, useSyncExternalStore } from 'react';
+import { useEffect, useState, useSyncExternalStore } from 'react';
 import { TASK_INFO, type Task } from '@/lib/ai/contract';
 import type { Editor } from '../editor';
 import { candidateColour } from '../roll/suggestion-overlay';
@@ -12,6 +12,7 @@ import { MODEL_LABEL, type JobView } from './ai-view';
 import { auditionSuggestion, stopAudition } from './audition';
 import { cancelJob, cancelRequest, JobApiError } from './api';
 import { aiAuth, participantName } from './identity';
+import { lookUpVersion, versionLabelOf, versionOf, versionsStore } from './model-versions';
 import type { SuggestionView } from './suggestion-view';
 import { useAiView } from './useAiView';
 import styles from './ai.module.css';
@@ -37,9 +38,18 @@ function Card({ editor, s, active }: { editor: Editor; s: SuggestionView; active
   const play = (mode: 'in-place' | 'solo') => run(() => (auditioning === mode ? stopAudition(editor) : auditionSuggestion(editor, s, mode)));
   const who = s.decidedBy ? participantName(editor, s.decidedBy) : null;
   // Accepted, then undone by the accepter or replaced by a later accept: the status stays, the notes are gone.
-  useSyncExternalStore(editor.store.subscribe, () => editor.store.version, () => 0);
+  useSyncExternalStore(
+    editor.store.subscribe,
+    () => editor.store.version,
+    () => 0,
+  );
   const undone = s.status === 'accepted' && notesFrom(editor, s.id).length === 0;
   const voices = [...new Set(s.notes.map((n) => n.voice))];
+  // Which version made it: "GAN · my-folk-tunes" for a trained one (the registry's label), else the built-in's family.
+  const reg = useSyncExternalStore(versionsStore.subscribe, versionsStore.get, versionsStore.get);
+  useEffect(() => lookUpVersion(editor, s.modelVersion), [editor, s.modelVersion]);
+  const made = versionLabelOf(reg, s.model, s.modelVersion);
+  const trained = versionOf(reg, s.modelVersion)?.builtIn === false || made !== (MODEL_LABEL[s.model] ?? s.model);
   return (
     <li
       className={`${styles.card} ${active ? styles.activeCard : ''} ${s.status !== 'pending' ? styles[s.status] : ''}`}
@@ -54,13 +64,13 @@ function Card({ editor, s, active }: { editor: Editor; s: SuggestionView; active
       tabIndex={0}
       onClick={() => view.choose(s)}
       onKeyDown={(e) => (e.key === 'Enter' ? view.choose(s) : undefined)}
-      title={`${MODEL_LABEL[s.model] ?? s.model} ${s.modelVersion} · seed ${s.seed} · asked by ${s.requesterName}`}
+      title={`${made} ${s.modelVersion} · seed ${s.seed} · asked by ${s.requesterName}`}
     >
-      <div className={styles.cardHead}>
-        <strong>#{s.index + 1}</strong> {MODEL_LABEL[s.model] ?? s.model}
+      <div className={styles.cardHead} data-testid="ai-suggestion-version" data-version={s.modelVersion} data-label={made}>
+        <strong>#{s.index + 1}</strong> {made}
       </div>
       <div className={styles.help} data-testid="ai-suggestion-meta">
-        <div>{s.modelVersion || 'v?'}</div>
+        {!trained && <div>{s.modelVersion || 'v?'}</div>}
         <div title={s.modelVersion}>seed {s.seed}</div>
         <div title={voices.join(', ')}>
           {s.notes.length} notes{s.remove.length ? `, −${s.remove.length}` : ''}
@@ -68,15 +78,35 @@ function Card({ editor, s, active }: { editor: Editor; s: SuggestionView; active
       </div>
       {s.status === 'pending' ? (
         <div className={styles.cardActions}>
-          <button type="button" data-testid="ai-audition" aria-pressed={auditioning === 'in-place'} disabled={busy} onClick={play('in-place')} title="Play its bars with it in place">
+          <button
+            type="button"
+            data-testid="ai-audition"
+            aria-pressed={auditioning === 'in-place'}
+            disabled={busy}
+            onClick={play('in-place')}
+            title="Play its bars with it in place"
+          >
             {auditioning === 'in-place' ? '■' : '▶'}
           </button>
-          <button type="button" data-testid="ai-solo" aria-pressed={auditioning === 'solo'} disabled={busy} onClick={play('solo')} title="Play only the suggestion">
+          <button
+            type="button"
+            data-testid="ai-solo"
+            aria-pressed={auditioning === 'solo'}
+            disabled={busy}
+            onClick={play('solo')}
+            title="Play only the suggestion"
+          >
             {auditioning === 'solo' ? '■' : 'solo'}
           </button>
           {!ro && (
             <>
-              <button type="button" data-testid="ai-accept" disabled={busy} onClick={run(() => accept(editor, s))} title="Write it into the tracks (Ctrl+Z undoes it for you)">
+              <button
+                type="button"
+                data-testid="ai-accept"
+                disabled={busy}
+                onClick={run(() => accept(editor, s))}
+                title="Write it into the tracks (Ctrl+Z undoes it for you)"
+              >
                 ✓
               </button>
               <button type="button" data-testid="ai-dismiss" disabled={busy} onClick={run(() => dismiss(editor, s))} title="Dismiss it for everyone">
@@ -95,7 +125,12 @@ function Card({ editor, s, active }: { editor: Editor; s: SuggestionView; active
             {undone ? '; its notes were since removed (undone or replaced)' : ''}
           </span>
           {s.status === 'accepted' && !undone && (
-            <button type="button" data-testid="ai-select-notes" onClick={run(() => selectNotesOf(editor, s) || editor.toast('None of its notes are left'))} title="Select the notes this suggestion wrote">
+            <button
+              type="button"
+              data-testid="ai-select-notes"
+              onClick={run(() => selectNotesOf(editor, s) || editor.toast('None of its notes are left'))}
+              title="Select the notes this suggestion wrote"
+            >
               select
             </button>
           )}
@@ -107,15 +142,35 @@ function Card({ editor, s, active }: { editor: Editor; s: SuggestionView; active
 
 function PendingJob({ editor, job }: { editor: Editor; job: JobView }) {
   return (
-    <li className={styles.card} style={{ borderTopColor: candidateColour(job.index) }} data-testid="ai-suggestion-pending" data-job-id={job.id} data-status={job.status}>
+    <li
+      className={styles.card}
+      style={{ borderTopColor: candidateColour(job.index) }}
+      data-testid="ai-suggestion-pending"
+      data-job-id={job.id}
+      data-status={job.status}
+    >
       <div className={styles.cardHead}>
         <strong>#{job.index + 1}</strong> {MODEL_LABEL[job.model] ?? job.model}
       </div>
       <div className={styles.help}>
-        {job.status === 'failed' ? (job.error ?? 'failed') : job.status === 'cancelled' ? 'cancelled' : job.status === 'queued' ? 'waiting…' : `${Math.round(job.progress * 100)}%`}
+        {job.status === 'failed'
+          ? (job.error ?? 'failed')
+          : job.status === 'cancelled'
+            ? 'cancelled'
+            : job.status === 'queued'
+              ? 'waiting…'
+              : `${Math.round(job.progress * 100)}%`}
       </div>
       {(job.status === 'queued' || job.status === 'running') && !editor.readOnly && (
-        <button type="button" data-testid="ai-card-cancel" onClick={async () => cancelJob(editor.sessionId, job.id, await aiAuth(editor)).catch((e) => editor.toast(e instanceof JobApiError ? e.message : 'could not cancel', 'error'))}>
+        <button
+          type="button"
+          data-testid="ai-card-cancel"
+          onClick={async () =>
+            cancelJob(editor.sessionId, job.id, await aiAuth(editor)).catch((e) =>
+              editor.toast(e instanceof JobApiError ? e.message : 'could not cancel', 'error'),
+            )
+          }
+        >
           cancel
         </button>
       )}
@@ -146,7 +201,15 @@ export function SuggestionCards({ editor }: { editor: Editor }) {
                 {head?.bars ? ` · bars ${head.bars[0] + 1}–${head.bars[1]}` : ''}
               </span>
               {running && !editor.readOnly && (
-                <button type="button" data-testid="ai-request-cancel" onClick={async () => cancelRequest(editor.sessionId, r.requestId, await aiAuth(editor)).catch((e) => editor.toast(e instanceof JobApiError ? e.message : 'could not cancel', 'error'))}>
+                <button
+                  type="button"
+                  data-testid="ai-request-cancel"
+                  onClick={async () =>
+                    cancelRequest(editor.sessionId, r.requestId, await aiAuth(editor)).catch((e) =>
+                      editor.toast(e instanceof JobApiError ? e.message : 'could not cancel', 'error'),
+                    )
+                  }
+                >
                   cancel all
                 </button>
               )}

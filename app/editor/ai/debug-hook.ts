@@ -7,6 +7,7 @@ import { overlayStats } from '../roll/suggestion-overlay';
 import { aiView } from './ai-view';
 import { auditionState } from './audition';
 import { notesFrom } from './actions';
+import { versionLabelOf, versionsStore } from './model-versions';
 import { setTestHook } from '../../test-hooks';
 
 export type AiHook = ReturnType<typeof aiHook>;
@@ -14,7 +15,19 @@ export type AiHook = ReturnType<typeof aiHook>;
 function aiHook(ed: Editor) {
   const view = aiView(ed);
   return {
-    suggestions: () => view.suggestions.map((s) => ({ id: s.id, requestId: s.requestId, index: s.index, model: s.model, status: s.status, seed: s.seed, notes: s.notes.length, bars: s.bars })),
+    suggestions: () =>
+      view.suggestions.map((s) => ({
+        id: s.id,
+        requestId: s.requestId,
+        index: s.index,
+        model: s.model,
+        modelVersion: s.modelVersion,
+        versionLabel: versionLabelOf(versionsStore.get(), s.model, s.modelVersion),
+        status: s.status,
+        seed: s.seed,
+        notes: s.notes.length,
+        bars: s.bars,
+      })),
     previews: () => view.previews().map((s) => s.id),
     jobs: () => view.jobs.map((j) => ({ id: j.id, status: j.status, requestId: j.requestId, model: j.model, seed: j.seed, modelVersion: j.modelVersion })),
     overlay: () => ({ ...overlayStats }),
