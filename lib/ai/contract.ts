@@ -150,7 +150,7 @@ export const MODEL_KNOBS: Record<ModelName, readonly KnobSpec[]> = {
       min: 0,
       max: 2,
       step: 0.1,
-      // The decoder setting chosen on the valid split (models/weights/gan/generator.json decodeTemperature).
+      // The decoder setting chosen on the valid split (models/weights/gan/config.json decodeTemperature).
       default: 0,
     },
     STRICT_VOICE_LEADING,

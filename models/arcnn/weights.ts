@@ -1,11 +1,10 @@
-// Saving and loading the AR-CNN's weights: `<dir>/arcnn.json` (tensor specs) + `arcnn.bin`
-// (float32) + `config.json` (architecture and provenance). The committed weights are found
+// Saving and loading the AR-CNN's weights in the one weight format (models/runtime/io.ts
+// saveWeights): `<dir>/arcnn.json` (tensor specs) + `arcnn.bin` (float32) + `config.json`
+// (architecture and provenance). The committed weights are found
 // relative to this module, so loading works from any cwd and inside a worker thread.
-import fs from 'node:fs';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { loadTensors, saveTensors } from '../runtime/io';
+import { loadWeights as loadWeightSet, saveWeights as saveWeightSet, weightsExist as weightSetExists } from '../runtime/io';
 import { tf } from '../runtime/index';
 import { layerShapes, type ArcnnNet } from './network';
 import type { NetConfig } from './config';
@@ -32,22 +31,33 @@ export class ArcnnWeightsMissingError extends Error {
 }
 
 export async function saveWeights(net: ArcnnNet, dir: string, info: { trainedSteps: number; seed: number }): Promise<void> {
-  fs.mkdirSync(dir, { recursive: true });
-  await saveTensors(dir, NAME, Object.fromEntries(net.vars));
-  const cfg: WeightsConfig = { model: 'arcnn', widths: net.config.widths, globalPitch: net.config.globalPitch, pcProfile: net.config.pcProfile, stepChroma: net.config.stepChroma === true, ...info };
-  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(cfg, null, 1) + '\n');
+  const cfg: WeightsConfig = {
+    model: 'arcnn',
+    widths: net.config.widths,
+    globalPitch: net.config.globalPitch,
+    pcProfile: net.config.pcProfile,
+    stepChroma: net.config.stepChroma === true,
+    ...info,
+  };
+  await saveWeightSet(dir, NAME, Object.fromEntries(net.vars), cfg);
 }
 
 export function weightsExist(dir = WEIGHTS_DIR): boolean {
-  return ['arcnn.json', 'arcnn.bin', 'config.json'].every((f) => fs.existsSync(path.join(dir, f)));
+  return weightSetExists(dir, NAME);
 }
 
 /** A net built from saved weights (not trainable: inference only). */
 export function loadWeights(dir = WEIGHTS_DIR): { net: ArcnnNet; info: WeightsConfig } {
   if (!weightsExist(dir)) throw new ArcnnWeightsMissingError(dir);
-  const info = configSchema.parse(JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')));
+  const set = loadWeightSet(dir, NAME);
+  const tensors = set.tensors;
+  const parsed = configSchema.safeParse(set.config);
+  if (!parsed.success) {
+    for (const t of Object.values(tensors)) t.dispose();
+    throw parsed.error;
+  }
+  const info = parsed.data;
   const config: NetConfig = { widths: info.widths, globalPitch: info.globalPitch, pcProfile: info.pcProfile, stepChroma: info.stepChroma };
-  const tensors = loadTensors(dir, NAME);
   const vars = new Map<string, tf.Variable>();
   try {
     for (const [name, shape] of layerShapes(config)) {

@@ -9,13 +9,14 @@ import { loadJsb, type Chorale } from '../data/jsb';
 import { addHarmonyCounts, emptyHarmonyCounts, harmonyCounts, harmonyFigures, type HarmonyFigures } from '../metrics/harmony';
 import { targetsMet } from '../metrics/harmony-eval';
 import { initRuntime } from '../runtime/index';
+import { readWeightsConfig, WEIGHTS_CONFIG_FILE } from '../runtime/io';
 import { createRng } from '../runtime/rng';
 import { parseArgs } from '../cli/args';
 import { NUM_CLASSES, type GanConfig } from './config';
 import { rhythmPrior } from './decode';
 import type { Params } from './network';
 import { decodeLogits, melodyLogits } from './sampler';
-import { disposeParams, loadParams, WEIGHTS_DIR } from './weights';
+import { disposeParams, loadParams, WEIGHTS_DIR, type GanWeightsConfig } from './weights';
 
 // A small grid: each setting decodes all 76 valid chorales voice by voice on a shared 2-core CPU.
 export const PENALTIES = [0.05, 0.1, 0.2];
@@ -57,7 +58,11 @@ export function sweep(params: Params, config: GanConfig, chorales: readonly Chor
 export function chooseSetting(rows: readonly SweepRow[]): SweepRow {
   if (rows.length === 0) throw new Error('no decoder settings to choose from');
   const better = (a: SweepRow, b: SweepRow): boolean =>
-    a.met !== b.met ? a.met > b.met : a.figures.chord_at_onsets !== b.figures.chord_at_onsets ? a.figures.chord_at_onsets > b.figures.chord_at_onsets : a.figures.onset_consonance > b.figures.onset_consonance;
+    a.met !== b.met
+      ? a.met > b.met
+      : a.figures.chord_at_onsets !== b.figures.chord_at_onsets
+        ? a.figures.chord_at_onsets > b.figures.chord_at_onsets
+        : a.figures.onset_consonance > b.figures.onset_consonance;
   return rows.reduce((best, r) => (better(r, best) ? r : best));
 }
 
@@ -68,7 +73,7 @@ async function main(): Promise<void> {
 
 const f3 = (x: number): number => Math.round(x * 1000) / 1000;
 
-/** Sweeps the decoder on the valid split for the generator in `dir`; with `write`, stores the chosen setting in its manifest. */
+/** Sweeps the decoder on the valid split for the generator in `dir`; with `write`, stores the chosen setting in its config.json. */
 export async function calibrate(dir: string, write: boolean): Promise<void> {
   await initRuntime();
   const { params, config } = loadParams(dir, 'generator', false);
@@ -83,8 +88,8 @@ export async function calibrate(dir: string, write: boolean): Promise<void> {
   console.log(`chosen: temperature ${best.temperature}, penalty ${best.penalty}`);
   disposeParams(params);
   if (write) {
-    const file = path.join(dir, 'generator.json');
-    const manifest = JSON.parse(fs.readFileSync(file, 'utf8')) as { config: GanConfig; meta: Record<string, unknown> };
+    const file = path.join(dir, WEIGHTS_CONFIG_FILE);
+    const manifest = readWeightsConfig(dir) as GanWeightsConfig;
     manifest.config.decodePenalty = best.penalty;
     manifest.config.decodeRhythm = config.decodeRhythm;
     manifest.config.decodeTemperature = best.temperature;
@@ -95,9 +100,14 @@ export async function calibrate(dir: string, write: boolean): Promise<void> {
       strictVoiceLeading: true,
       rule: 'most issue-12 targets met (parallels excluded), then highest chord_at_onsets, then onset_consonance',
       chosen: { temperature: best.temperature, penalty: best.penalty },
-      rows: rows.map((r) => ({ temperature: r.temperature, penalty: r.penalty, met: r.met, ...Object.fromEntries(Object.entries(r.figures).map(([k, v]) => [k, f3(v)])) })),
+      rows: rows.map((r) => ({
+        temperature: r.temperature,
+        penalty: r.penalty,
+        met: r.met,
+        ...Object.fromEntries(Object.entries(r.figures).map(([k, v]) => [k, f3(v)])),
+      })),
     };
-    fs.writeFileSync(file, JSON.stringify(manifest, null, 1));
+    fs.writeFileSync(file, `${JSON.stringify(manifest, null, 1)}\n`);
     console.log(`wrote decodeTemperature ${best.temperature}, decodePenalty ${best.penalty} into ${file}`);
   }
 }

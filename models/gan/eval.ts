@@ -22,6 +22,7 @@ import type { Params } from './network';
 import { addChordMisses, chordMissShares, emptyChordMisses } from './chord-misses';
 import { chorusQuality, type Quality } from './quality';
 import { accompanyLines } from './sampler';
+import { weightsExist } from '../runtime/io';
 import { disposeParams, loadParams, PRETRAINED_DIR, WEIGHTS_DIR } from './weights';
 
 export const TARGETS = { QN: 5, EB: 5, UPC: 0.5 } as const;
@@ -43,7 +44,7 @@ export function meanLeap(chorales: readonly Chorale[], at: (t: number) => boolea
       for (let v = 1; v < 4; v++) {
         const a = ch[t - 1]![v]!;
         const b = ch[t]![v]!;
-        if (a !== REST && b !== REST) ((sum += Math.abs(a - b)), n++);
+        if (a !== REST && b !== REST) (sum += Math.abs(a - b)), n++;
       }
     }
   return n === 0 ? NaN : sum / n;
@@ -62,13 +63,28 @@ export interface EvalResult {
 
 /** The chord-miss breakdown of a set of chorales (soprano = melody). */
 export function choraleChordMisses(chorales: readonly Chorale[]): Record<string, number> {
-  return chordMissShares(chorales.reduce((acc, ch) => addChordMisses(acc, ch.map((s) => s[0]!), [1, 2, 3].map((v) => ch.map((s) => s[v]!))), emptyChordMisses()));
+  return chordMissShares(
+    chorales.reduce(
+      (acc, ch) =>
+        addChordMisses(
+          acc,
+          ch.map((s) => s[0]!),
+          [1, 2, 3].map((v) => ch.map((s) => s[v]!)),
+        ),
+      emptyChordMisses(),
+    ),
+  );
 }
 
 /** The GAN's harmonize function for the shared harmony eval (seed and melody index → one noise draw). */
 export function ganHarmonizer(params: Params, config: GanConfig, knobs: { temperature?: number; penalty?: number; strictVoiceLeading?: boolean } = {}) {
   return (melody: number[], o: { seed: number; piece: number; strictVoiceLeading: boolean }): number[][] =>
-    accompanyLines(params, config, [melody], { seed: 1000 * o.seed + o.piece, temperature: knobs.temperature, penalty: knobs.penalty, strictVoiceLeading: knobs.strictVoiceLeading ?? o.strictVoiceLeading })[0]!;
+    accompanyLines(params, config, [melody], {
+      seed: 1000 * o.seed + o.piece,
+      temperature: knobs.temperature,
+      penalty: knobs.penalty,
+      strictVoiceLeading: knobs.strictVoiceLeading ?? o.strictVoiceLeading,
+    })[0]!;
 }
 
 /** Seed-`seed` accompaniments of every chorale's melody, as chorales (soprano = the melody). */
@@ -99,7 +115,7 @@ export function evaluate(params: Params, config: GanConfig, test: readonly Chora
   test.forEach((ch, i) => {
     const other = accompanyLines(params, config, [ch.map((s) => s[0]!)], { seed: seed + i + 7919 })[0]!;
     ch.forEach((_, t) => {
-      for (let v = 0; v < 3; v++) ((differ += other[v]![t] !== generated[i]![t]![v + 1] ? 1 : 0), total++);
+      for (let v = 0; v < 3; v++) (differ += other[v]![t] !== generated[i]![t]![v + 1] ? 1 : 0), total++;
     });
   });
   const boundary = (t: number): boolean => t % chunk === 0;
@@ -131,7 +147,12 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
   const knob = (name: string): number | undefined => (flags[name] !== undefined ? Number(flags[name]) : undefined);
   const knobs = { temperature: knob('temperature'), penalty: knob('smoothing') };
   const test = loadJsb()[split].slice(0, limit);
-  const harmony = await evaluateHarmony(ganHarmonizer(loaded.params, loaded.config, knobs), { split, limit, seeds: seedsFlag(flags.seeds), constraint: constraintFlag(flags) });
+  const harmony = await evaluateHarmony(ganHarmonizer(loaded.params, loaded.config, knobs), {
+    split,
+    limit,
+    seeds: seedsFlag(flags.seeds),
+    constraint: constraintFlag(flags),
+  });
   if (flags['harmony-only']) {
     disposeParams(loaded.params);
     if (!flags.json) console.log(harmonyTable(harmony, 'GAN'));
@@ -143,14 +164,28 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
   // Before the adversarial phase: the same figures for the pre-trained generator, same decoder knobs.
   const preDir = typeof flags['pre-adversarial'] === 'string' ? flags['pre-adversarial'] : path.join(dir, PRETRAINED_DIR);
   let pre: Record<string, unknown> = {};
-  if (!flags['no-pre-adversarial'] && fs.existsSync(path.join(preDir, 'generator.json'))) {
+  if (!flags['no-pre-adversarial'] && weightsExist(preDir, 'generator')) {
     const p = loadParams(preDir, 'generator', false);
-    const cfg = { ...p.config, decodeTemperature: loaded.config.decodeTemperature, decodePenalty: loaded.config.decodePenalty, decodeRhythm: loaded.config.decodeRhythm };
+    const cfg = {
+      ...p.config,
+      decodeTemperature: loaded.config.decodeTemperature,
+      decodePenalty: loaded.config.decodePenalty,
+      decodeRhythm: loaded.config.decodeRhythm,
+    };
     const h = await evaluateHarmony(ganHarmonizer(p.params, cfg, knobs), { split, limit, seeds: seedsFlag(flags.seeds), constraint: constraintFlag(flags) });
     const preGenerated = accompanyAll(p.params, cfg, test, seed);
     disposeParams(p.params);
     const q = chorusQuality(preGenerated);
-    pre = prefixed('pre_adversarial_', { step: p.meta.step, chord_misses: choraleChordMisses(preGenerated), QN: r2(q.QN), UPC: r2(q.UPC), TD: r2(q.TD), inKey: r2(q.inKey), distinct_durations: r2(q.distinctDurations), ...harmonyJson(h) });
+    pre = prefixed('pre_adversarial_', {
+      step: p.meta.step,
+      chord_misses: choraleChordMisses(preGenerated),
+      QN: r2(q.QN),
+      UPC: r2(q.UPC),
+      TD: r2(q.TD),
+      inKey: r2(q.inKey),
+      distinct_durations: r2(q.distinctDurations),
+      ...harmonyJson(h),
+    });
   }
   const g = res.generated;
   const d = res.data;
@@ -199,7 +234,8 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
     ms: Math.round(performance.now() - t0),
   };
   if (!flags.json || flags.verbose) {
-    const row = (name: string, a: number, b: number, unit = '') => console.log(`${name.padEnd(26)} ${String(r2(a)).padStart(8)}${unit}  ${String(r2(b)).padStart(8)}${unit}`);
+    const row = (name: string, a: number, b: number, unit = '') =>
+      console.log(`${name.padEnd(26)} ${String(r2(a)).padStart(8)}${unit}  ${String(r2(b)).padStart(8)}${unit}`);
     console.log(`GAN on ${test.length} JSB ${split} melodies (seed ${seed}, ${rt.backend})\n${''.padEnd(26)} generated      real`);
     row('QN (notes ≥ 3 steps)', g.QN, d.QN, '%');
     row('EB (empty bars)', g.EB, d.EB, '%');
@@ -210,10 +246,13 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
     row('in-key ratio', g.inKey, d.inKey, '%');
     row('distinct note lengths/voice', g.distinctDurations, d.distinctDurations);
     console.log(`seed diversity: ${r2(res.seedDiversity)}% of voice-steps change with the seed`);
-    console.log(`leap at 4-bar boundaries (semitones): real ${r2(res.leaps.data)}, one pass ${r2(res.leaps.onePass)}, independent chunks ${r2(res.leaps.chunked)}`);
+    console.log(
+      `leap at 4-bar boundaries (semitones): real ${r2(res.leaps.data)}, one pass ${r2(res.leaps.onePass)}, independent chunks ${r2(res.leaps.chunked)}`,
+    );
     console.log(harmonyTable(harmony, 'GAN'));
     for (const k of ['QN', 'UPC', 'TD', 'chord_at_onsets', 'onset_consonance', 'bass_consonance', 'share_16th', 'in_key', 'parallels_per_bar_unconstrained'])
-      if (`pre_adversarial_${k}` in pre) console.log(`before the adversarial phase: ${k} ${String(pre[`pre_adversarial_${k}`])} (after: ${String((out as Record<string, unknown>)[k])})`);
+      if (`pre_adversarial_${k}` in pre)
+        console.log(`before the adversarial phase: ${k} ${String(pre[`pre_adversarial_${k}`])} (after: ${String((out as Record<string, unknown>)[k])})`);
   }
   if (flags.json) console.log(JSON.stringify(out));
 }

@@ -15,7 +15,7 @@ import { parseGanParams } from './index';
 import { melodyLine, soundingSpan, toSopranoRegister } from './melody';
 import { critic, type Params } from './network';
 import { accompanyLines } from './sampler';
-import { WEIGHTS_DIR, loadCommittedGenerator, loadParams } from './weights';
+import { loadCommittedCritic, loadCommittedGenerator } from './weights';
 
 interface Models {
   G: Params;
@@ -28,7 +28,7 @@ interface Models {
 const committed = loadOnce(async (): Promise<Models> => {
   await initRuntime();
   const g = loadCommittedGenerator();
-  const d = loadParams(WEIGHTS_DIR, 'critic', false);
+  const d = loadCommittedCritic();
   // The real chorale: the first valid-split chorale long enough for one critic window.
   const valid = loadJsb().valid;
   const i = valid.findIndex((ch) => ch.length >= g.config.chunkSteps);

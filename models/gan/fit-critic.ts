@@ -1,12 +1,13 @@
 // `tsx models/gan/fit-critic.ts [--updates N] [--seed S] [--out DIR] [--init DIR]`: trains a WGAN-GP critic
-// against the committed generator, frozen, and saves it as models/weights/gan/critic.{json,bin}.
+// against the committed generator, frozen, and saves it in models/weights/gan/critic/.
 // Why: the training run kept its critic only in its checkpoint, which is gone, and the "how it
 // works" view must show the critic's score for generated and real accompaniments. A critic fitted
 // afterwards to the final generator is the discriminator's view of exactly that generator (the
 // same objective, data, batch and optimiser as the training run's critic updates, ./train.ts).
 // The generator's weights are only read. --init continues from a critic saved before (its
 // update count adds up; the optimiser restarts). At the end it scores the first 20 valid-split
-// windows, real and generated, and keeps the figures in the critic's manifest.
+// windows, real and generated, and keeps the figures in the critic's config.json (meta).
+import path from 'node:path';
 import { loadJsb, STEPS_PER_BAR } from '../data/jsb';
 import { initRuntime, tf } from '../runtime/index';
 import { createRng } from '../runtime/rng';
@@ -16,7 +17,7 @@ import { criticTerms, fakeAccompaniment } from './loss';
 import { criticScore } from './explain';
 import { criticSpec, initParams } from './network';
 import { accompanyLines } from './sampler';
-import { WEIGHTS_DIR, assignParams, disposeParams, loadCommittedGenerator, loadParams, saveParams } from './weights';
+import { CRITIC_DIR, WEIGHTS_DIR, assignParams, disposeParams, loadCommittedGenerator, loadParams, saveParams } from './weights';
 
 function flag(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -27,7 +28,7 @@ async function main(): Promise<void> {
   const updates = flag('updates', 250);
   const seed = flag('seed', 1);
   const outIdx = process.argv.indexOf('--out');
-  const out = outIdx >= 0 ? process.argv[outIdx + 1]! : WEIGHTS_DIR;
+  const out = outIdx >= 0 ? process.argv[outIdx + 1]! : path.join(WEIGHTS_DIR, CRITIC_DIR);
   await initRuntime();
   const { params: G, config: c } = loadCommittedGenerator();
   const D = initParams(criticSpec(c), seed * 2 + 2);
@@ -53,13 +54,18 @@ async function main(): Promise<void> {
     const noise = tf.tensor3d(barNoise(rng, c.batch * bars, c.noiseDim), [c.batch, bars, c.noiseDim]);
     const fake = tf.tidy(() => fakeAccompaniment(G, c, mel, noise));
     const eps = tf.tensor1d(Array.from({ length: c.batch }, () => rng.next()));
-    opt.minimize(() => {
-      const r = criticTerms(D, c, mel, real, fake, eps);
-      wass = 0.9 * wass + 0.1 * r.wasserstein.dataSync()[0]!;
-      return r.loss;
-    }, false, Object.values(D));
+    opt.minimize(
+      () => {
+        const r = criticTerms(D, c, mel, real, fake, eps);
+        wass = 0.9 * wass + 0.1 * r.wasserstein.dataSync()[0]!;
+        return r.loss;
+      },
+      false,
+      Object.values(D),
+    );
     tf.dispose([mel, real, noise, fake, eps]);
-    if ((u + 1) % 10 === 0) console.log(`[fit-critic] ${u + 1}/${updates} wasserstein (EMA) ${wass.toFixed(3)} ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    if ((u + 1) % 10 === 0)
+      console.log(`[fit-critic] ${u + 1}/${updates} wasserstein (EMA) ${wass.toFixed(3)} ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   }
   // How well it tells Bach from the generator: first 4 bars of 20 valid-split chorales, each real
   // and as the generator accompanies its soprano (seed 1).
@@ -73,7 +79,11 @@ async function main(): Promise<void> {
   for (const ch of windows) {
     const [v] = accompanyLines(G, c, [ch.map((s) => s[0]!)], { seed: 1 });
     const r = criticScore(D, c, ch);
-    const f = criticScore(D, c, ch.map((s, t) => [s[0]!, v![0]![t]!, v![1]![t]!, v![2]![t]!]));
+    const f = criticScore(
+      D,
+      c,
+      ch.map((s, t) => [s[0]!, v![0]![t]!, v![1]![t]!, v![2]![t]!]),
+    );
     realMean += r / windows.length;
     generatedMean += f / windows.length;
     if (r > f) realHigher++;

@@ -25,7 +25,7 @@ import { rhythmPrior } from './decode';
 import { countParams, criticSpec, generatorSpec, initParams, type Params } from './network';
 import { chorusQuality, type Quality } from './quality';
 import { accompanyLines } from './sampler';
-import { assignParams, disposeParams, loadParams, PRETRAINED_DIR, saveParams, WEIGHTS_DIR } from './weights';
+import { assignParams, disposeParams, loadParams, PRETRAINED_DIR, saveParams, saveParamsBeside, WEIGHTS_DIR } from './weights';
 
 export interface GanLoop extends TrainLoop {
   G: Params;
@@ -49,7 +49,13 @@ function qualityRecord(q: Quality): Record<string, number> {
 function harmonyRecord(windows: readonly Chorale[]): Record<string, number> {
   const counts = windows.reduce((acc, w) => addHarmonyCounts(acc, harmonyCounts(choraleHarmonyInput(w))), emptyHarmonyCounts());
   const f = harmonyFigures(counts);
-  return { chord_at_onsets: f.chord_at_onsets, onset_consonance: f.onset_consonance, bass_consonance: f.bass_consonance, share_16th: f.share_16th, parallels_per_bar: f.parallels_per_bar };
+  return {
+    chord_at_onsets: f.chord_at_onsets,
+    onset_consonance: f.onset_consonance,
+    bass_consonance: f.bass_consonance,
+    share_16th: f.share_16th,
+    parallels_per_bar: f.parallels_per_bar,
+  };
 }
 
 /** Distance to the real chorales in units of the issue's tolerances (≤ 1 each = target met). */
@@ -57,11 +63,11 @@ export function targetGap(sample: Quality, data: Quality): number {
   return (Math.abs(sample.QN - data.QN) / 5 + Math.abs(sample.EB - data.EB) / 5 + Math.abs(sample.UPC - data.UPC) / 0.5) / 3;
 }
 
-async function saveOptimizer(dir: string, prefix: string, opt: tf.Optimizer, config: GanConfig): Promise<void> {
+async function saveOptimizer(dir: string, prefix: string, opt: tf.Optimizer): Promise<void> {
   const weights = await opt.getWeights();
   const named: Params = {};
   weights.forEach((w, i) => (named[`${String(i).padStart(5, '0')}|${w.name}`] = w.tensor as tf.Variable));
-  await saveParams(dir, prefix, named, config);
+  await saveParamsBeside(dir, prefix, named);
 }
 
 async function loadOptimizer(dir: string, prefix: string, opt: tf.Optimizer): Promise<void> {
@@ -102,17 +108,23 @@ export function createGanLoop(config: GanConfig, train: readonly Chorale[], seed
       if (step < c.pretrainSteps) {
         const { mel, real, noise } = batchTensors(rng);
         let ce = 0;
-        optPre.minimize(() => {
-          const r = generatorTerms(G, D, c, mel, noise, real, false);
-          ce = r.crossEntropy.dataSync()[0]!;
-          return r.crossEntropy;
-        }, false, Object.values(G));
+        optPre.minimize(
+          () => {
+            const r = generatorTerms(G, D, c, mel, noise, real, false);
+            ce = r.crossEntropy.dataSync()[0]!;
+            return r.crossEntropy;
+          },
+          false,
+          Object.values(G),
+        );
         tf.dispose([mel, real, noise]);
         const metrics = { loss: ce, ce, pretrain: 1 };
         lossHistory.push({ step: step + 1, metrics });
         // The generator before any adversarial step, kept to measure what that phase changes.
         if (step + 1 === c.pretrainSteps && opts.outDir)
-          return saveParams(path.join(opts.outDir, PRETRAINED_DIR), 'generator', G, c, { step: step + 1, seed, phase: 'likelihood pre-training only' }).then(() => metrics);
+          return saveParams(path.join(opts.outDir, PRETRAINED_DIR), 'generator', G, c, { step: step + 1, seed, phase: 'likelihood pre-training only' }).then(
+            () => metrics,
+          );
         return metrics;
       }
       let dLoss = 0;
@@ -122,13 +134,17 @@ export function createGanLoop(config: GanConfig, train: readonly Chorale[], seed
         const { mel, real, noise } = batchTensors(rng);
         const fake = tf.tidy(() => fakeAccompaniment(G, c, mel, noise));
         const eps = tf.tensor1d(Array.from({ length: c.batch }, () => rng.next()));
-        optD.minimize(() => {
-          const r = criticTerms(D, c, mel, real, fake, eps);
-          wass += r.wasserstein.dataSync()[0]! / c.criticSteps;
-          gp += r.gp.dataSync()[0]! / c.criticSteps;
-          dLoss += r.loss.dataSync()[0]! / c.criticSteps;
-          return r.loss;
-        }, false, Object.values(D));
+        optD.minimize(
+          () => {
+            const r = criticTerms(D, c, mel, real, fake, eps);
+            wass += r.wasserstein.dataSync()[0]! / c.criticSteps;
+            gp += r.gp.dataSync()[0]! / c.criticSteps;
+            dLoss += r.loss.dataSync()[0]! / c.criticSteps;
+            return r.loss;
+          },
+          false,
+          Object.values(D),
+        );
         tf.dispose([mel, real, noise, fake, eps]);
       }
       if (step < c.pretrainSteps + c.criticWarmupSteps) {
@@ -140,13 +156,17 @@ export function createGanLoop(config: GanConfig, train: readonly Chorale[], seed
       let gLoss = 0;
       let gAdv = 0;
       let ce = 0;
-      optG.minimize(() => {
-        const r = generatorTerms(G, D, c, mel, noise, real);
-        gAdv = r.adversarial.dataSync()[0]!;
-        ce = r.crossEntropy.dataSync()[0]!;
-        gLoss = r.loss.dataSync()[0]!;
-        return r.loss;
-      }, false, Object.values(G));
+      optG.minimize(
+        () => {
+          const r = generatorTerms(G, D, c, mel, noise, real);
+          gAdv = r.adversarial.dataSync()[0]!;
+          ce = r.crossEntropy.dataSync()[0]!;
+          gLoss = r.loss.dataSync()[0]!;
+          return r.loss;
+        },
+        false,
+        Object.values(G),
+      );
       tf.dispose([mel, real, noise]);
       const metrics = { loss: dLoss, d_loss: dLoss, wasserstein: wass, gp, g_loss: gLoss, g_adv: gAdv, ce, pretrain: 0 };
       lossHistory.push({ step: step + 1, metrics });
@@ -177,13 +197,16 @@ export function createGanLoop(config: GanConfig, train: readonly Chorale[], seed
     },
     async save(dir) {
       await saveParams(dir, 'generator', G, c, { step: lossHistory.at(-1)?.step ?? 0, seed });
-      await saveParams(dir, 'critic', D, c);
-      await saveOptimizer(dir, 'opt-g', optG, c);
-      await saveOptimizer(dir, 'opt-d', optD, c);
-      await saveOptimizer(dir, 'opt-pre', optPre, c);
+      await saveParamsBeside(dir, 'critic', D);
+      await saveOptimizer(dir, 'opt-g', optG);
+      await saveOptimizer(dir, 'opt-d', optD);
+      await saveOptimizer(dir, 'opt-pre', optPre);
     },
     async load(dir) {
-      for (const [prefix, target] of [['generator', G], ['critic', D]] as const) {
+      for (const [prefix, target] of [
+        ['generator', G],
+        ['critic', D],
+      ] as const) {
         const l = loadParams(dir, prefix);
         assignParams(target, l.params);
         disposeParams(l.params);
@@ -250,7 +273,9 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
   config.decodeRhythm = rhythmPrior(data.train, NUM_CLASSES).map((x) => Math.round(x * 1000) / 1000);
   const validation = validationWindows(data.valid, config.chunkSteps, flags.tiny ? 8 : 96);
   let loop: GanLoop | undefined;
-  console.log(`[gan] backend ${rt.backend}${rt.notes.length ? ` (${rt.notes.join('; ')})` : ''}; ${data.train.length} training chorales, ${validation.length} validation windows`);
+  console.log(
+    `[gan] backend ${rt.backend}${rt.notes.length ? ` (${rt.notes.join('; ')})` : ''}; ${data.train.length} training chorales, ${validation.length} validation windows`,
+  );
   const summary = await runTraining(
     {
       name: 'gan',
@@ -278,18 +303,21 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
   loop?.dispose();
 }
 
+/** A generator's files in the one weight format (models/runtime/io.ts saveWeights). */
+const GENERATOR_FILES = ['generator.json', 'generator.bin', 'config.json'];
+
 /** Copies a checkpoint's generator plus the log and curves into models/weights/gan/. */
 export function publish(outDir: string, which: string): void {
   const p = checkpointPaths(outDir);
   const src = which === 'best' ? p.best : p.checkpoint;
   fs.mkdirSync(WEIGHTS_DIR, { recursive: true });
-  for (const f of ['generator.json', 'generator.bin']) fs.copyFileSync(path.join(src, f), path.join(WEIGHTS_DIR, f));
+  for (const f of GENERATOR_FILES) fs.copyFileSync(path.join(src, f), path.join(WEIGHTS_DIR, f));
   for (const f of ['train-log.json', ...CURVE_FILES]) if (fs.existsSync(path.join(outDir, f))) fs.copyFileSync(path.join(outDir, f), path.join(WEIGHTS_DIR, f));
   // The generator before the adversarial phase, which the eval measures next to the final one.
   const pre = path.join(outDir, PRETRAINED_DIR);
   if (fs.existsSync(path.join(pre, 'generator.json'))) {
     fs.mkdirSync(path.join(WEIGHTS_DIR, PRETRAINED_DIR), { recursive: true });
-    for (const f of ['generator.json', 'generator.bin']) fs.copyFileSync(path.join(pre, f), path.join(WEIGHTS_DIR, PRETRAINED_DIR, f));
+    for (const f of GENERATOR_FILES) fs.copyFileSync(path.join(pre, f), path.join(WEIGHTS_DIR, PRETRAINED_DIR, f));
   }
   console.log(`[gan] published ${src} → ${WEIGHTS_DIR}`);
 }

@@ -1,7 +1,8 @@
 // Saving and loading tensors on the local disk. tfjs's own file:// handler ships only with
 // tfjs-node, which does not load here, so weights are written as a small JSON manifest plus one
 // little-endian binary blob — the same layout as tfjs's model.json + weights.bin, so committed
-// weights stay readable by stock tfjs tooling.
+// weights stay readable by stock tfjs tooling. Every model's trained weights use the one format
+// of saveWeights/loadWeights below; checkpoints use saveTensors/saveVariables/saveOptimizer.
 import fs from 'node:fs';
 import path from 'node:path';
 import { tf } from './index';
@@ -37,6 +38,37 @@ export function loadTensors(dir: string, name: string): Record<string, tf.Tensor
   if (!fs.existsSync(manifestFile)) throw new Error(`no tensors at ${manifestFile}`);
   const { specs } = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as { specs: tf.io.WeightsManifestEntry[] };
   return tf.io.decodeWeights(bufferOf(fs.readFileSync(path.join(dir, `${name}.bin`))), specs) as Record<string, tf.Tensor>;
+}
+
+/** Each weights directory's record of its network: architecture and provenance, model-specific (each model validates it with its own schema). */
+export const WEIGHTS_CONFIG_FILE = 'config.json';
+
+/**
+ * The one weight format of every model (models/weights/<model>/ and anything `train` exports): one
+ * directory per trained network holding `<name>.json` + `<name>.bin` (saveTensors) and
+ * `config.json` (WEIGHTS_CONFIG_FILE). Tensors are written in the order given.
+ */
+export async function saveWeights(dir: string, name: string, tensors: Record<string, tf.Tensor> | NamedTensor[], config: unknown): Promise<void> {
+  await saveTensors(dir, name, tensors);
+  writeAtomic(path.join(dir, WEIGHTS_CONFIG_FILE), `${JSON.stringify(config, null, 1)}\n`);
+}
+
+/** True when `dir` holds a weight set `name` saved by saveWeights (manifest, blob and config). */
+export function weightsExist(dir: string, name: string): boolean {
+  return [`${name}.json`, `${name}.bin`, WEIGHTS_CONFIG_FILE].every((f) => fs.existsSync(path.join(dir, f)));
+}
+
+/** The parsed config.json of a weights directory, unvalidated (the model's schema does that). */
+export function readWeightsConfig(dir: string): unknown {
+  const file = path.join(dir, WEIGHTS_CONFIG_FILE);
+  if (!fs.existsSync(file)) throw new Error(`no ${WEIGHTS_CONFIG_FILE} in ${dir}`);
+  return JSON.parse(fs.readFileSync(file, 'utf8'));
+}
+
+/** Reads a weight set written by saveWeights; the caller owns (and disposes) the tensors. */
+export function loadWeights(dir: string, name: string): { tensors: Record<string, tf.Tensor>; config: unknown } {
+  const config = readWeightsConfig(dir);
+  return { tensors: loadTensors(dir, name), config };
 }
 
 /** Saves a tf.LayersModel as `<dir>/model.json` + `<dir>/weights.bin` (tfjs layers format). */

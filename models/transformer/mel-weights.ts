@@ -1,9 +1,10 @@
 // Saving and loading the melody-encoder model: `config.json` ({ config: { arch: 'melody-encoder',
 // … }, training facts }) next to `weights.json` + `weights.bin`, the same layout as the decoder-only
-// model's, told apart by `config.arch` (see weights.ts `readArch`).
+// model's (the one weight format, models/runtime/io.ts saveWeights), told apart by `config.arch`
+// (see weights.ts `readArch`).
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadTensors, saveTensors } from '../runtime/io';
+import { loadTensors, readWeightsConfig, saveWeights, WEIGHTS_CONFIG_FILE, weightsExist } from '../runtime/io';
 import { tf } from '../runtime/index';
 import { melodyConfigSchema, type MelodyConfig } from './mel-config';
 import { melodyParamShapes, type Params } from './mel-network';
@@ -16,21 +17,18 @@ export interface MelodyModel {
 }
 
 export async function saveMelodyModel(dir: string, params: Params, cfg: MelodyConfig, extra: Record<string, unknown> = {}): Promise<void> {
-  fs.mkdirSync(dir, { recursive: true });
-  await saveTensors(dir, 'weights', params);
-  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ config: cfg, ...extra }, null, 1));
+  await saveWeights(dir, 'weights', params, { config: cfg, ...extra });
 }
 
 export function readMelodyConfig(dir: string): MelodyConfig {
-  const file = path.join(dir, 'config.json');
-  if (!fs.existsSync(file)) throw new TransformerWeightsMissingError(dir);
-  return melodyConfigSchema.parse((JSON.parse(fs.readFileSync(file, 'utf8')) as { config: unknown }).config);
+  if (!fs.existsSync(path.join(dir, WEIGHTS_CONFIG_FILE))) throw new TransformerWeightsMissingError(dir);
+  return melodyConfigSchema.parse((readWeightsConfig(dir) as { config: unknown }).config);
 }
 
 /** Loads a saved melody-encoder model as fresh variables (the caller disposes them). */
 export function loadMelodyModel(dir: string): MelodyModel {
   const cfg = readMelodyConfig(dir);
-  if (!fs.existsSync(path.join(dir, 'weights.json'))) throw new TransformerWeightsMissingError(dir);
+  if (!weightsExist(dir, 'weights')) throw new TransformerWeightsMissingError(dir);
   const tensors = loadTensors(dir, 'weights');
   const params: Params = {};
   const prefix = variablePrefix();

@@ -1,11 +1,12 @@
-// Saving and loading the transformer: `config.json` (the network's shape and training facts) next
-// to `weights.json` + `weights.bin` (float32 tensors by name). The committed copy lives in
+// Saving and loading the transformer in the one weight format (models/runtime/io.ts saveWeights):
+// `config.json` (the network's shape and training facts) next to `weights.json` + `weights.bin`
+// (float32 tensors by name). The committed copy lives in
 // models/weights/transformer/ and is located relative to this module, so it loads from any cwd and
 // inside a worker thread.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadTensors, saveTensors } from '../runtime/io';
+import { loadTensors, readWeightsConfig, saveWeights, WEIGHTS_CONFIG_FILE, weightsExist } from '../runtime/io';
 import { tf } from '../runtime/index';
 import { transformerConfigSchema, type TransformerConfig } from './config';
 import { paramShapes, variablePrefix, type Params } from './network';
@@ -22,21 +23,18 @@ export class TransformerWeightsMissingError extends Error {
 }
 
 export async function saveModel(dir: string, params: Params, cfg: TransformerConfig, extra: Record<string, unknown> = {}): Promise<void> {
-  fs.mkdirSync(dir, { recursive: true });
-  await saveTensors(dir, 'weights', params);
-  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ config: cfg, ...extra }, null, 1));
+  await saveWeights(dir, 'weights', params, { config: cfg, ...extra });
 }
 
 export function readConfig(dir: string): TransformerConfig {
-  const file = path.join(dir, 'config.json');
-  if (!fs.existsSync(file)) throw new TransformerWeightsMissingError(dir);
-  return transformerConfigSchema.parse((JSON.parse(fs.readFileSync(file, 'utf8')) as { config: unknown }).config);
+  if (!fs.existsSync(path.join(dir, WEIGHTS_CONFIG_FILE))) throw new TransformerWeightsMissingError(dir);
+  return transformerConfigSchema.parse((readWeightsConfig(dir) as { config: unknown }).config);
 }
 
 /** Loads a saved model as fresh variables (the caller disposes them). */
 export function loadModel(dir: string): { params: Params; cfg: TransformerConfig } {
   const cfg = readConfig(dir);
-  if (!fs.existsSync(path.join(dir, 'weights.json'))) throw new TransformerWeightsMissingError(dir);
+  if (!weightsExist(dir, 'weights')) throw new TransformerWeightsMissingError(dir);
   const tensors = loadTensors(dir, 'weights');
   const params: Params = {};
   const prefix = variablePrefix();
@@ -55,8 +53,7 @@ export function loadModel(dir: string): { params: Params; cfg: TransformerConfig
 
 /** Which architecture a weights directory holds: 'melody-encoder' (config.arch) or the decoder-only 'decoder'. */
 export function readArch(dir: string): 'melody-encoder' | 'decoder' {
-  const file = path.join(dir, 'config.json');
-  if (!fs.existsSync(file)) throw new TransformerWeightsMissingError(dir);
-  const cfg = (JSON.parse(fs.readFileSync(file, 'utf8')) as { config?: { arch?: unknown } }).config;
+  if (!fs.existsSync(path.join(dir, WEIGHTS_CONFIG_FILE))) throw new TransformerWeightsMissingError(dir);
+  const cfg = (readWeightsConfig(dir) as { config?: { arch?: unknown } }).config;
   return cfg?.arch === 'melody-encoder' ? 'melody-encoder' : 'decoder';
 }

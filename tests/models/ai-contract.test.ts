@@ -5,13 +5,26 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultKnobs, knobsFor, knobsSchema, MODEL_KNOBS, MODEL_NAMES, MODEL_TASKS, modelDefaults, parseAiRequest, splitKnobs, STEER_KNOBS } from '../../lib/ai/contract';
+import {
+  defaultKnobs,
+  knobsFor,
+  knobsSchema,
+  MODEL_KNOBS,
+  MODEL_NAMES,
+  MODEL_TASKS,
+  modelDefaults,
+  parseAiRequest,
+  splitKnobs,
+  STEER_KNOBS,
+} from '../../lib/ai/contract';
 import { ARCNN_TASKS, parseParams as parseArcnn } from '../../models/arcnn/params';
 import { GAN_TASKS, parseGanParams } from '../../models/gan/index';
 import { DECODER_DEFAULTS, parseParams as parseTransformer, TRANSFORMER_TASKS } from '../../models/transformer/params';
 import { MELODY_SAMPLING_DEFAULTS } from '../../models/transformer/mel-config';
 
-const ganConfig = JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, '../../models/weights/gan/generator.json'), 'utf8')).config as { decodeTemperature: number };
+const ganConfig = JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, '../../models/weights/gan/config.json'), 'utf8')).config as {
+  decodeTemperature: number;
+};
 
 describe('AI contract', () => {
   it('lists the tasks each model implements', () => {
@@ -75,7 +88,8 @@ describe('AI contract', () => {
           const edge = k.kind === 'number' || k.kind === 'integer' ? [k.min!, k.max!] : k.kind === 'enum' ? k.options!.map((o) => o.value) : [true, false];
           for (const v of edge) {
             const params = { [k.key]: v };
-            const parse = () => (model === 'gan' ? parseGanParams(params) : model === 'arcnn' ? parseArcnn(task as 'rewrite', params) : parseTransformer(params));
+            const parse = () =>
+              model === 'gan' ? parseGanParams(params) : model === 'arcnn' ? parseArcnn(task as 'rewrite', params) : parseTransformer(params);
             expect(parse, `${model}.${k.key}=${String(v)}`).not.toThrow();
           }
         }
@@ -105,7 +119,9 @@ describe('AI contract', () => {
       expect(r.ok).toBe(false);
       return r.ok ? [] : r.issues;
     };
-    expect(bad({ model: 'gan', task: 'harmonize', sourceTrackId: 'mel', knobs: { temperature: 9 } })).toEqual(['knobs.temperature: temperature must be at most 2']);
+    expect(bad({ model: 'gan', task: 'harmonize', sourceTrackId: 'mel', knobs: { temperature: 9 } })).toEqual([
+      'knobs.temperature: temperature must be at most 2',
+    ]);
     expect(bad({ model: 'gan', task: 'rewrite', sourceTrackId: 'mel' }).join()).toMatch(/does not offer rewrite/);
     expect(bad({ task: 'harmonize', sourceTrackId: 'mel' }).join()).toMatch(/model/);
     expect(bad({ model: 'gan', compare: true, task: 'harmonize', sourceTrackId: 'mel' }).join()).toMatch(/not both/);
