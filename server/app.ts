@@ -135,10 +135,10 @@ export async function startServer(opts: StartOptions = {}): Promise<TuttiServer>
     },
   });
   let draining = false;
-  const readiness = { pool: db.pool, redisPing: fanout ? () => fanout!.ping() : undefined, draining: () => draining };
 
   const access = new SessionAccess(db.prisma);
   const jobs = await startJobs({ prisma: db.prisma, rooms, config: opts.jobs, redisUrl: opts.redisUrl, log, access });
+  const readiness = { pool: db.pool, redisPing: fanout ? () => fanout!.ping() : undefined, queuePing: jobs.queuePing, draining: () => draining };
   const versions = startVersions({ prisma: db.prisma, rooms, config: opts.versions, log });
 
   // Frames up to twice the limit (at least +1 MiB) reach our handler, which closes with a reason
@@ -159,7 +159,13 @@ export async function startServer(opts: StartOptions = {}): Promise<TuttiServer>
 
   const server = http.createServer((req, res) => {
     setSecurityHeaders(res);
-    if (crossOriginWrite(req, edge)) return sendError(res, 403, `cross-origin request refused: ${req.headers.origin} is not an allowed origin (see PUBLIC_URL / TUTTI_ALLOWED_ORIGINS)`, 'cross_origin');
+    if (crossOriginWrite(req, edge))
+      return sendError(
+        res,
+        403,
+        `cross-origin request refused: ${req.headers.origin} is not an allowed origin (see PUBLIC_URL / TUTTI_ALLOWED_ORIGINS)`,
+        'cross_origin',
+      );
     handleRoute(req, res, routeCtx, !nextApp).then(
       (handled) => {
         if (!handled && nextApp) {
@@ -184,7 +190,9 @@ export async function startServer(opts: StartOptions = {}): Promise<TuttiServer>
     if (m) {
       // A foreign page must not open a session's socket: refused before any websocket exists.
       if (!originAllowed(req, edge)) {
-        socket.end(`HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\ncross-origin websocket refused: ${String(req.headers.origin).slice(0, 200)} is not an allowed origin\r\n`);
+        socket.end(
+          `HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\ncross-origin websocket refused: ${String(req.headers.origin).slice(0, 200)} is not an allowed origin\r\n`,
+        );
         return;
       }
       void authorizeUpgrade(req, socket, head, m[1]!);
@@ -218,7 +226,12 @@ export async function startServer(opts: StartOptions = {}): Promise<TuttiServer>
       // A rotation or deletion while the token was being checked: check it again.
       if (live.generation(id) !== generation && !granted.legacy)
         void access.check(id, token).then(
-          (again) => again.kind !== 'granted' && ws.close(again.kind === 'unknown' ? CLOSE.sessionDeleted : CLOSE.unauthorized, again.kind === 'denied' ? again.reason : 'the session was deleted by its owner'),
+          (again) =>
+            again.kind !== 'granted' &&
+            ws.close(
+              again.kind === 'unknown' ? CLOSE.sessionDeleted : CLOSE.unauthorized,
+              again.kind === 'denied' ? again.reason : 'the session was deleted by its owner',
+            ),
           () => ws.close(CLOSE.tryAgainLater, 'could not check the link token; try again'),
         );
       handleConnection(ws, id, rooms, {

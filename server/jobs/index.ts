@@ -22,6 +22,8 @@ export interface Jobs {
   config: JobsConfig;
   /** Where models run: this process's pool, or separate workers through the queue. */
   runner: 'pool' | 'queue';
+  /** Queue mode: resolves when the queue answers (/readyz); absent for the in-process pool. */
+  queuePing?: () => Promise<unknown>;
   /** True when the request was a jobs route (and has been answered). */
   handle(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
   close(): Promise<void>;
@@ -46,11 +48,14 @@ export async function startJobs(opts: StartJobsOptions): Promise<Jobs> {
   const store = new PrismaJobStore(opts.prisma);
   const sessionExists = async (id: string) => (await opts.prisma.session.findUnique({ where: { id }, select: { id: true } })) !== null;
   let service: JobsApi;
+  let queuePing: (() => Promise<unknown>) | undefined;
   if (runner === 'queue') {
     // Loaded only in queue mode: BullMQ and its Redis client hold 10–16 MB the embedded default never uses.
     const { QueuedJobService } = await import('./queued-service');
-    service = new QueuedJobService({ rooms: opts.rooms, store, sessionExists, config, redisUrl: opts.redisUrl!, log });
+    const queued = new QueuedJobService({ rooms: opts.rooms, store, sessionExists, config, redisUrl: opts.redisUrl!, log });
+    service = queued;
     await service.start();
+    queuePing = () => queued.ping();
     log(`[jobs] AI jobs go to the queue "${config.queueName}"; run \`npm run worker\` to run them`);
   } else {
     const pool = new JobService({ rooms: opts.rooms, store, sessionExists, config, log });
@@ -65,6 +70,7 @@ export async function startJobs(opts: StartJobsOptions): Promise<Jobs> {
     service,
     config,
     runner,
+    queuePing,
     handle: (req, res) => handleJobsRoute(req, res, service, config.maxBodyBytes, opts.access),
     close: async () => {
       setJobQueueDepth(null);

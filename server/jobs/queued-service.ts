@@ -65,7 +65,10 @@ export class QueuedJobService extends JobsApi {
     } catch (e) {
       const error = `the job queue is unreachable: ${(e as Error).message}`;
       for (const [jobId] of jobs) await this.state.finish(sessionId, jobId, 'failed', { error, errorCode: 'queue_unavailable' }).catch(() => undefined);
-      await this.limits.release(sessionId, jobs.map(([id]) => id));
+      await this.limits.release(
+        sessionId,
+        jobs.map(([id]) => id),
+      );
       throw new JobRequestError(error, 503, [], 'queue_unavailable');
     }
     return { requestId, jobIds: jobs.map(([id]) => id) };
@@ -76,7 +79,12 @@ export class QueuedJobService extends JobsApi {
     if (FINAL.has(rec.status)) throw alreadyFinished(rec);
     const job = await Job.fromId<QueuedJobData>(this.queue, jobId);
     // Still waiting: take it out of the queue (atomic; refused once a worker holds its lock).
-    const removed = job ? await job.remove().then(() => true, () => false) : false;
+    const removed = job
+      ? await job.remove().then(
+          () => true,
+          () => false,
+        )
+      : false;
     if (removed) {
       await this.state.finish(sessionId, jobId, 'cancelled', { error: 'cancelled before it started', errorCode: 'cancelled' });
       await this.limits.release(sessionId, [jobId]);
@@ -104,6 +112,11 @@ export class QueuedJobService extends JobsApi {
   /** Waiting, delayed (a session at its running cap) and active jobs, across the cluster. */
   async depth(): Promise<number> {
     return this.queue.getJobCountByTypes('waiting', 'delayed', 'active', 'prioritized');
+  }
+
+  /** Resolves when the queue answers a read of its own keys, on its own connection (/readyz). */
+  async ping(): Promise<void> {
+    await this.queue.getJobCountByTypes('waiting');
   }
 
   async start(): Promise<number> {

@@ -1,6 +1,7 @@
 // Liveness and readiness. /healthz answers as long as the process serves HTTP. /readyz says
 // whether this instance can do its job: the database answers, every checked-in migration is
-// applied, Redis answers when scale-out is configured, and the instance is not shutting down.
+// applied, Redis answers when scale-out is configured, the job queue answers when jobs go
+// through it (BullMQ, its own Redis connection), and the instance is not shutting down.
 // Anything else is 503 with the reasons, for a load balancer or orchestrator to act on.
 import type pg from 'pg';
 import { readMigrations } from '../db/migrate';
@@ -9,6 +10,8 @@ export interface ReadinessDeps {
   pool: pg.Pool;
   /** Resolves when Redis answers a PING (scale-out only). */
   redisPing?: () => Promise<unknown>;
+  /** Resolves when the job queue answers (queue mode only: server/jobs/queued-service.ts). */
+  queuePing?: () => Promise<unknown>;
   draining(): boolean;
   timeoutMs?: number;
 }
@@ -20,7 +23,9 @@ export interface Readiness {
 
 const within = <T>(p: Promise<T>, ms: number, what: string): Promise<T> => {
   let timer: NodeJS.Timeout | undefined;
-  return Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no answer in ${ms} ms`)), ms)))]).finally(() => clearTimeout(timer));
+  return Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no answer in ${ms} ms`)), ms)))]).finally(() =>
+    clearTimeout(timer),
+  );
 };
 
 export async function checkReadiness(deps: ReadinessDeps): Promise<Readiness> {
@@ -47,7 +52,13 @@ export async function checkReadiness(deps: ReadinessDeps): Promise<Readiness> {
         (err: Error) => void (checks.redis = `unreachable: ${err.message}`),
       )
     : Promise.resolve();
-  await Promise.all([database, redis]);
+  const queue = deps.queuePing
+    ? within(deps.queuePing(), ms, 'queue').then(
+        () => void (checks.queue = 'ok'),
+        (err: Error) => void (checks.queue = `unreachable: ${err.message}`),
+      )
+    : Promise.resolve();
+  await Promise.all([database, redis, queue]);
   if (deps.draining()) checks.shutdown = 'draining: this instance is shutting down';
   return { ready: Object.values(checks).every((v) => v === 'ok'), checks };
 }

@@ -1,11 +1,23 @@
 // The operator's view: /metrics exposes the series, /readyz says 503 (with reasons) when the
-// database or the configured Redis cannot be reached and 200 again when they are back, and
+// database, the configured Redis or the job queue cannot be reached, or a migration is not
+// applied, and 200 again when they are back, and
 // SIGTERM drains: a note applied just before the signal is in the database afterwards.
 import { afterAll, describe, expect, it } from 'vitest';
 import net from 'node:net';
 import { addNotes, readNotes, readTracks } from '@/lib/score';
 import { PG_URL, createSession, startInProcessServer, startTestServer } from '../helpers/server';
-import { REDIS_URL, connectSynced, docFromRows, openRaw, pgSchemaUrl, readStoredEmbedded, requirePostgres, requireRedis, waitFor, type Client } from './sync-helpers';
+import {
+  REDIS_URL,
+  connectSynced,
+  docFromRows,
+  openRaw,
+  pgSchemaUrl,
+  readStoredEmbedded,
+  requirePostgres,
+  requireRedis,
+  waitFor,
+  type Client,
+} from './sync-helpers';
 
 /** A TCP relay to host:port that can be cut (every connection dropped, listener closed) and restored on the same port. */
 async function relay(target: string): Promise<{ port: number; cut(): Promise<void>; restore(): Promise<void>; close(): Promise<void> }> {
@@ -70,7 +82,15 @@ describe('operator view', () => {
     expect(text).toMatch(/^tutti_connections [2-9]/m);
     expect(text).toMatch(/^tutti_updates_total\{origin="client"\} [1-9]/m);
     expect(text).toMatch(/^tutti_fanout_latency_seconds_count [1-9]/m);
-    for (const series of ['tutti_persistence_lag_seconds', 'tutti_persistence_pending_updates', 'tutti_job_queue_depth', 'tutti_job_duration_seconds', 'tutti_rejected_total', 'tutti_fanout_frames_total', 'tutti_process_resident_memory_bytes'])
+    for (const series of [
+      'tutti_persistence_lag_seconds',
+      'tutti_persistence_pending_updates',
+      'tutti_job_queue_depth',
+      'tutti_job_duration_seconds',
+      'tutti_rejected_total',
+      'tutti_fanout_frames_total',
+      'tutti_process_resident_memory_bytes',
+    ])
       expect(text).toContain(series);
     // Sane values, not just names.
     const value = (series: string): number => {
@@ -92,7 +112,7 @@ describe('operator view', () => {
     expect((await ready(server.url)).status).toBe(200);
   });
 
-  it('/readyz is 503 while the database is unreachable, and 200 once it is back', async () => {
+  it('/readyz is 503 while the database is unreachable or a migration is not applied, and 200 once they are back', async () => {
     await requirePostgres();
     const pgRelay = await relay(PG_URL);
     cleanup.push(() => pgRelay.close());
@@ -111,19 +131,32 @@ describe('operator view', () => {
     expect(down.body.checks.database).toMatch(/^unreachable/);
     await pgRelay.restore();
     expect((await ready(server.url)).status).toBe(200);
+    // A migration the database does not have (marked rolled back): not ready, and it says which.
+    const [{ migration_name: last }] = (
+      await server.db.pool.query<{ migration_name: string }>(`SELECT migration_name FROM "_prisma_migrations" ORDER BY migration_name DESC LIMIT 1`)
+    ).rows as [{ migration_name: string }];
+    await server.db.pool.query(`UPDATE "_prisma_migrations" SET rolled_back_at = now() WHERE migration_name = $1`, [last]);
+    const behind = await ready(server.url);
+    expect(behind.status).toBe(503);
+    expect(behind.body.checks).toEqual({ database: 'ok', migrations: `not applied: ${last}` });
+    await server.db.pool.query(`UPDATE "_prisma_migrations" SET rolled_back_at = NULL WHERE migration_name = $1`, [last]);
+    expect((await ready(server.url)).status).toBe(200);
   });
 
-  it('/readyz is 503 while the configured Redis is unreachable', async () => {
+  it('/readyz is 503 while the configured Redis, and with it the job queue, is unreachable', async () => {
     await requireRedis();
     const redisRelay = await relay(REDIS_URL);
     cleanup.push(() => redisRelay.close());
+    // With REDIS_URL, jobs go through the BullMQ queue (its own connections): checked as well.
     const server = await startInProcessServer({ redisUrl: `redis://127.0.0.1:${redisRelay.port}` });
     cleanup.push(() => server.close());
-    expect((await ready(server.url)).body.checks).toEqual({ database: 'ok', migrations: 'ok', redis: 'ok' });
+    expect(server.jobs.runner).toBe('queue');
+    expect((await ready(server.url)).body.checks).toEqual({ database: 'ok', migrations: 'ok', redis: 'ok', queue: 'ok' });
     await redisRelay.cut();
     const down = await ready(server.url);
     expect(down.status).toBe(503);
     expect(down.body.checks.redis).toMatch(/^unreachable/);
+    expect(down.body.checks.queue).toMatch(/^unreachable/);
     await redisRelay.restore();
     let status = 0;
     // ioredis reconnects with its own backoff.

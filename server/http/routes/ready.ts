@@ -1,5 +1,6 @@
-// GET /readyz: 200 when the database answers, migrations are applied and (scale-out) Redis
-// answers; 503 with the failing check while not, and while shutting down.
+// GET /readyz: 200 when the database answers, migrations are applied, (scale-out) Redis answers
+// and (queue mode) the job queue answers; 503 with the failing check while not, and while
+// shutting down (server/ops/health.ts).
 import { checkReadiness } from '../../ops/health';
 import { HttpError, sendJson } from '../json';
 import { route } from '../route';
