@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_META, PPQ, defaultTrack, newNoteId, newTrackId, type Note, type Score, type Track } from '../../lib/score';
 import type { GenerateRequest } from '../generator';
 import { initRuntime } from '../runtime/index';
-import { GanGenerator } from './index';
+import { GanGenerator } from './model';
 import { accompanyLines } from './sampler';
 import { disposeParams, loadCommittedGenerator } from './weights';
 
@@ -22,7 +22,14 @@ export function benchScore(): { score: Score; melody: Track } {
   const notes: Note[] = [];
   for (let p = 0; p < 4; p++)
     phrase.forEach((pitch, i) =>
-      notes.push({ id: newNoteId(), trackId: melody.id, pitch: pitch - (p % 2) * 2, start: (p * 8 + i) * PPQ, duration: i === phrase.length - 1 ? 2 * PPQ : PPQ, velocity: 90 }),
+      notes.push({
+        id: newNoteId(),
+        trackId: melody.id,
+        pitch: pitch - (p % 2) * 2,
+        start: (p * 8 + i) * PPQ,
+        duration: i === phrase.length - 1 ? 2 * PPQ : PPQ,
+        velocity: 90,
+      }),
     );
   return { score: { meta: { ...DEFAULT_META, lengthBars: 8 }, tracks: [melody], notes }, melody };
 }
@@ -82,7 +89,9 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
     meets_target: quantile(lat, 0.5) <= TARGET_MS,
     when: new Date().toISOString(),
   };
-  console.log(`GAN accompaniment of 8 bars on ${rt.backend}: median ${out.latency_ms} ms, p90 ${out.latency_p90_ms} ms (target ≤ ${TARGET_MS} ms); cold ${out.cold_first_call_ms} ms; forward ${out.forward_ms} ms`);
+  console.log(
+    `GAN accompaniment of 8 bars on ${rt.backend}: median ${out.latency_ms} ms, p90 ${out.latency_p90_ms} ms (target ≤ ${TARGET_MS} ms); cold ${out.cold_first_call_ms} ms; forward ${out.forward_ms} ms`,
+  );
   fs.mkdirSync(path.dirname(RESULTS), { recursive: true });
   fs.writeFileSync(RESULTS, JSON.stringify(out, null, 2) + '\n');
   console.log(JSON.stringify(out));

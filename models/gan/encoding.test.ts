@@ -6,7 +6,7 @@ import { PITCH_HIGH, PITCH_LOW, REST, type Chorale } from '../data/jsb';
 import { createRng } from '../runtime/rng';
 import { NUM_ACCOMP, NUM_CLASSES, REST_CLASS } from './config';
 import { classToPitch, decodeClasses, encodeAccompaniment, pitchToClass, sampleBatch } from './encoding';
-import { lineToNotes, melodyLine, toSopranoRegister } from './melody';
+import { lineToNotes, melodyLine, toSopranoRegister } from './convert';
 
 describe('GAN encoding', () => {
   it('maps pitches and rests to classes and back', () => {
@@ -38,11 +38,22 @@ describe('GAN encoding', () => {
 
 describe('GAN score mapping', () => {
   const tid = 'm' as TrackId;
-  const note = (pitch: number, start: number, duration: number, trackId = tid): Note => ({ id: `n${pitch}${start}` as NoteId, trackId, pitch, start, duration, velocity: 90 });
+  const note = (pitch: number, start: number, duration: number, trackId = tid): Note => ({
+    id: `n${pitch}${start}` as NoteId,
+    trackId,
+    pitch,
+    start,
+    duration,
+    velocity: 90,
+  });
   const step = PPQ / 4;
 
   it('takes the highest sounding pitch per 16th step across source notes', () => {
-    const score: Score = { meta: DEFAULT_META, tracks: [], notes: [note(60, 0, 4 * step), note(67, 2 * step, 4 * step), note(90, 0, 8 * step, 'x' as TrackId)] };
+    const score: Score = {
+      meta: DEFAULT_META,
+      tracks: [],
+      notes: [note(60, 0, 4 * step), note(67, 2 * step, 4 * step), note(90, 0, 8 * step, 'x' as TrackId)],
+    };
     expect(melodyLine(score, [tid], 0, 8)).toEqual([60, 60, 67, 67, 67, 67, REST, REST]);
   });
 

@@ -1,5 +1,5 @@
 // "How it works" for the GAN (models page, issue 18): the generator's accompaniment of a melody for
-// a few noise seeds side by side (decoded exactly as the generator does, ./index.ts), and the
+// a few noise seeds side by side (decoded exactly as the generator does, ./model.ts), and the
 // critic's score of each, next to its score of a real chorale from the JSB valid split. The critic
 // (Wasserstein, unbounded) reads windows of `chunkSteps`; a longer piece is scored window by window
 // and averaged. Its weights were fitted to the committed generator after training (./fit-critic.ts).
@@ -11,8 +11,8 @@ import { TICKS_PER_STEP } from '../data/score-convert';
 import { initRuntime, tf } from '../runtime/index';
 import { NUM_ACCOMP, NUM_CLASSES, STEPS_PER_BEAT, type GanConfig } from './config';
 import { encodeAccompaniment, encodeLine } from './encoding';
-import { parseGanParams } from './index';
-import { melodyLine, soundingSpan, toSopranoRegister } from './melody';
+import { parseGanParams } from './params';
+import { melodyLine, soundingSpan, toSopranoRegister } from './convert';
 import { critic, type Params } from './network';
 import { accompanyLines } from './sampler';
 import { loadCommittedCritic, loadCommittedGenerator } from './weights';

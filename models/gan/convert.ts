@@ -1,5 +1,6 @@
-// The score side of the generator: the user's melody track(s) → one monophonic 16th-step line in
-// the soprano register the model was trained on, and generated voice lines → notes. Pure functions.
+// Score ↔ the model's grid: the user's melody track(s) → one monophonic 16th-step line in the
+// soprano register the model was trained on, and generated voice lines → notes (./encoding.ts
+// turns lines into tensors). Pure functions.
 import type { NoteData, Score, TrackId } from '../../lib/score';
 import { PITCH_HIGH, PITCH_LOW, REST } from '../data/jsb';
 import { fitPitch, quantizeNote, stepToTick } from '../data/score-convert';
@@ -42,7 +43,8 @@ export function lineToNotes(line: readonly number[], trackId: TrackId, fromStep:
     const prev = line[t - 1]!;
     if (t < line.length && line[t] === prev) continue;
     const pitch = prev + transpose;
-    if (prev !== REST && pitch >= 0 && pitch <= 127) out.push({ trackId, pitch, start: stepToTick(fromStep + start), duration: stepToTick(t - start), velocity });
+    if (prev !== REST && pitch >= 0 && pitch <= 127)
+      out.push({ trackId, pitch, start: stepToTick(fromStep + start), duration: stepToTick(t - start), velocity });
     start = t;
   }
   return out;
