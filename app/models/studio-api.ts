@@ -192,5 +192,9 @@ export function watchTraining(
       on.end(v.training);
     }),
   );
+  // A refused or broken stream (unknown id, server gone) ends CLOSED; a dropped one retries by itself.
+  es.onerror = () => {
+    if (es.readyState === EventSource.CLOSED) on.error('the progress stream closed');
+  };
   return { close: () => es.close() };
 }

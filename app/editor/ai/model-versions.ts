@@ -71,9 +71,10 @@ export function versionOf(s: VersionsState, modelVersion: string): ModelVersion 
 export function versionLabelOf(s: VersionsState, model: string, modelVersion: string): string {
   const v = versionOf(s, modelVersion);
   if (v) return v.builtIn ? (MODEL_LABEL[model] ?? model) : v.label;
-  // A version no longer listed (deleted), stored as "<id> <label>": its label still says who made it.
-  const rest = modelVersion.includes(' · ') ? modelVersion.slice(modelVersion.indexOf(' ') + 1) : null;
-  return rest && rest.includes(' · ') ? rest : (MODEL_LABEL[model] ?? model);
+  // A version not in the list (deleted since, or not read yet), stored by the server as
+  // "<id> · <label>": its label still says which version made it.
+  const stored = /^\S+ · (.+ · .+)$/.exec(modelVersion)?.[1];
+  return stored ?? MODEL_LABEL[model] ?? model;
 }
 
 const tried = new Set<string>();

@@ -9,7 +9,7 @@ import '../../editor/csp';
 import { useEffect, useMemo, useState } from 'react';
 import { versionLabel, type ProgressPoint, type TrainingJob } from '@/lib/ai/studio';
 import { CurveChart } from '../CurveChart';
-import { cancelTraining, resumeTraining, StudioApiError, watchTraining } from '../studio-api';
+import { cancelTraining, getTraining, resumeTraining, StudioApiError, watchTraining } from '../studio-api';
 import { appendPoints, fmtNum, formatDuration, progressCharts } from './progress-charts';
 
 const STATUS_TEXT: Record<TrainingJob['status'], string> = {
@@ -37,7 +37,16 @@ export function LiveTraining({ id }: { id: string }) {
       progress: (p) => setPoints((have) => appendPoints(have, [p])),
       status: setTraining,
       end: setTraining,
-      error: setError,
+      // Without the stream, one plain read shows where the training stands (or why it cannot be read).
+      error: (message) =>
+        getTraining(id).then(
+          (v) => {
+            setTraining(v.training);
+            setPoints(v.points);
+            if (v.training.status === 'queued' || v.training.status === 'running') setError(`${message}; reload the page to follow it live`);
+          },
+          (e) => setError(e instanceof StudioApiError ? e.message : message),
+        ),
     });
     return () => s.close();
   }, [id, stream]);
