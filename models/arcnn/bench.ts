@@ -10,7 +10,7 @@ import { DEFAULT_META, PPQ, defaultTrack, newNoteId, newTrackId, type Note, type
 import type { GenerateRequest } from '../generator';
 import { initRuntime, tf } from '../runtime/index';
 import { ROLL_PITCHES, inChannels } from './config';
-import { ArcnnGenerator } from './index';
+import { ArcnnGenerator } from './model';
 import { forward } from './network';
 import { loadWeights } from './weights';
 
@@ -122,6 +122,8 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
   };
   fs.mkdirSync(path.dirname(RESULTS), { recursive: true });
   fs.writeFileSync(RESULTS, JSON.stringify(result, null, 1) + '\n');
-  console.log(`AR-CNN: ${iterations} iterations on 8 bars x 4 tracks: ${result.latency_ms} ms median of ${runs}, CPU ${result.cpu_ms} ms (forward ${result.forward_ms} ms; load ${result.load_average_1m})`);
+  console.log(
+    `AR-CNN: ${iterations} iterations on 8 bars x 4 tracks: ${result.latency_ms} ms median of ${runs}, CPU ${result.cpu_ms} ms (forward ${result.forward_ms} ms; load ${result.load_average_1m})`,
+  );
   console.log(JSON.stringify(result));
 }

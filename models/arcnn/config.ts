@@ -8,7 +8,7 @@ export const ROLL_PITCHES = 48;
 /**
  * Row 46 is the REST class (Coconet-style per-voice one-hot): in the input a 1 there says "this
  * voice is known to be silent at this step"; in the output it is the rest class of the voice-step's
- * softmax. It never becomes a note (score-roll and the sampler read only rows 0..ROLL_HIGH-ROLL_LOW).
+ * softmax. It never becomes a note (convert.ts and the sampler read only rows 0..ROLL_HIGH-ROLL_LOW).
  */
 export const REST_ROW = 46;
 /** Classes of a voice-step's softmax: 46 pitches + rest (row 47 is padding, always masked out). */

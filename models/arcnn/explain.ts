@@ -12,7 +12,7 @@ import { cellIndex } from './encoding';
 import { sampleGibbs } from './gibbs';
 import type { ArcnnNet } from './network';
 import { parseParams } from './params';
-import { planRequest, type Plan } from './score-roll';
+import { planRequest, type Plan } from './convert';
 import { WEIGHTS_DIR, loadWeights } from './weights';
 
 const PITCHES = ROLL_HIGH - ROLL_LOW + 1;

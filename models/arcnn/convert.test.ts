@@ -7,10 +7,17 @@ import { GeneratorParamError } from '../generator';
 import { ROLL_LOW } from './config';
 import { cellIndex } from './encoding';
 import { parseParams } from './params';
-import { planRequest, rollToResult } from './score-roll';
+import { planRequest, rollToResult } from './convert';
 
 const tr = (i: number, name: string): Track => ({ ...defaultTrack(i, { name }), id: newTrackId() });
-const nt = (t: Track, pitch: number, beat: number, beats = 1): Note => ({ id: newNoteId(), trackId: t.id, pitch, start: beat * PPQ, duration: beats * PPQ, velocity: 77 });
+const nt = (t: Track, pitch: number, beat: number, beats = 1): Note => ({
+  id: newNoteId(),
+  trackId: t.id,
+  pitch,
+  start: beat * PPQ,
+  duration: beats * PPQ,
+  velocity: 77,
+});
 
 function twoTracks(): { s: Score; mel: Track; bass: Track } {
   const mel = tr(0, 'Melody');
@@ -37,7 +44,7 @@ describe('AR-CNN score ⇄ roll', () => {
     const plan = planRequest(s, { task: 'rewrite', sourceTrackIds: [mel.id], targetTrackIds: [bass.id] }, 'rewrite', parseParams('rewrite', {}));
     const data = new Uint8Array(plan.roll.data);
     // Second bass note (G2, steps 8–15): move its second half to A2.
-    for (let t = 12; t < 16; t++) ((data[cellIndex(t, 43 - ROLL_LOW, 3)] = 0), (data[cellIndex(t, 45 - ROLL_LOW, 3)] = 1));
+    for (let t = 12; t < 16; t++) (data[cellIndex(t, 43 - ROLL_LOW, 3)] = 0), (data[cellIndex(t, 45 - ROLL_LOW, 3)] = 1);
     const res = rollToResult(plan, { steps: plan.roll.steps, data });
     const g2 = s.notes.find((n) => n.trackId === bass.id && n.pitch === 43)!;
     const a2 = s.notes.find((n) => n.trackId === bass.id && n.pitch === 45)!;
@@ -56,7 +63,8 @@ describe('AR-CNN score ⇄ roll', () => {
   it('keeps notes outside the bar region fixed and edits only inside it', () => {
     const { s, mel, bass } = twoTracks();
     const plan = planRequest(s, { task: 'infill', sourceTrackIds: [mel.id], targetTrackIds: [bass.id], bars: [1, 2] }, 'infill', parseParams('infill', {}));
-    for (let t = 0; t < plan.roll.steps; t++) for (let p = 0; p < 46; p++) if (plan.editable[cellIndex(t, p, 3)]) expect(t + plan.offset).toBeGreaterThanOrEqual(16);
+    for (let t = 0; t < plan.roll.steps; t++)
+      for (let p = 0; p < 46; p++) if (plan.editable[cellIndex(t, p, 3)]) expect(t + plan.offset).toBeGreaterThanOrEqual(16);
     expect(plan.editableNotes.every((e) => e.note.start >= 4 * PPQ)).toBe(true);
   });
 
@@ -75,7 +83,9 @@ describe('AR-CNN score ⇄ roll', () => {
     const { s, mel, bass } = twoTracks();
     const p = parseParams('rewrite', {});
     expect(() => planRequest(s, { task: 'rewrite', sourceTrackIds: [mel.id] }, 'rewrite', p)).toThrow(GeneratorParamError);
-    expect(() => planRequest(s, { task: 'rewrite', sourceTrackIds: [mel.id], targetTrackIds: [bass.id], bars: [0, 1000] }, 'rewrite', p)).toThrow(/at most 256 bars/);
+    expect(() => planRequest(s, { task: 'rewrite', sourceTrackIds: [mel.id], targetTrackIds: [bass.id], bars: [0, 1000] }, 'rewrite', p)).toThrow(
+      /at most 256 bars/,
+    );
     expect(() => parseParams('harmonize', { iterations: 1.5 })).toThrow(GeneratorParamError);
   });
 });

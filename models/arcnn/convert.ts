@@ -58,7 +58,7 @@ function placeTracks(means: (number | null)[]): number[] {
   let bestCost = Infinity;
   const rec = (i: number, from: number, acc: number[], cost: number): void => {
     if (i === means.length) {
-      if (cost < bestCost) ((best = [...acc]), (bestCost = cost));
+      if (cost < bestCost) (best = [...acc]), (bestCost = cost);
       return;
     }
     for (let v = from; v <= VOICES - (means.length - i); v++) {
@@ -84,7 +84,7 @@ function octaveShift(pitches: number[], target: number): number {
   for (let s = -48; s <= 48; s += 12) {
     const k = inside(s);
     const dist = Math.abs(mean(pitches) + s - target);
-    if (k > bestKey[0]! || (k === bestKey[0] && dist < bestKey[1]!)) ((best = s), (bestKey = [k, dist]));
+    if (k > bestKey[0]! || (k === bestKey[0] && dist < bestKey[1]!)) (best = s), (bestKey = [k, dist]);
   }
   return best;
 }
@@ -129,8 +129,10 @@ export function planRequest(score: Score, req: GenerateRequest, task: ArcnnTask,
   const involvedNotes = channels.flatMap((c) => (c ? notesOf(c.track) : []));
   const lastStep = involvedNotes.reduce((m, n) => Math.max(m, span(n)[1]), 0);
   const [barA, barB] = req.bars ?? [0, Math.max(1, Math.ceil(lastStep / barSteps))];
-  if (!(Number.isInteger(barA) && Number.isInteger(barB) && barA >= 0 && barB > barA)) throw new GeneratorParamError(`bars must be whole numbers [from, to) with 0 ≤ from < to (got [${barA}, ${barB}])`);
-  if (barB - barA > MAX_REGION_BARS) throw new GeneratorParamError(`the region is ${barB - barA} bars; the AR-CNN edits at most ${MAX_REGION_BARS} bars per request`);
+  if (!(Number.isInteger(barA) && Number.isInteger(barB) && barA >= 0 && barB > barA))
+    throw new GeneratorParamError(`bars must be whole numbers [from, to) with 0 ≤ from < to (got [${barA}, ${barB}])`);
+  if (barB - barA > MAX_REGION_BARS)
+    throw new GeneratorParamError(`the region is ${barB - barA} bars; the AR-CNN edits at most ${MAX_REGION_BARS} bars per request`);
   const rs = barA * barSteps;
   const re = barB * barSteps;
   const offset = Math.max(0, rs - CONTEXT_STEPS);
@@ -174,7 +176,11 @@ export function planRequest(score: Score, req: GenerateRequest, task: ArcnnTask,
     for (let t = Math.max(rs, voiceFrom) - offset; t < Math.min(re, voiceTo) - offset; t++) for (let p = 0; p <= top; p++) editable[cellIndex(t, p, v)] = 1;
   });
   for (const c of fixedCells) editable[c] = 0;
-  const srcVel = source ? notesOf(source).map((n) => n.velocity).sort((a, b) => a - b) : [];
+  const srcVel = source
+    ? notesOf(source)
+        .map((n) => n.velocity)
+        .sort((a, b) => a - b)
+    : [];
   const velocity = params.velocity ?? (srcVel.length ? srcVel[srcVel.length >> 1]! : 80);
   return { roll, editable, offset, shift, region: [rs - offset, re - offset], channels, newTracks, editableNotes, velocity };
 }
