@@ -12,7 +12,7 @@ import { loadJsb } from '../data/jsb';
 import { pitchToToken } from '../data/tokens';
 import { initRuntime, tf } from '../runtime/index';
 import { createRng } from '../runtime/rng';
-import { decoderDir, TransformerGenerator } from './index';
+import { decoderDir, TransformerGenerator } from './model';
 import { forward } from './network';
 import { decode, decodeWithoutCache, type DecodePlan, type Model } from './sampler';
 import { COMMITTED_DIR, loadModel, readArch } from './weights';
@@ -22,7 +22,17 @@ const RESULTS = fileURLToPath(new URL('../../bench/results/models-transformer.js
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 function track(id: string, i: number): Track {
-  return { id: id as TrackId, name: id, instrument: 'piano', color: '#445566', role: i === 0 ? 'melody' : 'accompaniment', muted: false, solo: false, volume: 1, order: i };
+  return {
+    id: id as TrackId,
+    name: id,
+    instrument: 'piano',
+    color: '#445566',
+    role: i === 0 ? 'melody' : 'accompaniment',
+    muted: false,
+    solo: false,
+    volume: 1,
+    order: i,
+  };
 }
 
 /** Bars [0, bars) of a chorale as a score: only the soprano, or all four voices on four tracks. */
@@ -63,7 +73,9 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
   const melody = choraleScore(ch, 8, 1);
   const harmonize = await timeIt(runs, () => gen.generate(melody, { task: 'harmonize', sourceTrackIds: ['s' as TrackId], seed: 1 }));
   const satb = choraleScore(ch, 2, 4);
-  const cont = await timeIt(runs, () => gen.generate(satb, { task: 'continue', sourceTrackIds: ['s', 'a', 't', 'b'] as TrackId[], seed: 1, params: { bars: 4 } }));
+  const cont = await timeIt(runs, () =>
+    gen.generate(satb, { task: 'continue', sourceTrackIds: ['s', 'a', 't', 'b'] as TrackId[], seed: 1, params: { bars: 4 } }),
+  );
   gen.dispose();
 
   const arch = readArch(COMMITTED_DIR);
@@ -99,9 +111,13 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
     tensors_after: tf.memory().numTensors,
     date: new Date().toISOString(),
   };
-  console.log(`harmonise 8 bars: ${out.latency_ms_harmonize_8bars} ms (generator, ${arch} model, JS KV-cache decoder); decoder-only model through the tfjs-wasm cached step: ${out.latency_ms_harmonize_8bars_tfjs_step} ms`);
+  console.log(
+    `harmonise 8 bars: ${out.latency_ms_harmonize_8bars} ms (generator, ${arch} model, JS KV-cache decoder); decoder-only model through the tfjs-wasm cached step: ${out.latency_ms_harmonize_8bars_tfjs_step} ms`,
+  );
   console.log(`continue 4 bars × 4 voices: ${out.latency_ms_continue_4bars} ms`);
-  console.log(`tokens/s: ${out.tokens_per_sec_kv_cache} (JS + KV cache), ${out.tokens_per_sec_kv_cache_tfjs} (tfjs-wasm + KV cache), ${out.tokens_per_sec_no_cache} (tfjs-wasm, no cache)`);
+  console.log(
+    `tokens/s: ${out.tokens_per_sec_kv_cache} (JS + KV cache), ${out.tokens_per_sec_kv_cache_tfjs} (tfjs-wasm + KV cache), ${out.tokens_per_sec_no_cache} (tfjs-wasm, no cache)`,
+  );
   fs.mkdirSync(path.dirname(RESULTS), { recursive: true });
   fs.writeFileSync(RESULTS, JSON.stringify(out, null, 1) + '\n');
   console.log(JSON.stringify(out));

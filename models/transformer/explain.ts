@@ -16,7 +16,7 @@ import { melodyPlan } from './mel-plan';
 import { sampleHarmony } from './mel-sampler';
 import { loadMelodyModel, type MelodyModel } from './mel-weights';
 import { parseParams } from './params';
-import { soundingPitches, stepsPerBar } from './score-map';
+import { soundingPitches, stepsPerBar } from './convert';
 import { COMMITTED_DIR, readArch } from './weights';
 
 const committedModel = loadOnce(async (): Promise<MelodyModel> => {

@@ -7,7 +7,7 @@ import { REST } from '../data/jsb';
 import { pitchToToken } from '../data/tokens';
 import { melodyPiece, type MelodyPiece } from './mel-encoding';
 import { metreOf } from './meter';
-import { octaveShift, toModelPitch } from './score-map';
+import { octaveShift, toModelPitch } from './convert';
 
 export interface MelodyPlan {
   /** First and one-past-last harmonised step, relative to the melody array. */

@@ -1,4 +1,4 @@
-// Between the shared score and decode plans. The source track(s) are read on the 16th grid: a
+// Score ↔ the model's grid: between the shared score and decode plans. The source track(s) are read on the 16th grid: a
 // monophonic source is a melody (the soprano; its top note where notes overlap), anything
 // polyphonic is split into S/A/T/B per step (highest, second, third, lowest sounding pitch). The
 // material is moved by whole octaves so the soprano sits where Bach's sopranos sit, and generated
