@@ -7,6 +7,8 @@ import { thin, type Chart } from '../curves';
 
 /** Bookkeeping the trainers log next to the losses; drawn last (still a curve the run produced). */
 const LAST = new Set(['lr', 'learningRate']);
+/** Flags, not curves (the GAN's 0/1 "still pretraining"). */
+const NOT_CURVES = new Set(['pretrain']);
 
 export function progressCharts(points: readonly ProgressPoint[], prefix: string): Chart[] {
   if (!points.length) return [];
@@ -26,7 +28,7 @@ export function progressCharts(points: readonly ProgressPoint[], prefix: string)
     },
   ];
   const keys: string[] = [];
-  for (const p of points) for (const k of Object.keys(p.extra ?? {})) if (!keys.includes(k)) keys.push(k);
+  for (const p of points) for (const k of Object.keys(p.extra ?? {})) if (!keys.includes(k) && !NOT_CURVES.has(k)) keys.push(k);
   keys.sort((a, b) => Number(LAST.has(a)) - Number(LAST.has(b)));
   for (const k of keys) {
     const rows = shown.filter((p) => Number.isFinite(p.extra?.[k])).map((p) => ({ step: p.step, [k]: p.extra![k]! }));
