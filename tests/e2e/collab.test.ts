@@ -52,10 +52,13 @@ describe('two editors on one session', () => {
     const p = await rollPoint(A.page, 960, 64);
     await A.page.mouse.move(p.x, p.y);
     await A.page.mouse.move(p.x + 20, p.y, { steps: 2 });
-    await waitFor(B.page, () => window.__tutti!.drawnCursors().some((c: any) => c.name === 'Alice' && c.visible), null);
-    const cursor = (await B.page.evaluate(() => window.__tutti!.drawnCursors())).find((c) => c.name === 'Alice')!;
     const bp = await rollPoint(B.page, 960, 64);
     const box = (await B.page.getByTestId('roll-canvas').boundingBox())!;
+    // Wait for the cursor at its new place: A's pointer was already visible in B from the earlier
+    // tests' clicks, so "visible" alone can be true before this move arrives (seen under load).
+    const target = { x: bp.x - box.x + 20 };
+    await waitFor(B.page, (t) => window.__tutti!.drawnCursors().some((c: any) => c.name === 'Alice' && c.visible && Math.abs(c.x - t.x) < 40), target);
+    const cursor = (await B.page.evaluate(() => window.__tutti!.drawnCursors())).find((c) => c.name === 'Alice')!;
     expect(Math.abs(box.x + cursor.x - bp.x)).toBeLessThan(40);
     expect(Math.abs(box.y + cursor.y - bp.y)).toBeLessThan(20);
     await expect.poll(() => B.page.getByTestId('participant').first().getAttribute('data-name')).toBe('Alice');
