@@ -1,6 +1,7 @@
 // The one Tutti process: an HTTP server carrying our API routes, the Yjs sync websocket on
 // /sync/<sessionId>, and the Next.js app for everything else — all on one port.
 import http from 'node:http';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
@@ -21,6 +22,7 @@ import { LiveConnections } from './auth/live';
 import { crossOriginWrite, originAllowed, preparePage, setSecurityHeaders, type EdgeConfig } from './http/edge';
 import { sendError } from './http/json';
 import { startVersions, type VersionsConfig } from './versions';
+import { startStudio, type Studio } from './studio';
 import { DEFAULT_FANOUT } from './sync/fanout';
 import { collectFrom } from './ops/metrics';
 import { createLogger, logFn, type LogFn } from './ops/log';
@@ -33,6 +35,10 @@ export interface StartOptions {
   allowedOrigins?: string[];
   host?: string;
   dataDir?: string;
+  /** The model studio's files (TUTTI_MODELS_DIR); default <dataDir>/models. */
+  modelsDir?: string;
+  /** Model studio: how often an idle training runner looks for queued trainings (tests shorten it). */
+  studioPollMs?: number;
   databaseUrl?: string;
   /** Scale-out: redis://… makes rooms fan out to other instances on the same database. */
   redisUrl?: string;
@@ -78,6 +84,8 @@ export interface TuttiServer {
   rooms: RoomRegistry;
   db: Database;
   jobs: Jobs;
+  /** The model studio: registry, uploads, trainings. */
+  studio: Studio;
   /** Share links: token checks, rotation, deletion. */
   access: SessionAccess;
   /** Open sync connections by session and role. */
@@ -137,9 +145,14 @@ export async function startServer(opts: StartOptions = {}): Promise<TuttiServer>
   let draining = false;
 
   const access = new SessionAccess(db.prisma);
-  const jobs = await startJobs({ prisma: db.prisma, rooms, config: opts.jobs, redisUrl: opts.redisUrl, log, access });
+  // The studio starts after the jobs (it needs their runner mode); the jobs reach it through this late binding.
+  let studioRef: Studio | null = null;
+  const jobs = await startJobs({ prisma: db.prisma, rooms, config: opts.jobs, redisUrl: opts.redisUrl, log, access, versions: { resolve: (s, f, v) => studioRef?.resolve(s, f, v) ?? Promise.resolve(null) } });
   const readiness = { pool: db.pool, redisPing: fanout ? () => fanout!.ping() : undefined, queuePing: jobs.queuePing, draining: () => draining };
   const versions = startVersions({ prisma: db.prisma, rooms, config: opts.versions, log });
+  // Trainings run here in pool mode; in queue mode the worker processes run them (server/worker-main.ts).
+  const studio = await startStudio({ prisma: db.prisma, modelsDir: path.resolve(opts.modelsDir ?? path.join(opts.dataDir ?? './data', 'models')), runner: jobs.runner === 'queue' ? 'none' : 'pool', log, pollMs: opts.studioPollMs });
+  studioRef = studio;
 
   // Frames up to twice the limit (at least +1 MiB) reach our handler, which closes with a reason
   // naming the limit; ws itself cuts off anything larger (1009, no reason) before buffering it.
@@ -154,7 +167,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TuttiServer>
     if (!fromElsewhere) fanout?.publishLinkChange(change);
   };
   fanout?.onLinkChange((change) => revoke(change, true));
-  const routeCtx = { rooms, log, access, live, edge, revoke, versions, jobs, readiness };
+  const routeCtx = { rooms, log, access, live, edge, revoke, versions, jobs, studio, readiness };
   let nextApp: NextHandle | null = null;
 
   const server = http.createServer((req, res) => {
@@ -262,6 +275,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TuttiServer>
     } catch (err) {
       server.close();
       await jobs.close();
+      await studio.close();
       await rooms.closeAll();
       await fanout?.close();
       await db.close();
@@ -276,6 +290,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TuttiServer>
     rooms,
     db,
     jobs,
+    studio,
     access,
     live,
     fanout,
@@ -286,6 +301,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TuttiServer>
         for (const ws of wss.clients) ws.close(CLOSE.goingAway, 'server shutting down');
         wss.close();
         await jobs.close();
+        await studio.close();
         // The explain worker is started on first use; stop it so a drained process exits promptly.
         await closeExplainWorker();
         await rooms.closeAll();

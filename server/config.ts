@@ -17,6 +17,8 @@ const serverEnvSchema = {
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
   DATA_DIR: z.string().default('./data'),
+  /** The model studio's files (uploaded MIDI, trained versions' weights and checkpoints); unset: <DATA_DIR>/models. */
+  TUTTI_MODELS_DIR: z.string().optional().or(z.literal('').transform(() => undefined)),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must start with postgresql://')
@@ -79,6 +81,8 @@ export interface ServerConfig {
   allowedOrigins: string[];
   host: string;
   dataDir: string;
+  /** The model studio's files: TUTTI_MODELS_DIR, else <dataDir>/models. */
+  modelsDir: string;
   databaseUrl?: string;
   redisUrl?: string;
   maxMessageBytes: number;
@@ -116,6 +120,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     allowedOrigins: e.TUTTI_ALLOWED_ORIGINS,
     host: e.HOST,
     dataDir: path.resolve(e.DATA_DIR),
+    modelsDir: path.resolve(e.TUTTI_MODELS_DIR ?? path.join(e.DATA_DIR, 'models')),
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     maxMessageBytes: e.TUTTI_MAX_MESSAGE_BYTES,

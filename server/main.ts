@@ -27,6 +27,7 @@ const server = await startServer({
   publicUrl: config.publicUrl,
   allowedOrigins: config.allowedOrigins,
   dataDir: config.dataDir,
+  modelsDir: config.modelsDir,
   databaseUrl: config.databaseUrl,
   redisUrl: config.redisUrl, // scale-out mode
   dev: config.dev,

@@ -365,6 +365,8 @@ export const aiRequestObject = z.object({
   seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
   /** The suggestion this request regenerates from ("like / unlike the previous candidate" compares with it). */
   previousSuggestionId: urlId.optional(),
+  /** A model version from the registry (lib/ai/studio.ts, issue 18) for `model`; omitted = the session's pin, else the built-in. */
+  modelVersionId: urlId.optional(),
   /** Shown to everyone; who asks is the verified participant token, never this. */
   requester: z.object({ id: urlId.optional(), name: z.string().max(60).optional() }).strict().optional(),
 });
@@ -375,6 +377,7 @@ type RawRequest = z.infer<typeof aiRequestObject>;
 export function refineAiRequest(r: RawRequest, ctx: z.RefinementCtx): void {
   if (!r.model && !r.compare) ctx.addIssue({ code: 'custom', message: 'give a model, or compare: true', path: ['model'] });
   if (r.model && r.compare) ctx.addIssue({ code: 'custom', message: 'give either a model or compare: true, not both', path: ['compare'] });
+  if (r.compare && r.modelVersionId) ctx.addIssue({ code: 'custom', message: 'modelVersionId names one model’s version; compare runs each model’s pinned version', path: ['modelVersionId'] });
   if (r.compare && r.candidates > 1) ctx.addIssue({ code: 'custom', message: 'compare makes one candidate per model; candidates must be 1', path: ['candidates'] });
   if (r.model && !modelOffers(r.model, r.task)) ctx.addIssue({ code: 'custom', message: `${MODEL_INFO[r.model].label} does not offer ${r.task} (it offers ${MODEL_TASKS[r.model].join(', ')})`, path: ['task'] });
   if (r.compare && modelsFor(r.task).length < 2) ctx.addIssue({ code: 'custom', message: `only ${modelsFor(r.task).join(', ')} offers ${r.task}: nothing to compare`, path: ['compare'] });
@@ -403,6 +406,8 @@ export interface ParsedAiRequest {
   targetTrackIds: string[];
   bars: [number, number] | null;
   previousSuggestionId: string | null;
+  /** The registry version asked for (null: the session's pin, else the built-in). */
+  modelVersionId: string | null;
   requesterName: string;
   /** One entry per candidate. */
   jobs: AiJobPlan[];
@@ -438,6 +443,7 @@ export function parseAiRequest(body: unknown, randomSeed: () => number = () => M
       targetTrackIds: b.targetTrackIds ?? [],
       bars: b.bars ? [b.bars[0], b.bars[1]] : null,
       previousSuggestionId: b.previousSuggestionId ?? null,
+      modelVersionId: b.modelVersionId ?? null,
       requesterName: b.requester?.name?.trim() || 'Someone',
       jobs,
     },

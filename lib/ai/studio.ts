@@ -28,7 +28,7 @@ export const STUDIO_LIMITS = {
 export const STUDIO_DEFAULTS: Record<StudioFamily, { learningRate: number; batch: number; size: StudioSize }> = {
   arcnn: { learningRate: 2e-3, batch: 16, size: 'standard' },
   gan: { learningRate: 2e-4, batch: 16, size: 'standard' },
-  transformer: { learningRate: 1e-3, batch: 16, size: 'standard' },
+  transformer: { learningRate: 1.5e-3, batch: 16, size: 'standard' },
 };
 
 /** Upload caps: a file, a whole request, and how many files one collection holds. */

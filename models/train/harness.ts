@@ -9,6 +9,7 @@ import { activeBackend, tf } from '../runtime/index';
 import { createRng, type Rng } from '../runtime/rng';
 import { ProgressReporter, type ProgressMode } from './progress';
 import { lineChartSvg, movingAverage } from './svg';
+import { trainingObserver } from './observer';
 
 export interface StepContext {
   /** 0-based index of this step. */
@@ -248,11 +249,13 @@ export async function runTraining(opts: HarnessOptions, loopOrFactory: TrainLoop
       }
       const { loss: _l, ...extra } = m;
       progress.update({ step, total: opts.steps, loss: m.loss, stepsPerSec: ema, extra });
+      trainingObserver()?.step?.({ step, total: opts.steps, loss: m.loss, stepsPerSec: ema, extra });
 
       if (loop.validate && (step % validateEvery === 0 || step === opts.steps)) {
         const v = await loop.validate({ step });
         lastValidation = v;
         log.validation.push({ step, metrics: v });
+        trainingObserver()?.validation?.({ step, metrics: v });
         progress.message(`[${opts.name}] step ${step} validation ${Object.entries(v).map(([k, x]) => `${k} ${x.toPrecision(4)}`).join(' ')}`);
         const value = v[bestMetric];
         if (value !== undefined && Number.isFinite(value) && (log.best === null || value < log.best.value)) {
@@ -264,6 +267,7 @@ export async function runTraining(opts: HarnessOptions, loopOrFactory: TrainLoop
         await writeCheckpoint(paths.checkpoint, state(), (d) => loop.save(d));
         log.completedSteps = step;
         writeLog(opts.outDir, log);
+        trainingObserver()?.checkpoint?.({ step });
       }
       lastStepTime = Date.now(); // validation and checkpoint time stays out of steps/s
       // A step whose work resolves through microtasks only never lets libuv run the SIGINT/SIGTERM
@@ -272,6 +276,7 @@ export async function runTraining(opts: HarnessOptions, loopOrFactory: TrainLoop
     }
     if (interrupted) {
       await writeCheckpoint(paths.checkpoint, state(), (d) => loop.save(d));
+      trainingObserver()?.checkpoint?.({ step });
       progress.message(`[${opts.name}] interrupted at step ${step}; checkpoint saved, rerun the same command to resume`);
     }
     log.completedSteps = step;

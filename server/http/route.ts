@@ -7,6 +7,7 @@ import type { LiveConnections } from '../auth/live';
 import type { ReadinessDeps } from '../ops/health';
 import type { RoomRegistry } from '../rooms/registry';
 import type { LinkChange } from '../scaleout/redis-fanout';
+import type { Studio } from '../studio';
 import type { Versions } from '../versions';
 import type { EdgeConfig } from './edge';
 
@@ -24,6 +25,8 @@ export interface RouteContext {
   versions?: Versions;
   /** The AI job service's HTTP face (server/jobs/routes.ts): true when it answered. */
   jobs?: { handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> };
+  /** The model studio: registry, uploads, trainings (server/studio). */
+  studio?: Studio;
   /** What /readyz checks. */
   readiness?: ReadinessDeps;
 }

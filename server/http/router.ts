@@ -22,6 +22,7 @@ import { versionCreate } from './routes/version-create';
 import { versionGet } from './routes/version-get';
 import { versionRestore } from './routes/version-restore';
 import { versionsList } from './routes/versions-list';
+import { STUDIO_ROUTES } from '../studio/routes';
 
 export type { Handler, Route, RouteContext } from './route';
 
@@ -40,6 +41,7 @@ export const ROUTES: Route[] = [
   ...AI_JOB_ROUTES,
   modelExplain,
   modelExplainTracks,
+  ...STUDIO_ROUTES,
   health,
   ready,
   metrics,

@@ -27,6 +27,8 @@ export interface JobSpec {
   index: number;
   seed: number;
   modelVersion: string;
+  /** The weights of a registry version (server/studio); null = the committed ones. */
+  weightsDir?: string | null;
   requesterId: string;
   requesterName: string;
   createdAt: number;
@@ -55,6 +57,13 @@ export interface AdmissionDeps {
   sessionExists(sessionId: string): Promise<boolean>;
   /** The lease owner recorded on the rows (./lease.ts); the queue mode's is fixed. */
   ownerId: string;
+  /** The model registry (server/studio): which version a job runs with; omitted = always the committed weights. */
+  versions?: VersionResolver;
+}
+
+/** Resolves the version of a job: the one asked for, else the session's pin; null = the committed weights. Throws a 4xx HttpError for a bad version. */
+export interface VersionResolver {
+  resolve(sessionId: string, family: ModelName, versionId: string | null): Promise<{ modelVersion: string; weightsDir: string | null } | null>;
 }
 
 export interface Client {
@@ -77,6 +86,17 @@ export async function admit(deps: AdmissionDeps, sessionId: string, body: unknow
   rateCheck(await deps.limits.rate('participant', requesterId ? `p:${requesterId}` : `a:${client.address}`), c.rateLimit, c.rateWindowMs);
   rateCheck(await deps.limits.rate('address', `a:${client.address}`), c.rateLimitPerAddress, c.rateWindowMs);
 
+  // The version each model runs with, resolved before anything is reserved or written.
+  const resolved = new Map<ModelName, { modelVersion: string; weightsDir: string | null } | null>();
+  for (const j of ai.jobs) {
+    if (resolved.has(j.model)) continue;
+    try {
+      resolved.set(j.model, (await deps.versions?.resolve(sessionId, j.model, ai.modelVersionId)) ?? null);
+    } catch (e) {
+      const err = e as { status?: number; message: string; issues?: string[] };
+      throw new JobRequestError(`invalid AI request: ${err.message}`, err.status ?? 400, err.issues ?? [], 'invalid_request');
+    }
+  }
   const requestId = randomId(16);
   const now = new Date();
   const request: Omit<GenerateRequest, 'params' | 'seed'> = {
@@ -106,7 +126,8 @@ export async function admit(deps: AdmissionDeps, sessionId: string, body: unknow
           requestId,
           index: j.index,
           seed: j.seed,
-          modelVersion: modelVersion(j.model),
+          modelVersion: resolved.get(j.model)?.modelVersion ?? modelVersion(j.model),
+          weightsDir: resolved.get(j.model)?.weightsDir ?? null,
           requesterId: requesterId ?? '',
           requesterName: ai.requesterName,
           createdAt: now.getTime(),

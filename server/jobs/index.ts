@@ -11,6 +11,7 @@ import { resolveJobsConfig, type JobsConfig } from './config';
 import { PrismaJobStore } from './prisma-store';
 import { handleJobsRoute, type JobAccess } from './routes';
 import { JobService, type RoomAccess } from './service';
+import type { VersionResolver } from './admission';
 
 export { applyResult } from './apply';
 export { resolveJobsConfig, jobsEnvSchema, type JobsConfig } from './config';
@@ -38,6 +39,8 @@ export interface StartJobsOptions {
   log?: (msg: string, err?: unknown) => void;
   /** Share-link checks (server/auth/access.ts); omitted = every caller may do everything. */
   access?: JobAccess;
+  /** The model registry (server/studio): which version each job runs with; omitted = the committed weights. */
+  versions?: VersionResolver;
 }
 
 export async function startJobs(opts: StartJobsOptions): Promise<Jobs> {
@@ -52,13 +55,13 @@ export async function startJobs(opts: StartJobsOptions): Promise<Jobs> {
   if (runner === 'queue') {
     // Loaded only in queue mode: BullMQ and its Redis client hold 10–16 MB the embedded default never uses.
     const { QueuedJobService } = await import('./queued-service');
-    const queued = new QueuedJobService({ rooms: opts.rooms, store, sessionExists, config, redisUrl: opts.redisUrl!, log });
+    const queued = new QueuedJobService({ rooms: opts.rooms, store, sessionExists, config, versions: opts.versions, redisUrl: opts.redisUrl!, log });
     service = queued;
     await service.start();
     queuePing = () => queued.ping();
     log(`[jobs] AI jobs go to the queue "${config.queueName}"; run \`npm run worker\` to run them`);
   } else {
-    const pool = new JobService({ rooms: opts.rooms, store, sessionExists, config, log });
+    const pool = new JobService({ rooms: opts.rooms, store, sessionExists, config, versions: opts.versions, log });
     if (config.warm) pool.pool.warm();
     // Only jobs whose lease expired: another live instance on this database keeps its own.
     const interrupted = await pool.start();

@@ -28,6 +28,8 @@ export interface RunTask {
   request: GenerateRequest;
   steer?: SteerKnobs;
   previous?: { pitch: number; start: number }[] | null;
+  /** A registry version's weights (server/studio); omitted = the committed ones. */
+  weightsDir?: string;
   debug?: DebugHooks;
 }
 
@@ -188,6 +190,7 @@ export class WorkerPool {
         request: p.task.request,
         ...(p.task.steer ? { steer: p.task.steer } : {}),
         ...(p.task.previous ? { previous: p.task.previous } : {}),
+        ...(p.task.weightsDir ? { weightsDir: p.task.weightsDir } : {}),
         ...(p.task.debug ? { debug: p.task.debug } : {}),
       };
       slot.current.timer = setTimeout(() => this.kill(slot, new RunError(`the model took longer than ${Math.round(p.opts.timeoutMs / 1000)} s and was stopped`, 'timeout')), p.opts.timeoutMs);

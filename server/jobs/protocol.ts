@@ -15,6 +15,8 @@ export interface RunMessage {
   steer?: SteerKnobs;
   /** The previous candidate's notes, for "like / unlike" (similarity). */
   previous?: { pitch: number; start: number }[] | null;
+  /** A registry version's weights directory (server/studio); omitted = the committed weights. */
+  weightsDir?: string;
   debug?: DebugHooks;
 }
 export interface AbortMessage {

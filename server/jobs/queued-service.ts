@@ -5,7 +5,7 @@
 // through the Redis fan-out like any edit. Nothing runs here, so inference never competes with sync.
 import { Job, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { admit, type Client, type JobSpec } from './admission';
+import { admit, type Client, type JobSpec, type VersionResolver } from './admission';
 import { alreadyFinished, JobsApi } from './api';
 import type { JobsConfig } from './config';
 import { queueKeys, RedisLimits } from './redis-limits';
@@ -27,6 +27,8 @@ export interface QueuedServiceDeps {
   store: JobStore;
   sessionExists(sessionId: string): Promise<boolean>;
   config: JobsConfig;
+  /** The model registry: which version each job runs with (server/studio). */
+  versions?: VersionResolver;
   redisUrl: string;
   log?: (msg: string) => void;
 }

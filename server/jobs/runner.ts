@@ -32,7 +32,7 @@ export async function runJob(deps: RunnerDeps, sessionId: string, jobId: string,
       return readScore(doc);
     });
     const { result, ms } = await deps.pool.run(
-      { model: spec.model, score, request: spec.request, steer: spec.steer, previous: spec.previous, ...(spec.debug ? { debug: spec.debug } : {}) },
+      { model: spec.model, score, request: spec.request, steer: spec.steer, previous: spec.previous, ...(spec.weightsDir ? { weightsDir: spec.weightsDir } : {}), ...(spec.debug ? { debug: spec.debug } : {}) },
       {
         timeoutMs: spec.debug?.timeoutMs ?? deps.config.timeoutMs,
         signal,

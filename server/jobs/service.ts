@@ -18,12 +18,15 @@ import { JobStateWriter, type RoomAccess } from './state';
 import type { JobRecord, JobStore } from './store';
 
 export type { RoomAccess } from './state';
+import type { VersionResolver } from './admission';
 
 export interface JobServiceDeps {
   rooms: RoomAccess;
   store: JobStore;
   sessionExists(sessionId: string): Promise<boolean>;
   config: JobsConfig;
+  /** The model registry: which version each job runs with (server/studio). */
+  versions?: VersionResolver;
   /** This instance's lease owner id (default: random per service). */
   ownerId?: string;
   log?: (msg: string) => void;

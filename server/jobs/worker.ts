@@ -3,7 +3,7 @@
 // crosses the thread boundary; an abort message trips the generation's AbortSignal (a generation
 // that ignores it is terminated by the pool after a grace period).
 import { parentPort } from 'node:worker_threads';
-import { createGenerator } from '../../models/registry';
+import { createVersionGenerator } from '../../models/studio/generator';
 import { generateSteered } from '../../models/decoding/steer';
 import { DEFAULT_STEER } from '../../lib/ai/contract';
 import { ticksPerBar } from '../../lib/score/types';
@@ -14,19 +14,31 @@ if (!parentPort) throw new Error('server/jobs/worker.ts must run in a worker thr
 const port = parentPort;
 const send = (m: FromWorker): void => port.postMessage(m);
 
-const generators = new Map<ModelName, Promise<Generator>>();
+// Keyed by model and weights directory: the committed weights, and the few registry versions used lately.
+const generators = new Map<string, Promise<Generator>>();
+const MAX_VERSIONS_LOADED = 3;
 const running = new Map<number, AbortController>();
 
-function generatorFor(model: ModelName): Promise<Generator> {
-  let g = generators.get(model);
-  if (!g) {
-    g = createGenerator(model).then(async (gen) => {
+function generatorFor(model: ModelName, weightsDir?: string): Promise<Generator> {
+  const key = weightsDir ? `${model}:${weightsDir}` : model;
+  let g = generators.get(key);
+  if (g) {
+    // Most recently used last, so the eviction below drops the least recently used version.
+    generators.delete(key);
+    generators.set(key, g);
+  } else {
+    g = createVersionGenerator(model, weightsDir).then(async (gen) => {
       await gen.initialize();
       return gen;
     });
     // A failed load is not cached, so a later request (e.g. after weights land) can retry.
-    g.catch(() => generators.delete(model));
-    generators.set(model, g);
+    g.catch(() => generators.delete(key));
+    generators.set(key, g);
+    const versions = [...generators.keys()].filter((k) => k.includes(':'));
+    for (const old of versions.slice(0, Math.max(0, versions.length - MAX_VERSIONS_LOADED))) {
+      void generators.get(old)?.then((gen) => gen.dispose(), () => undefined);
+      generators.delete(old);
+    }
   }
   return g;
 }
@@ -58,7 +70,7 @@ async function run(m: RunMessage): Promise<void> {
   try {
     if (m.debug?.crash) process.exit(1); // in a worker thread this ends the thread, not the server
     if (m.debug?.spinMs) spin(m.debug.spinMs);
-    const gen = await generatorFor(m.model);
+    const gen = await generatorFor(m.model, m.weightsDir);
     if (!gen.tasks.includes(m.request.task))
       throw Object.assign(new Error(`${m.model} does not offer the task "${m.request.task}" (it offers ${gen.tasks.join(', ')})`), {
         code: 'invalid_params',

@@ -1,0 +1,214 @@
+// Runs the model studio's trainings, one at a time, each on a thread of its own at a lowered
+// scheduling priority (server/jobs/worker-boot.mjs `nice`), so training yields the cores to
+// sessions and AI jobs. The database is the queue: a runner claims the oldest queued training
+// (./store.ts claim), in this web process (pool mode) or in the `npm run worker` processes (queue
+// mode, REDIS_URL) — wherever it runs, its points, checkpoints and outcome go to the row, so every
+// instance serves the same live curve. Cancel: the row says so (any instance) and the runner
+// terminates the thread within a heartbeat; the one in this process is terminated at once.
+import fs from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import type { ProgressPoint, StudioFamily, TrainSettings } from '../../lib/ai/studio';
+import type { StudioTrainSpec } from '../../models/studio/train-job';
+import { versionPaths } from './paths';
+import type { FromTrainThread } from './protocol';
+import type { StudioStore, VersionRow } from './store';
+
+const BOOT = new URL('../jobs/worker-boot.mjs', import.meta.url);
+const ENTRY = new URL('./train-thread.ts', import.meta.url).href;
+
+export interface TrainerOptions {
+  modelsDir: string;
+  runner: 'pool' | 'queue';
+  /** Scheduling niceness of the training thread (0-19). */
+  nice: number;
+  log: (msg: string, err?: unknown) => void;
+  /** How often an idle runner looks for queued trainings (a request in this process wakes it at once). */
+  pollMs?: number;
+  /** Heartbeat and cancel check of the running training. */
+  heartbeatMs?: number;
+  /** A running training whose heartbeat is older than this was left by a dead process. */
+  staleMs?: number;
+}
+
+interface Current {
+  id: string;
+  worker: Worker;
+  exited: Promise<void>;
+  stopping: boolean;
+}
+
+export class TrainingRunner {
+  private current: Current | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private closed = false;
+  private claiming = false;
+  /** Threads started and not yet exited (a test checks a cancel frees its thread). */
+  threads = 0;
+
+  constructor(
+    private readonly store: StudioStore,
+    private readonly opts: TrainerOptions,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => void this.tick(), this.opts.pollMs ?? 1000);
+    this.timer.unref();
+    void this.tick();
+  }
+
+  /** Looks for work now (a training was queued or resumed in this process). */
+  kick(): void {
+    void this.tick();
+  }
+
+  /** The training running here, if any. */
+  runningId(): string | null {
+    return this.current?.id ?? null;
+  }
+
+  private async tick(): Promise<void> {
+    if (this.closed || this.claiming) return;
+    this.claiming = true;
+    try {
+      if (this.current) {
+        await this.check(this.current);
+        return;
+      }
+      await this.store.failStale(this.opts.staleMs ?? 30_000);
+      const row = await this.store.claim(this.opts.runner);
+      if (row) await this.launch(row);
+    } catch (e) {
+      this.opts.log('[studio] training runner tick failed', e);
+    } finally {
+      this.claiming = false;
+    }
+  }
+
+  /** Heartbeat, and stop the thread if the row was cancelled or deleted elsewhere. */
+  private async check(cur: Current): Promise<void> {
+    const row = await this.store.version(cur.id);
+    if (!row || row.trainingStatus !== 'running') await this.stop(cur.id);
+    else await this.store.heartbeat(cur.id);
+  }
+
+  private async launch(row: VersionRow): Promise<void> {
+    const p = versionPaths(this.opts.modelsDir, row.id);
+    const prior = await this.store.points(row.id);
+    const kept = prior.filter((q) => q.step <= row.checkpointStep);
+    const spec: StudioTrainSpec = {
+      family: row.family as StudioFamily,
+      name: row.name,
+      owner: row.owner,
+      dataDescription: row.dataDescription,
+      settings: row.settings as TrainSettings,
+      dataDir: (row.data as { kind: string }).kind === 'upload' ? p.data : null,
+      workDir: p.work,
+      weightsDir: p.weights,
+      priorElapsedMs: kept.at(-1)?.elapsedMs ?? 0,
+      priorPoints: kept,
+      createdAt: row.createdAt.toISOString(),
+    };
+    const worker = new Worker(BOOT, { workerData: { entry: ENTRY, nice: this.opts.nice, spec }, stdout: true, stderr: true });
+    this.threads++;
+    const cur: Current = { id: row.id, worker, stopping: false, exited: new Promise((resolve) => worker.once('exit', () => resolve())) };
+    this.current = cur;
+    // The trainers print a few lines of their own; they go to the log, not to stdout.
+    for (const stream of [worker.stdout, worker.stderr]) stream.on('data', (b: Buffer) => this.opts.log(`[studio ${row.id}] ${b.toString('utf8').trimEnd()}`));
+    let pending: ProgressPoint[] = [];
+    let lastStep = row.step;
+    let outcome: FromTrainThread | null = null;
+    let sentFirst = false;
+    const flush = async (): Promise<void> => {
+      const batch = pending;
+      pending = [];
+      if (!batch.length) return;
+      await this.store.savePoints(row.id, batch);
+      await this.store.transition(row.id, ['running'], { step: lastStep });
+    };
+    let writes: Promise<void> = Promise.resolve();
+    const enqueue = (f: () => Promise<unknown>): void => {
+      writes = writes.then(f).then(
+        () => undefined,
+        (e) => this.opts.log(`[studio] could not record progress of ${row.id}`, e),
+      );
+    };
+    const flushTimer = setInterval(() => enqueue(flush), 250);
+    worker.on('message', (m: FromTrainThread) => {
+      if (m.type === 'point') {
+        // The first point goes out at once (time to first progress point), then in batches.
+        pending.push(m.point);
+        lastStep = Math.max(lastStep, m.point.step);
+        if (!sentFirst) {
+          sentFirst = true;
+          enqueue(flush);
+        }
+      } else if (m.type === 'checkpoint') {
+        enqueue(flush);
+        enqueue(() => this.store.transition(row.id, ['running'], { checkpointStep: m.step }));
+      } else outcome = m;
+    });
+    worker.on('error', (e) => (outcome ??= { type: 'failed', error: `training thread error: ${e.message}` }));
+    await this.store.heartbeat(row.id);
+    void cur.exited.then(async () => {
+      clearInterval(flushTimer);
+      this.threads--;
+      enqueue(flush);
+      await writes;
+      await this.finish(row, cur, outcome).catch((e) => this.opts.log(`[studio] could not record the end of ${row.id}`, e));
+      if (this.current === cur) this.current = null;
+      this.kick();
+    });
+    // The thread's work ends with its last message; terminating frees it without waiting for tfjs's handles.
+    worker.on('message', (m: FromTrainThread) => {
+      if (m.type === 'done' || m.type === 'failed') void worker.terminate();
+    });
+    this.opts.log(`[studio] training ${row.id} (${row.family} · ${row.name}) started at step ${row.checkpointStep} on a ${this.opts.runner} thread`);
+  }
+
+  private async finish(row: VersionRow, cur: Current, outcome: FromTrainThread | null): Promise<void> {
+    const now = new Date();
+    if (outcome?.type === 'done') {
+      await this.store.transition(row.id, ['running'], {
+        trainingStatus: 'done',
+        status: 'ready',
+        step: outcome.completedSteps,
+        checkpointStep: outcome.completedSteps,
+        metrics: outcome.metrics,
+        card: outcome.card,
+        weightsBytes: outcome.weightsBytes,
+        finishedAt: now,
+      });
+      this.opts.log(`[studio] training ${row.id} done`);
+    } else if (!cur.stopping) {
+      const error = outcome?.type === 'failed' ? outcome.error : 'the training thread stopped unexpectedly';
+      await this.store.transition(row.id, ['running'], { trainingStatus: 'failed', status: 'failed', error, finishedAt: now });
+      this.opts.log(`[studio] training ${row.id} failed: ${error}`);
+    }
+    // A version deleted while it trained: whatever the thread wrote since goes too.
+    if (!(await this.store.version(row.id))) fs.rmSync(versionPaths(this.opts.modelsDir, row.id).root, { recursive: true, force: true });
+  }
+
+  /** Terminates the thread of `id` if it runs here; resolves once the thread is gone (its worker is free). */
+  async stop(id: string): Promise<boolean> {
+    const cur = this.current;
+    if (!cur || cur.id !== id) return false;
+    cur.stopping = true;
+    await cur.worker.terminate();
+    await cur.exited;
+    // Wait until the runner has recorded the end and let go of it.
+    while (this.current === cur) await new Promise((r) => setTimeout(r, 10));
+    return true;
+  }
+
+  /** Stops looking for work; a training running here is put back in the queue (it resumes from its checkpoint on the next start). */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    const cur = this.current;
+    if (!cur) return;
+    cur.stopping = true;
+    await cur.worker.terminate();
+    await cur.exited;
+    await this.store.transition(cur.id, ['running'], { trainingStatus: 'queued' }).catch(() => false);
+  }
+}

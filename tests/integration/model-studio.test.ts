@@ -1,0 +1,282 @@
+// Model studio (issue 18 items 3-4) against a real server in this process (embedded PostgreSQL,
+// real training threads running the models' own trainers, real AI job workers): a bad upload gets
+// a reason per file; a tiny AR-CNN trained on an uploaded 3-file collection streams its curve,
+// finishes with a card, and generates in a session (named in the request, then pinned); cancelling
+// frees the training thread and resume continues from the checkpoint; deleting a version deletes
+// its weights. The MIDI files are written here with @tonejs/midi.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ModelVersion, ProgressPoint, TrainingJob, UploadResponse } from '@/lib/ai/studio';
+import { Midi } from '@/lib/midi/tonejs';
+import { readJobs } from '@/lib/score';
+import { createSession, editTokenFor, startInProcessServer } from '../helpers/server';
+import { api, assertWeights, connect, newParticipant, waitFor, writeMelody, type Client } from './jobs-helpers';
+
+type Server = Awaited<ReturnType<typeof startInProcessServer>>;
+
+/** An 8-bar tune in `key` (semitones above C): a melody track in quarters and a bass track in halves. */
+function tune(key: number, drumsOnly = false, notes = 32): Uint8Array {
+  const midi = new Midi();
+  const scale = [0, 2, 4, 5, 7, 9, 11, 12];
+  const mel = midi.addTrack();
+  if (drumsOnly) {
+    mel.channel = 9;
+    for (let i = 0; i < notes; i++) mel.addNote({ midi: 36 + (i % 2) * 2, ticks: i * 480, durationTicks: 240 });
+    return midi.toArray();
+  }
+  for (let i = 0; i < notes; i++) mel.addNote({ midi: 72 + key + scale[(i * 3) % 8]!, ticks: i * 480, durationTicks: 480, velocity: 0.8 });
+  const bass = midi.addTrack();
+  for (let i = 0; i < notes / 2; i++) bass.addNote({ midi: 48 + key + [0, 7, 5, 7][i % 4]!, ticks: i * 960, durationTicks: 960, velocity: 0.7 });
+  return midi.toArray();
+}
+
+async function upload(
+  url: string,
+  key: string,
+  files: Array<[string, Uint8Array]>,
+  name = 'folk',
+): Promise<{ status: number; body: UploadResponse & { error?: string; code?: string; issues?: string[]; rejected: UploadResponse['rejected'] } }> {
+  const form = new FormData();
+  form.append('name', name);
+  for (const [n, bytes] of files) form.append('files', new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'audio/midi' }), n);
+  const res = await fetch(`${url}/api/studio/collections`, { method: 'POST', headers: { 'x-tutti-studio-key': key }, body: form });
+  return { status: res.status, body: await res.json() };
+}
+
+/** Reads the training's Server-Sent Events until `end` (or `stopWhen`); returns the events in order. */
+async function readEvents(
+  url: string,
+  id: string,
+  stopWhen: (events: Array<[string, unknown]>) => boolean = () => false,
+  timeoutMs = 120_000,
+): Promise<Array<[string, unknown]>> {
+  const ctrl = new AbortController();
+  const timer = setTimeout(() => ctrl.abort(), timeoutMs);
+  const res = await fetch(`${url}/api/studio/trainings/${id}/events`, { signal: ctrl.signal });
+  expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+  const events: Array<[string, unknown]> = [];
+  const reader = res.body!.getReader();
+  let buf = '';
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buf += new TextDecoder().decode(value);
+      let i: number;
+      while ((i = buf.indexOf('\n\n')) >= 0) {
+        const block = buf.slice(0, i);
+        buf = buf.slice(i + 2);
+        const event = /^event: (.+)$/m.exec(block)?.[1];
+        const data = /^data: (.+)$/m.exec(block)?.[1];
+        if (event && data) events.push([event, JSON.parse(data)]);
+      }
+      if (events.some(([e]) => e === 'end') || stopWhen(events)) break;
+    }
+  } finally {
+    clearTimeout(timer);
+    ctrl.abort();
+  }
+  return events;
+}
+
+describe('model studio (real server, real trainings)', () => {
+  let server: Server;
+  const key = crypto.randomBytes(18).toString('base64url');
+  const asOwner = { 'x-tutti-studio-key': key };
+  let collectionId: string;
+  let version: ModelVersion;
+
+  const training = async (id: string) =>
+    (await api<{ training: TrainingJob; points: ProgressPoint[] }>(`${server.url}/api/studio/trainings/${id}`, 'GET', undefined, {})).body;
+
+  beforeAll(async () => {
+    assertWeights(['arcnn']);
+    server = await startInProcessServer({ studioPollMs: 200, jobs: { workers: 1, rateLimit: 1000, rateLimitPerAddress: 1000 } });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('a bad upload gets a clear error for each rejected file, and the good file is kept', async () => {
+    const r = await upload(server.url, key, [
+      ['good.mid', tune(0)],
+      ['notes.txt', new TextEncoder().encode('these are not the notes you are looking for')],
+      ['empty.mid', new Uint8Array(0)],
+      ['drums.mid', tune(0, true)],
+      ['three-notes.mid', tune(0, false, 2)],
+      ['huge.mid', new Uint8Array(600 * 1024)],
+    ]);
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    expect(r.body.accepted.map((f) => f.name)).toEqual(['good.mid']);
+    expect(r.body.accepted[0]).toMatchObject({ notes: 48, tracks: 2, steps: 8 * 16 });
+    expect(r.body.rejected.map((f) => [f.name, f.code])).toEqual([
+      ['notes.txt', 'not_midi'],
+      ['empty.mid', 'empty'],
+      ['drums.mid', 'no_melody'],
+      ['three-notes.mid', 'no_melody'],
+      ['huge.mid', 'too_large'],
+    ]);
+    for (const f of r.body.rejected) expect(f.reason.length).toBeGreaterThan(10);
+    expect(r.body.rejected[0]!.reason).toMatch(/not a MIDI file/);
+    // Nothing usable: 400 in the one error shape, every file's reason in `issues`.
+    const none = await upload(server.url, key, [
+      ['a.txt', new TextEncoder().encode('nope, not midi at all')],
+      ['b.mid', new Uint8Array(0)],
+    ]);
+    expect(none.status).toBe(400);
+    expect(none.body).toMatchObject({ code: 'no_valid_files', issues: [expect.stringMatching(/^a\.txt: /), 'b.mid: the file is empty'] });
+    // No key: refused before anything is read.
+    const res = await fetch(`${server.url}/api/studio/collections`, { method: 'POST', body: new FormData() });
+    expect(res.status).toBe(401);
+  });
+
+  it('a tiny AR-CNN trained on an uploaded 3-file collection streams its curve, finishes with a card, and generates in a session', async () => {
+    const up = await upload(server.url, key, [
+      ['c.mid', tune(0)],
+      ['g.mid', tune(7)],
+      ['f.mid', tune(5)],
+    ]);
+    expect(up.status).toBe(201);
+    expect(up.body.accepted).toHaveLength(3);
+    collectionId = up.body.collection!.id;
+
+    const bad = await api(`${server.url}/api/studio/trainings`, 'POST', { family: 'arcnn', name: 'x', steps: 100000, data: { kind: 'jsb' } }, asOwner);
+    expect(bad.status).toBe(400);
+    expect(bad.body.issues).toEqual(['steps: steps must be at most 3000']);
+
+    const created = await api<{ training: TrainingJob; version: ModelVersion }>(
+      `${server.url}/api/studio/trainings`,
+      'POST',
+      { family: 'arcnn', name: 'my-folk-tunes', owner: 'Ann', size: 'tiny', steps: 12, batch: 2, data: { kind: 'upload', collectionId } },
+      asOwner,
+    );
+    expect(created.status, JSON.stringify(created.body)).toBe(202);
+    const id = created.body.training.id;
+    expect(created.body.version).toMatchObject({ family: 'arcnn', label: 'AR-CNN · my-folk-tunes', status: 'training', owner: 'Ann', builtIn: false });
+    expect(created.body.version.dataDescription).toMatch(/3 files\): 2 to train .* 1 held out/);
+
+    const events = await readEvents(server.url, id);
+    expect(events[0]![0]).toBe('snapshot');
+    const end = events.at(-1)!;
+    expect(end[0]).toBe('end');
+    expect((end[1] as { training: TrainingJob }).training).toMatchObject({ status: 'done', step: 12, totalSteps: 12 });
+    // The whole persisted curve: increasing steps up to the last, validation on some, a loss on each.
+    const { points } = await training(id);
+    expect(points.length).toBeGreaterThanOrEqual(2);
+    expect(points.at(-1)!.step).toBe(12);
+    expect(points.map((p) => p.step)).toEqual([...points.map((p) => p.step)].sort((a, b) => a - b));
+    expect(points.every((p) => Number.isFinite(p.loss) && p.loss > 0)).toBe(true);
+    expect(points.filter((p) => p.valid !== null).length).toBeGreaterThanOrEqual(1);
+    expect(points.at(-1)!.etaMs).toBe(0);
+
+    const v = await api<{ version: ModelVersion; card: string }>(`${server.url}/api/studio/versions/${id}`, 'GET', undefined, {});
+    version = v.body.version;
+    expect(version).toMatchObject({ status: 'ready', settings: { steps: 12, size: 'tiny', batch: 2, learningRate: 2e-3, seed: 1 } });
+    expect(version.metrics.loss).toBeGreaterThan(0);
+    expect(version.weightsBytes).toBeGreaterThan(1000);
+    expect(v.body.card).toMatch(/^# AR-CNN · my-folk-tunes/);
+    expect(v.body.card).toMatch(/## Eval on held-out data/);
+    expect(v.body.card).toMatch(/\| 12 \| /);
+    const listed = await api<{ versions: ModelVersion[] }>(`${server.url}/api/studio/versions?family=arcnn&status=ready`, 'GET', undefined, {});
+    expect(listed.body.versions.map((x) => x.id)).toEqual(['builtin-arcnn', id]);
+
+    // Generates in a session: named in the request, then through the session's pin.
+    const sessionId = await createSession(server.url);
+    const client: Client = await connect(server.wsUrl, sessionId);
+    try {
+      const melodyId = writeMelody(client.doc, 4);
+      const auth = {
+        authorization: `Bearer ${editTokenFor(sessionId)}`,
+        'x-tutti-participant': (await newParticipant(server.url, sessionId)).participantToken,
+      };
+      const ask = (extra: Record<string, unknown>) =>
+        api<{ requestId: string; jobIds: string[] }>(
+          `${server.url}/api/sessions/${sessionId}/ai`,
+          'POST',
+          { model: 'arcnn', task: 'harmonize', sourceTrackId: melodyId, bars: [0, 4], knobs: { iterations: 2 }, ...extra },
+          auth,
+        );
+      const named = await ask({ modelVersionId: id });
+      expect(named.status, JSON.stringify(named.body)).toBe(202);
+      const wrong = await ask({ modelVersionId: 'builtin-gan' });
+      expect(wrong.status).toBe(400);
+      await waitFor(() => readJobs(client.doc).some((j) => j.id === named.body.jobIds[0] && j.status === 'done'), 60_000, 'the job with the trained version');
+      expect(readJobs(client.doc).find((j) => j.id === named.body.jobIds[0])!.modelVersion).toBe(`${id} · AR-CNN · my-folk-tunes`);
+
+      const pin = await api(`${server.url}/api/sessions/${sessionId}/model-pins`, 'PUT', { family: 'arcnn', versionId: id });
+      expect(pin.status, JSON.stringify(pin.body)).toBe(200);
+      expect(pin.body.pins).toEqual({ gan: null, arcnn: id, transformer: null });
+      const pinned = await ask({});
+      expect(pinned.status).toBe(202);
+      await waitFor(() => readJobs(client.doc).some((j) => j.id === pinned.body.jobIds[0] && j.status === 'done'), 60_000, 'the job through the pin');
+      expect(readJobs(client.doc).find((j) => j.id === pinned.body.jobIds[0])!.modelVersion).toBe(`${id} · AR-CNN · my-folk-tunes`);
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it('cancelling a training frees its thread at once; resume continues from the last checkpoint', async () => {
+    const created = await api<{ training: TrainingJob }>(
+      `${server.url}/api/studio/trainings`,
+      'POST',
+      { family: 'arcnn', name: 'long', size: 'tiny', steps: 3000, batch: 2, data: { kind: 'upload', collectionId } },
+      asOwner,
+    );
+    const id = created.body.training.id;
+    await waitFor(() => server.studio.runner!.runningId() === id, 20_000, 'the training to start');
+    const deadline = Date.now() + 90_000;
+    while ((await training(id)).training.checkpointStep === 0) {
+      if (Date.now() > deadline) throw new Error('no checkpoint within 90 s');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(server.studio.runner!.threads).toBe(1);
+    // Someone else's key may not cancel it.
+    expect(
+      (await api(`${server.url}/api/studio/trainings/${id}/cancel`, 'POST', undefined, { 'x-tutti-studio-key': 'someone-else-entirely-0123' })).status,
+    ).toBe(403);
+    const cancelled = await api<{ training: TrainingJob }>(`${server.url}/api/studio/trainings/${id}/cancel`, 'POST', undefined, asOwner);
+    expect(cancelled.status).toBe(200);
+    // The thread is gone when cancel answers: the runner is free for the next training.
+    expect(server.studio.runner!.threads).toBe(0);
+    expect(server.studio.runner!.runningId()).toBeNull();
+    expect(cancelled.body.training).toMatchObject({ status: 'cancelled', resumable: true });
+    const checkpoint = cancelled.body.training.checkpointStep;
+    expect(checkpoint).toBeGreaterThan(0);
+    const stepAtCancel = (await training(id)).training.step;
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await training(id)).training.step).toBe(stepAtCancel);
+
+    const resumed = await api<{ training: TrainingJob }>(`${server.url}/api/studio/trainings/${id}/resume`, 'POST', undefined, asOwner);
+    expect(resumed.status, JSON.stringify(resumed.body)).toBe(202);
+    expect(resumed.body.training.status).toBe('queued');
+    // Continues from the checkpoint: the first new point is just past it, the earlier curve kept.
+    const before = (await training(id)).points.filter((p) => p.step <= checkpoint).length;
+    const events = await readEvents(server.url, id, (ev) => ev.some(([e, d]) => e === 'progress' && (d as ProgressPoint).step > checkpoint + 20), 60_000);
+    const fresh = events.filter(([e]) => e === 'progress').map(([, d]) => d as ProgressPoint);
+    expect(fresh.length).toBeGreaterThan(0);
+    expect(fresh[0]!.step).toBeGreaterThan(checkpoint);
+    expect(fresh[0]!.step).toBeLessThan(checkpoint + 50);
+    expect((await training(id)).points.filter((p) => p.step <= checkpoint).length).toBe(before);
+    // Deleting it while it trains stops it and removes its files.
+    expect((await api(`${server.url}/api/studio/versions/${id}`, 'DELETE', undefined, asOwner)).status).toBe(200);
+    expect(server.studio.runner!.threads).toBe(0);
+    expect(fs.existsSync(path.join(server.dataDir, 'models', 'versions', id))).toBe(false);
+  });
+
+  it('deleting a version deletes its weights (and its pins); built-ins and other keys cannot', async () => {
+    const dir = path.join(server.dataDir, 'models', 'versions', version.id, 'weights');
+    expect(fs.readdirSync(dir).sort()).toEqual(['MODEL_CARD.md', 'arcnn.bin', 'arcnn.json', 'config.json', 'train-log.json']);
+    expect((await api(`${server.url}/api/studio/versions/builtin-gan`, 'DELETE', undefined, asOwner)).body.code).toBe('built_in');
+    expect(
+      (await api(`${server.url}/api/studio/versions/${version.id}`, 'DELETE', undefined, { 'x-tutti-studio-key': 'someone-else-entirely-0123' })).body.code,
+    ).toBe('not_owner');
+    const del = await api(`${server.url}/api/studio/versions/${version.id}`, 'DELETE', undefined, asOwner);
+    expect(del.status).toBe(200);
+    expect(fs.existsSync(path.join(server.dataDir, 'models', 'versions', version.id))).toBe(false);
+    expect((await api(`${server.url}/api/studio/versions/${version.id}`, 'GET', undefined, {})).status).toBe(404);
+    expect(await server.db.prisma.sessionModelPin.count({ where: { versionId: version.id } })).toBe(0);
+  });
+});
