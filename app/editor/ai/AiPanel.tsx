@@ -150,7 +150,7 @@ export function AiPanel({ editor }: { editor: Editor }) {
       // The version: a trained one when chosen; the built-in named explicitly only when the session
       // pins another for this family (else the server's default is the built-in already).
       const modelVersionId = compare ? undefined : (chosenVersion?.id ?? (reg.pins[model] ? builtInVersionId(model) : undefined));
-      const body: AiRequestBody & { modelVersionId?: string } = {
+      const body: AiRequestBody = {
         ...(compare ? { compare: true } : { model }),
         ...(modelVersionId ? { modelVersionId } : {}),
         task,
