@@ -136,7 +136,7 @@ function exportWeights(spec: StudioTrainSpec, log: TrainLog): void {
     };
     fs.writeFileSync(path.join(spec.weightsDir, 'config.json'), `${JSON.stringify(cfg, null, 1)}\n`);
   } else if (spec.family === 'gan') {
-    for (const f of ['generator.json', 'generator.bin']) fs.copyFileSync(path.join(src, f), path.join(spec.weightsDir, f));
+    for (const f of ['generator.json', 'generator.bin', 'config.json']) fs.copyFileSync(path.join(src, f), path.join(spec.weightsDir, f));
   }
   // The transformer's trainer exported itself (--export weightsDir).
   fs.copyFileSync(p.log, path.join(spec.weightsDir, 'train-log.json'));
@@ -144,7 +144,9 @@ function exportWeights(spec: StudioTrainSpec, log: TrainLog): void {
 
 /** Runs (or resumes) the training to its end; throws on a failure of the trainer or of the exported weights. */
 export async function runStudioTraining(spec: StudioTrainSpec, events: StudioTrainEvents): Promise<StudioTrainResult> {
-  if (spec.dataDir) process.env.TUTTI_JSB_DIR = spec.dataDir; // this thread's own copy of the environment
+  // A training thread's environment is its own copy; restored anyway, for a caller on the main thread (tests).
+  const priorJsbDir = process.env.TUTTI_JSB_DIR;
+  if (spec.dataDir) process.env.TUTTI_JSB_DIR = spec.dataDir;
   // The whole curve by step: a resume replays the steps after its checkpoint and replaces their points.
   const curve = new Map(spec.priorPoints.map((q) => [q.step, q]));
   const collector = pointCollector(spec.settings.steps, spec.priorElapsedMs, (p) => {
@@ -158,6 +160,8 @@ export async function runStudioTraining(spec: StudioTrainSpec, events: StudioTra
     await mod.main(trainFlags(spec));
   } finally {
     setTrainingObserver(null);
+    if (priorJsbDir === undefined) delete process.env.TUTTI_JSB_DIR;
+    else process.env.TUTTI_JSB_DIR = priorJsbDir;
   }
   const p = checkpointPaths(spec.workDir);
   const log = JSON.parse(fs.readFileSync(p.log, 'utf8')) as TrainLog;
