@@ -132,9 +132,8 @@ describe('operator view', () => {
     await pgRelay.restore();
     expect((await ready(server.url)).status).toBe(200);
     // A migration the database does not have (marked rolled back): not ready, and it says which.
-    const [{ migration_name: last }] = (
-      await server.db.pool.query<{ migration_name: string }>(`SELECT migration_name FROM "_prisma_migrations" ORDER BY migration_name DESC LIMIT 1`)
-    ).rows as [{ migration_name: string }];
+    const [{ migration_name: last }] = (await server.db.pool.query(`SELECT migration_name FROM "_prisma_migrations" ORDER BY migration_name DESC LIMIT 1`))
+      .rows as [{ migration_name: string }];
     await server.db.pool.query(`UPDATE "_prisma_migrations" SET rolled_back_at = now() WHERE migration_name = $1`, [last]);
     const behind = await ready(server.url);
     expect(behind.status).toBe(503);
