@@ -1,19 +1,22 @@
 // The model studio (issue 18 items 3-4) in Chromium against the production build: on /models/train
 // a collection of three MIDI files (made here with @tonejs/midi) plus one file that is not MIDI is
-// uploaded — three accepted, the bad one rejected with its own reason; a tiny GAN is trained on it
+// uploaded — three accepted, the bad one rejected with its own reason; a tiny model is trained on it
 // for a few steps and its loss curve is drawn live until it is done, with a link to its card; the
-// registry on /models lists it; then in a session the AI panel offers "GAN · <name>", generates
-// with it, and the suggestion says it was made by that version. No console error, no failed
+// registry on /models lists it; then in a session the AI panel offers "<Family> · <name>", generates
+// with it, the suggestion says it was made by that version, and the panel pins it for the session. No console error, no failed
 // request, no CSP violation along the way. Shares its set-up with the other page tests (page-suite).
 import { describe, expect, it } from 'vitest';
+import { MODEL_INFO } from '@/lib/ai/contract';
 import { Midi } from '@/lib/midi/tonejs';
 import { createSession, editTokenFor } from '../helpers/server';
-import { assertWeights, connect, writeMelody } from '../integration/jobs-helpers';
-import { screenshot, waitOnline } from './support/browser';
+import { api, assertWeights, connect, writeMelody } from '../integration/jobs-helpers';
+import { ARTIFACTS, screenshot, waitOnline } from './support/browser';
 import { watchedPageSuite } from './support/page-suite';
 
 const NAME = `e2e-folk-${process.pid}`;
-const LABEL = `GAN · ${NAME}`;
+// The family trained: any works; the panel's label is "<Family> · <name>".
+const FAMILY = 'arcnn' as const;
+const LABEL = `${MODEL_INFO[FAMILY].label} · ${NAME}`;
 const STEPS = 6;
 
 /** A four-voice, eight-bar chorale-like piece in C (quarter notes), varied by `k`. */
@@ -48,7 +51,7 @@ describe('train a model from the browser and use it in a session', () => {
   let trainingId = '';
 
   it('uploads 3 MIDI files and a bad one: three accepted, the bad one rejected with its reason', async () => {
-    assertWeights(['gan']);
+    assertWeights([FAMILY]);
     await suite.context.addInitScript('globalThis.__name = (f) => f');
     const page = suite.page;
     await page.goto(`${suite.server.url}/models`);
@@ -57,7 +60,7 @@ describe('train a model from the browser and use it in a session', () => {
       .first()
       .click();
     await page.waitForURL(/\/models\/train$/);
-    await page.getByTestId('train-family-gan').check();
+    await page.getByTestId(`train-family-${FAMILY}`).check();
     await page.getByTestId('train-name').fill(NAME);
     await page.getByTestId('train-size').selectOption('tiny');
     await page.getByTestId('train-steps').fill(String(STEPS));
@@ -81,7 +84,7 @@ describe('train a model from the browser and use it in a session', () => {
     for (const r of rows.filter((x) => x.state === 'accepted')) expect(r.text).toMatch(/accepted: \d+ notes, \d+ bars, 4 tracks/);
   });
 
-  it('trains a tiny GAN on it: the live view shows steps and the loss curve, then links to its card', async () => {
+  it('trains a tiny model on it: the live view shows steps and the loss curve, then links to its card', async () => {
     const page = suite.page;
     await page.getByTestId('train-start').click();
     await page.waitForURL(/\/models\/train\?training=/);
@@ -112,7 +115,7 @@ describe('train a model from the browser and use it in a session', () => {
     expect(await page.locator('[data-testid=registry-row][data-built-in=true]').count()).toBe(3);
   });
 
-  it('a session’s AI panel offers “GAN · name”, generates with it, and the suggestion names that version', async () => {
+  it('a session’s AI panel offers “<Family> · name”, generates with it, the suggestion names that version, and the panel pins it', async () => {
     const sessionId = await createSession(suite.server.url, 'E2E model studio');
     const writer = await connect(suite.server.wsUrl, sessionId);
     writeMelody(writer.doc, 4);
@@ -127,11 +130,18 @@ describe('train a model from the browser and use it in a session', () => {
     await panel.getByTestId('ai-generate').click();
     await page.waitForFunction(() => (window.__tuttiAi?.suggestions().length ?? 0) > 0, null, { timeout: 60_000 });
     const [s] = await page.evaluate(() => window.__tuttiAi!.suggestions());
-    expect(s!.model).toBe('gan');
+    expect(s!.model).toBe(FAMILY);
     expect(s!.modelVersion).toContain(trainingId);
     expect(s!.notes).toBeGreaterThan(0);
     await expect.poll(() => page.getByTestId('ai-suggestion-version').first().getAttribute('data-label')).toBe(LABEL);
     expect(await page.getByTestId('ai-suggestion-version').first().textContent()).toContain(LABEL);
+    // Pinning it makes it the session's version for its family (what compare and other people's requests use).
+    await panel.getByTestId('ai-pin').click();
+    await expect.poll(() => panel.getByTestId('ai-pin-state').getAttribute('data-pinned')).toBe(trainingId);
+    expect(await panel.getByTestId('ai-pin-state').textContent()).toContain(`uses ${LABEL}`);
+    const pins = await api<{ pins: Record<string, string | null> }>(`${suite.server.url}/api/sessions/${sessionId}/model-pins`, 'GET');
+    expect(pins.body.pins[FAMILY]).toBe(trainingId);
+    await panel.screenshot({ path: `${ARTIFACTS}/model-studio-panel.png` });
     await screenshot(page, 'model-studio-suggestion');
     expect(await suite.cspViolations()).toEqual([]);
     expect(suite.errors).toEqual([]);

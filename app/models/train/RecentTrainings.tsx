@@ -1,6 +1,7 @@
 'use client';
 // The latest trainings on this server, each a link to its live view: anyone can watch a run
-// someone else started. Read once when the page opens (the live view streams; this list need not).
+// someone else started. Read when the page opens or moves to another training, then every 10 s
+// (the live view streams; this list need not).
 // First: zod (through lib/) must not probe `new Function` under the page's CSP (see ../../editor/csp).
 import '../../editor/csp';
 import { useEffect, useState } from 'react';
@@ -11,10 +12,20 @@ export function RecentTrainings({ current }: { current: string | null }) {
   const [trainings, setTrainings] = useState<TrainingJob[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    listTrainings(20)
-      .then((r) => setTrainings(r.trainings))
-      .catch((e) => setError(e instanceof StudioApiError ? e.message : String(e)));
-  }, []);
+    let live = true;
+    const read = () =>
+      listTrainings(20).then(
+        (r) => live && (setTrainings(r.trainings), setError(null)),
+        (e) => live && setError(e instanceof StudioApiError ? e.message : String(e)),
+      );
+    void read();
+    // Other people's trainings start and finish while the page is open; a light re-read keeps the list current.
+    const timer = setInterval(read, 10_000);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+  }, [current]);
   if (error)
     return (
       <p className="problems" role="alert">
