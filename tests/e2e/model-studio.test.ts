@@ -15,7 +15,7 @@ import { watchedPageSuite } from './support/page-suite';
 
 const NAME = `e2e-folk-${process.pid}`;
 // The family trained: any works; the panel's label is "<Family> · <name>".
-const FAMILY = 'arcnn' as const;
+const FAMILY = 'gan' as const;
 const LABEL = `${MODEL_INFO[FAMILY].label} · ${NAME}`;
 const STEPS = 6;
 
