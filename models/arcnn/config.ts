@@ -27,8 +27,8 @@ export const PC_CHANNELS = 2;
 /** Time must be a multiple of this (two 2× poolings). */
 export const TIME_MULTIPLE = 4;
 export const STEPS_PER_BAR = 16;
-/** Ticks per 16th step at 480 PPQ. */
-export const TICKS_PER_STEP = 120;
+/** Ticks per 16th step at 480 PPQ: the grid all three models share (models/data/score-convert.ts). */
+export { TICKS_PER_STEP } from '../data/score-convert';
 
 export interface NetConfig {
   /** Feature maps per U-Net level (full, 1/2, 1/4 resolution). */

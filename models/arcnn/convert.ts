@@ -7,6 +7,7 @@
 // so the REST row (46) and the padding row (47) never become notes.
 import { ticksPerBar, type Note, type NoteData, type NoteId, type Score, type TrackId } from '../../lib/score';
 import { GeneratorParamError, type GenerateRequest, type NewTrack } from '../generator';
+import { quantizeNote } from '../data/score-convert';
 import { ROLL_HIGH, ROLL_LOW, TICKS_PER_STEP, TIME_MULTIPLE, VOICES } from './config';
 import { cellIndex, emptyRoll, type VoiceRoll } from './encoding';
 import type { ArcnnParams, ArcnnTask } from './params';
@@ -45,11 +46,6 @@ export interface Plan {
   velocity: number;
 }
 
-const stepOf = (tick: number): number => Math.round(tick / TICKS_PER_STEP);
-const span = (n: Note): [number, number] => {
-  const s = stepOf(n.start);
-  return [s, Math.max(s + 1, stepOf(n.start + n.duration))];
-};
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /** Voices for k tracks sorted high → low: the increasing voice indices closest to their mean pitches. */
@@ -127,7 +123,7 @@ export function planRequest(score: Score, req: GenerateRequest, task: ArcnnTask,
   // Region and window, in score steps.
   const barSteps = Math.max(1, Math.round(ticksPerBar(score.meta.timeSignature) / TICKS_PER_STEP));
   const involvedNotes = channels.flatMap((c) => (c ? notesOf(c.track) : []));
-  const lastStep = involvedNotes.reduce((m, n) => Math.max(m, span(n)[1]), 0);
+  const lastStep = involvedNotes.reduce((m, n) => Math.max(m, quantizeNote(n)[1]), 0);
   const [barA, barB] = req.bars ?? [0, Math.max(1, Math.ceil(lastStep / barSteps))];
   if (!(Number.isInteger(barA) && Number.isInteger(barB) && barA >= 0 && barB > barA))
     throw new GeneratorParamError(`bars must be whole numbers [from, to) with 0 ≤ from < to (got [${barA}, ${barB}])`);
@@ -142,7 +138,7 @@ export function planRequest(score: Score, req: GenerateRequest, task: ArcnnTask,
   const ref = writesVoices ? notesOf(source!).map((n) => n.pitch) : involvedNotes.map((n) => n.pitch);
   const shift = octaveShift(ref, writesVoices ? VOICE_MEANS[0]! : 60);
   // A harmonisation starts and stops with the melody: no accompaniment before a pickup or after the end.
-  const srcSpans = writesVoices ? notesOf(source!).map(span) : [];
+  const srcSpans = writesVoices ? notesOf(source!).map((n) => quantizeNote(n)) : [];
   const voiceFrom = srcSpans.length ? Math.min(...srcSpans.map((x) => x[0])) : 0;
   const voiceTo = srcSpans.length ? Math.max(...srcSpans.map((x) => x[1])) : Infinity;
   const roll = emptyRoll(steps);
@@ -155,7 +151,7 @@ export function planRequest(score: Score, req: GenerateRequest, task: ArcnnTask,
   channels.forEach((ch, v) => {
     if (!ch) return;
     for (const n of notesOf(ch.track)) {
-      const [s, e] = span(n);
+      const [s, e] = quantizeNote(n);
       const p = n.pitch + shift - ROLL_LOW;
       if (e <= offset || s >= offset + steps || p < 0 || p > top) continue;
       const inRegion = ch.editable && s >= rs && s < re;

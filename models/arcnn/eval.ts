@@ -13,7 +13,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadJsb, type Chorale } from '../data/jsb';
-import { averageSummaries, estimateKey, summarize, type MetricSummary, type TrackRoll } from '../metrics/index';
+import { averageSummaries, estimateKey, summarize, voiceTracks, type MetricSummary } from '../metrics/index';
 import { initRuntime, tf } from '../runtime/index';
 import { createRng } from '../runtime/rng';
 import { baselineFigures, hideVoiceSteps } from '../metrics/baselines';
@@ -65,7 +65,13 @@ export interface InfillResult {
 }
 
 /** Mean NLL of one net over hidden A/T/B voice-steps (same hiding for every net given the seed). */
-export function maskedNll(nets: ArcnnNet[], chorales: readonly Chorale[], share: number, seed: number, freq?: number[][]): { nll: number[]; baseline: number; hidden: number } {
+export function maskedNll(
+  nets: ArcnnNet[],
+  chorales: readonly Chorale[],
+  share: number,
+  seed: number,
+  freq?: number[][],
+): { nll: number[]; baseline: number; hidden: number } {
   // The same hiding as the baselines (../metrics/baselines), so every figure scores the same cells.
   const hiddenAll = hideVoiceSteps(chorales, share, seed);
   const sums = nets.map(() => 0);
@@ -99,12 +105,6 @@ export function infillNll(trained: ArcnnNet, untrained: ArcnnNet, test: readonly
   return { trained: r.nll[0]!, untrained: r.nll[1]!, baseline: r.baseline, hidden: r.hidden };
 }
 
-function tracksOf(roll: VoiceRoll, steps: number): TrackRoll[] {
-  return Array.from({ length: VOICES }, (_, v) =>
-    Array.from({ length: steps }, (_, t) => Array.from({ length: TOP + 1 }, (_, p) => roll.data[cellIndex(t, p, v)]!)),
-  );
-}
-
 export interface HarmonizeKnobs {
   /** Default: the generator's (parseParams('harmonize', {})). */
   temperature?: number;
@@ -125,7 +125,11 @@ export function arcnnHarmonizer(net: ArcnnNet, knobs: HarmonizeKnobs = {}) {
   const defaults = parseParams('harmonize', {});
   return async (melody: number[], o: { seed: number; piece: number; strictVoiceLeading: boolean }): Promise<number[][]> => {
     const steps = padded(melody.length);
-    const roll = choraleToVoiceRoll(melody.map((m) => [m, -1, -1, -1]), 0, steps);
+    const roll = choraleToVoiceRoll(
+      melody.map((m) => [m, -1, -1, -1]),
+      0,
+      steps,
+    );
     // JSB melodies are read as 4/4 ending on a bar line (../transformer/meter).
     roll.levels = levels44(steps, jsbFirstPos(melody.length));
     const rng = createRng(1000 * o.seed + o.piece);
@@ -134,7 +138,22 @@ export function arcnnHarmonizer(net: ArcnnNet, knobs: HarmonizeKnobs = {}) {
     const iterations = knobs.iterations ?? defaults.iterations;
     const editable = new Uint8Array(roll.data.length);
     for (let t = 0; t < melody.length; t++) for (let v = 1; v < VOICES; v++) for (let p = 0; p <= TOP; p++) editable[cellIndex(t, p, v)] = 1;
-    const out = (await sampleEdits(net, { roll, editable }, { iterations, maxRemoveShare: 1, maxNotesAdded: 1e6, temperature, strictVoiceLeading, startTemperature: knobs.startTemperature ?? defaults.startTemperature ?? undefined, chunk: knobs.chunk ?? defaults.chunk }, rng)).roll;
+    const out = (
+      await sampleEdits(
+        net,
+        { roll, editable },
+        {
+          iterations,
+          maxRemoveShare: 1,
+          maxNotesAdded: 1e6,
+          temperature,
+          strictVoiceLeading,
+          startTemperature: knobs.startTemperature ?? defaults.startTemperature ?? undefined,
+          chunk: knobs.chunk ?? defaults.chunk,
+        },
+        rng,
+      )
+    ).roll;
     return [1, 2, 3].map((v) =>
       melody.map((_, t) => {
         for (let p = TOP; p >= 0; p--) if (out.data[cellIndex(t, p, v)]) return p + ROLL_LOW;
@@ -150,15 +169,18 @@ const figures = (s: MetricSummary): Figures => ({ EB: mean(s.EB), UPC: mean(s.UP
 const r4 = (x: number): number => Math.round(x * 1e4) / 1e4;
 const round = <T extends Record<string, number>>(o: T): T => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, r4(v)])) as T;
 
-const voiceTracks = (ch: Chorale): TrackRoll[] => tracksOf(choraleToVoiceRoll(ch), ch.length);
-
 export async function main(flags: Record<string, string | true>): Promise<void> {
   const json = flags.json === true;
   const limit = flags.limit !== undefined ? Number(flags.limit) : undefined;
   const share = flags.share !== undefined ? Number(flags.share) : 0.5;
   const seed = flags.seed !== undefined ? Number(flags.seed) : 1;
   const num = (name: string): number | undefined => (flags[name] !== undefined ? Number(flags[name]) : undefined);
-  const knobs: HarmonizeKnobs = { temperature: num('temperature'), iterations: num('iterations'), startTemperature: num('start-temperature'), chunk: num('chunk') };
+  const knobs: HarmonizeKnobs = {
+    temperature: num('temperature'),
+    iterations: num('iterations'),
+    startTemperature: num('start-temperature'),
+    chunk: num('chunk'),
+  };
   const rt = await initRuntime();
   const data = loadJsb();
   // --split valid is for choosing knobs without looking at test; reported figures use test.
@@ -251,15 +273,31 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
   };
   disposeNet(net);
   disposeNet(untrained);
-  const official = limit === undefined && knobs.temperature === undefined && knobs.iterations === undefined && knobs.startTemperature === undefined && knobs.chunk === undefined && share === 0.5 && seed === 1 && flags.seeds === undefined && flags.constraint === undefined && flags.strict === undefined && typeof flags.checkpoint !== 'string' && typeof flags.weights !== 'string' && split === 'test';
+  const official =
+    limit === undefined &&
+    knobs.temperature === undefined &&
+    knobs.iterations === undefined &&
+    knobs.startTemperature === undefined &&
+    knobs.chunk === undefined &&
+    share === 0.5 &&
+    seed === 1 &&
+    flags.seeds === undefined &&
+    flags.constraint === undefined &&
+    flags.strict === undefined &&
+    typeof flags.checkpoint !== 'string' &&
+    typeof flags.weights !== 'string' &&
+    split === 'test';
   if (official) fs.writeFileSync(path.join(WEIGHTS_DIR, 'eval-results.json'), JSON.stringify(result, null, 1) + '\n');
   if (!json) {
     console.log(`AR-CNN on the JSB ${split} split (${test.length} chorales)`);
     console.log(`infill NLL (nats / hidden voice-step, ${share * 100}% of A/T/B hidden, ${infill.hidden} cells):`);
-    console.log(`  trained ${infill.trained.toFixed(3)}   untrained ${infill.untrained.toFixed(3)}   pitch-frequency ${infill.baseline.toFixed(3)}   nearest-step copy ${baselines.copy_infill_nll.toFixed(3)}`);
+    console.log(
+      `  trained ${infill.trained.toFixed(3)}   untrained ${infill.untrained.toFixed(3)}   pitch-frequency ${infill.baseline.toFixed(3)}   nearest-step copy ${baselines.copy_infill_nll.toFixed(3)}`,
+    );
     console.log(`soprano-only NLL: trained ${sopranoOnly.toFixed(3)}   lookup table p(voice | soprano) ${baselines.lookup_harmonization_nll.toFixed(3)}`);
     console.log('harmonisation (soprano given)      EB     UPC    QN     TD     in-key');
-    const row = (name: string, f: Figures) => console.log(`  ${name.padEnd(32)} ${[f.EB, f.UPC, f.QN, f.TD, f.in_key].map((x) => x.toFixed(3).padStart(6)).join(' ')}`);
+    const row = (name: string, f: Figures) =>
+      console.log(`  ${name.padEnd(32)} ${[f.EB, f.UPC, f.QN, f.TD, f.in_key].map((x) => x.toFixed(3).padStart(6)).join(' ')}`);
     row('AR-CNN', figures(g));
     row('Bach (real test chorales)', figures(r));
     console.log(harmonyTable(harmony, 'AR-CNN'));

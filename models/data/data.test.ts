@@ -1,12 +1,9 @@
 // The JSB pipeline: loader facts from the dataset README, and every encoding's round trip.
 import { describe, expect, it } from 'vitest';
-import type { Note, NoteId, Score, TrackId } from '../../lib/score';
-import { DEFAULT_META } from '../../lib/score';
 import { createRng } from '../runtime/rng';
 import { JSB_SPLIT_SIZES, JsbMissingError, PITCH_HIGH, PITCH_LOW, REST, loadJsb, type Chorale } from './jsb';
-import { choraleToRoll, getCell, rollToChorale, trackMatrix } from './pianoroll';
 import { requireJsbForTests } from './require-jsb';
-import { choraleToNotes, rollToNotes, scoreToChorale, scoreToRoll, TICKS_PER_STEP } from './score-convert';
+import { fitPitch, quantizeNote, stepToTick, TICKS_PER_STEP, tickToStep } from './score-convert';
 import { TOKEN_BOS, TOKEN_REST, VOCAB_SIZE, choraleToTokens, tokensToChorale } from './tokens';
 import { allWindows, sampleWindows, transpositionRange, windowStarts } from './windows';
 
@@ -21,7 +18,11 @@ describe.skipIf(!hasJsb)('JSB loader', () => {
 
   it('pitches span exactly 36..81, rests are -1, every step has 4 voices', () => {
     const d = loadJsb();
-    let lo = Infinity, hi = -Infinity, rests = 0, fullRests = 0, badSteps = 0;
+    let lo = Infinity,
+      hi = -Infinity,
+      rests = 0,
+      fullRests = 0,
+      badSteps = 0;
     for (const ch of [...d.train, ...d.valid, ...d.test])
       for (const step of ch) {
         if (step.length !== 4) badSteps++;
@@ -37,18 +38,8 @@ describe.skipIf(!hasJsb)('JSB loader', () => {
     expect(fullRests).toBe(256);
   });
 
-  it('rests survive the roll encoding as empty columns', () => {
-    const ch = loadJsb().valid.find((c) => c.some((s) => s.includes(REST)))!;
-    const roll = choraleToRoll(ch);
-    const t = ch.findIndex((s) => s.includes(REST));
-    const k = ch[t]!.indexOf(REST);
-    for (let p = 0; p < roll.pitches; p++) expect(getCell(roll, t, p, k)).toBe(0);
-    expect(rollToChorale(roll)).toEqual(ch);
-  });
-
-  it('every chorale round-trips through roll and tokens', () => {
+  it('every chorale round-trips through tokens', () => {
     for (const ch of loadJsb().train) {
-      expect(rollToChorale(choraleToRoll(ch))).toEqual(ch);
       expect(tokensToChorale(choraleToTokens(ch))).toEqual(ch);
     }
   });
@@ -100,7 +91,10 @@ describe('windows (synthetic)', () => {
 
 describe('tokens', () => {
   it('one token per voice per step in S,A,T,B order with a rest token; held notes repeat', () => {
-    const ch: Chorale = [[72, 67, 64, 48], [72, 67, REST, 48]];
+    const ch: Chorale = [
+      [72, 67, 64, 48],
+      [72, 67, REST, 48],
+    ];
     const toks = choraleToTokens(ch);
     expect(toks).toEqual([72 - 35, 67 - 35, 64 - 35, 48 - 35, 72 - 35, 67 - 35, TOKEN_REST, 48 - 35]);
     expect(Math.max(...toks)).toBeLessThan(VOCAB_SIZE);
@@ -110,56 +104,25 @@ describe('tokens', () => {
   });
 });
 
-const ids = ['S', 'A', 'T', 'B'] as TrackId[];
-function score(notes: Array<[string, number, number, number]>): Score {
-  return {
-    meta: DEFAULT_META,
-    tracks: [],
-    notes: notes.map(([trackId, pitch, start, duration], i) => ({ id: `n${i}` as NoteId, trackId: trackId as TrackId, pitch, start, duration, velocity: 90 }) satisfies Note),
-  };
-}
-const strip = (ns: Array<{ trackId: string; pitch: number; start: number; duration: number }>) =>
-  ns.map(({ trackId, pitch, start, duration }) => ({ trackId, pitch, start, duration })).sort((a, b) => a.trackId.localeCompare(b.trackId) || a.start - b.start || a.pitch - b.pitch);
-
-describe('score ⇄ grids', () => {
+describe('score ⇄ grid', () => {
   const q = TICKS_PER_STEP;
-  const sc = score([
-    ['S', 72, 0, 4 * q], ['S', 74, 4 * q, 2 * q], ['S', 76, 8 * q, 8 * q],
-    ['A', 67, 0, 16 * q],
-    ['T', 60, 2 * q, 6 * q], ['T', 64, 2 * q, 2 * q],
-    ['B', 48, 0, 8 * q], ['B', 43, 8 * q, 8 * q],
-  ]);
 
-  it('score → roll → score is the identity for grid-aligned notes (chords included)', () => {
-    const roll = scoreToRoll(sc, ids);
-    expect(roll.steps).toBe(16);
-    expect(strip(rollToNotes(roll, ids))).toEqual(strip(sc.notes));
+  it('quantises onsets and ends to the nearest 16th, never to zero length; steps map back to ticks', () => {
+    expect(q).toBe(120);
+    expect(quantizeNote({ start: 0, duration: 4 * q })).toEqual([0, 4]);
+    expect(quantizeNote({ start: 50, duration: 100 })).toEqual([0, 1]);
+    expect(quantizeNote({ start: 245, duration: 10 })).toEqual([2, 3]);
+    expect(tickToStep(179)).toBe(1);
+    expect(stepToTick(5)).toBe(5 * q);
   });
 
-  it('score → chorale → tokens → chorale → score is the identity for monophonic voices', () => {
-    const mono = score(sc.notes.filter((n) => n.pitch !== 64).map((n) => [n.trackId, n.pitch, n.start, n.duration]));
-    const ch = scoreToChorale(mono, ids);
-    expect(ch[5]).toEqual([74, 67, 60, 48]);
-    expect(ch[6]).toEqual([REST, 67, 60, 48]);
-    expect(strip(choraleToNotes(tokensToChorale(choraleToTokens(ch)), ids))).toEqual(strip(mono.notes));
-  });
-
-  it('quantises to the nearest 16th, never to zero length, and folds out-of-range pitches by octaves', () => {
-    const off = score([['S', 72, 50, 100], ['S', 100, 245, 10], ['B', 20, 0, 480]]);
-    const roll = scoreToRoll(off, ids);
-    expect(strip(rollToNotes(roll, ids))).toEqual(strip([
-      { trackId: 'S', pitch: 72, start: 0, duration: 120 },
-      { trackId: 'S', pitch: 76, start: 240, duration: 120 },
-      { trackId: 'B', pitch: 44, start: 0, duration: 480 },
-    ]));
-    expect(rollToNotes(scoreToRoll(off, ids, { outOfRange: 'drop' }), ids)).toHaveLength(1);
-  });
-
-  it('excerpts: fromStep/steps cut the grid and offset the notes back', () => {
-    const roll = scoreToRoll(sc, ids, { fromStep: 4, steps: 8 });
-    expect(roll.steps).toBe(8);
-    const back = rollToNotes(roll, ids, { fromStep: 4 });
-    expect(back.find((n) => n.trackId === 'A')).toMatchObject({ start: 4 * q, duration: 8 * q });
-    expect(trackMatrix(roll, 0)[0]![74 - PITCH_LOW]).toBe(1);
+  it('folds out-of-range pitches by octaves into 36..81, or drops them', () => {
+    expect(fitPitch(72)).toBe(72);
+    expect(fitPitch(100)).toBe(76);
+    expect(fitPitch(20)).toBe(44);
+    expect(fitPitch(PITCH_LOW)).toBe(PITCH_LOW);
+    expect(fitPitch(PITCH_HIGH + 1)).toBe(PITCH_HIGH + 1 - 12);
+    expect(fitPitch(100, 'drop')).toBeNull();
+    expect(fitPitch(60, 'drop')).toBe(60);
   });
 });

@@ -12,7 +12,6 @@
 // phase changes is measured. --split valid (and the knob flags) are for choosing defaults; the test
 // split gives final figures only. (No MuseGAN figure: its published numbers are for Lakh pianorolls
 // at another resolution, not like for like.)
-import fs from 'node:fs';
 import path from 'node:path';
 import { loadJsb, REST, type Chorale } from '../data/jsb';
 import { constraintFlag, evaluateHarmony, harmonyJson, harmonyTable, seedsFlag } from '../metrics/harmony-eval';

@@ -2,18 +2,8 @@
 // be read side by side (training view, eval): MuseGAN's EB / UPC / QN per accompaniment voice, TD
 // between the melody and each voice and between voices, and the in-key ratio — all from
 // models/metrics over 16th-step binary rolls of one voice each.
-import { NUM_PITCHES, PITCH_LOW, REST, type Chorale } from '../data/jsb';
-import { emptyBarRate, estimateKey, inKeyRatio, qualifiedNoteRate, tonalDistance, usedPitchClasses, type TrackRoll } from '../metrics/index';
-
-/** One SATB voice of a chorale as a binary [step][pitch] roll (pitch index 0 = PITCH_LOW). */
-export function voiceRoll(ch: Chorale, voice: number): TrackRoll {
-  return ch.map((step) => {
-    const row = new Array<number>(NUM_PITCHES).fill(0);
-    const m = step[voice]!;
-    if (m !== REST) row[m - PITCH_LOW] = 1;
-    return row;
-  });
-}
+import { REST, type Chorale } from '../data/jsb';
+import { emptyBarRate, estimateKey, inKeyRatio, qualifiedNoteRate, tonalDistance, usedPitchClasses, voiceTracks } from '../metrics/index';
 
 export interface Quality {
   /** Means over the three accompaniment voices; EB and QN in percent. */
@@ -56,7 +46,7 @@ const mean = (xs: readonly number[]): number => {
 /** Metrics of each chorale (soprano = melody, A/T/B = accompaniment), averaged over chorales. */
 export function chorusQuality(chorales: readonly Chorale[]): Quality {
   const per = chorales.map((ch) => {
-    const rolls = [0, 1, 2, 3].map((v) => voiceRoll(ch, v));
+    const rolls = voiceTracks(ch);
     const acc = rolls.slice(1);
     return {
       EB: acc.map((r) => emptyBarRate(r) * 100),

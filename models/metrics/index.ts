@@ -1,9 +1,7 @@
 // The metrics every model reports (see ./music.ts for the exact input types): MuseGAN's EB, UPC,
 // QN and TD, plus in-key ratio, polyphony, note density and NLL helpers, and `summarize`, which
 // computes the whole set for one multi-track excerpt the same way for all three models.
-import { PITCH_LOW, STEPS_PER_BAR } from '../data/jsb';
-import type { Roll } from '../data/pianoroll';
-import { trackMatrix } from '../data/pianoroll';
+import { NUM_PITCHES, PITCH_HIGH, PITCH_LOW, REST, STEPS_PER_BAR, VOICES, type Chorale } from '../data/jsb';
 import { emptyBarRate, noteDensity, polyphonicRate, polyphony, qualifiedNoteRate, usedPitchClasses, type RollGeometry, type TrackRoll } from './music';
 import { inKeyRatio, meanPairwiseTonalDistance, type Key } from './tonal';
 
@@ -38,9 +36,23 @@ export function summarize(tracks: readonly TrackRoll[], opts: RollGeometry & { k
   };
 }
 
-/** The per-track binary matrices of a models/data Roll. */
-export function rollTracks(roll: Roll): TrackRoll[] {
-  return Array.from({ length: roll.tracks }, (_, k) => trackMatrix(roll, k));
+/**
+ * A chorale (real or generated) as the metrics read it, the same for every model: one binary
+ * [step][pitch] roll per voice, pitch index 0 = PITCH_LOW, a rest an empty row. A pitch outside
+ * PITCH_LOW..PITCH_HIGH throws.
+ */
+export function voiceTracks(ch: Chorale): TrackRoll[] {
+  const voices = ch.length > 0 ? ch[0]!.length : VOICES.length;
+  return Array.from({ length: voices }, (_, v) =>
+    ch.map((step, t) => {
+      const row = new Array<number>(NUM_PITCHES).fill(0);
+      const midi = step[v]!;
+      if (midi === REST) return row;
+      if (midi < PITCH_LOW || midi > PITCH_HIGH) throw new Error(`pitch ${midi} at step ${t} is outside ${PITCH_LOW}..${PITCH_HIGH}`);
+      row[midi - PITCH_LOW] = 1;
+      return row;
+    }),
+  );
 }
 
 /** Mean of each field over many excerpts, ignoring NaN (e.g. an all-rest excerpt's UPC). */

@@ -1,11 +1,10 @@
 // Metrics on hand-built rolls whose answers are worked out by hand in the comments.
 import { describe, expect, it } from 'vitest';
-import { loadJsb, PITCH_LOW } from '../data/jsb';
-import { choraleToRoll } from '../data/pianoroll';
+import { loadJsb, PITCH_LOW, REST } from '../data/jsb';
 import { requireJsbForTests } from '../data/require-jsb';
 import {
   averageSummaries, bernoulliNll, emptyBarRate, estimateKey, extractNotes, inKeyRatio, natsToBits, nllFromLogits, nllFromProbs,
-  noteDensity, perplexity, polyphonicRate, polyphony, qualifiedNoteRate, rollTracks, summarize, tonalCentroid, tonalDistance,
+  noteDensity, perplexity, polyphonicRate, polyphony, qualifiedNoteRate, summarize, voiceTracks, tonalCentroid, tonalDistance,
   usedPitchClasses, type TrackRoll,
 } from './index';
 
@@ -72,6 +71,21 @@ describe('MuseGAN metrics', () => {
   });
 });
 
+describe('voiceTracks (the one chorale → metrics input of all three models)', () => {
+  it('one binary [step][pitch] roll per voice from PITCH_LOW; a rest is an empty row; outside the window throws', () => {
+    const [s, a, t, b] = voiceTracks([
+      [72, 67, 60, 48],
+      [72, REST, 60, 36],
+    ]);
+    expect(s![0]![72 - PITCH_LOW]).toBe(1);
+    expect(s![0]!.reduce((x, y) => x + y, 0)).toBe(1);
+    expect(a![1]!.every((c) => c === 0)).toBe(true);
+    expect(t!.map((row) => row.indexOf(1))).toEqual([60 - PITCH_LOW, 60 - PITCH_LOW]);
+    expect(b![1]![0]).toBe(1);
+    expect(() => voiceTracks([[90, 60, 50, 40]])).toThrow(/outside 36\.\.81/);
+  });
+});
+
 describe('NLL helpers', () => {
   it('uniform logits over 4 classes: ln 4 nats = 2 bits, perplexity 4; padding ignored', () => {
     const nll = nllFromLogits([0, 0, 0, 0, 5, 1, 2, 3], 4, [2, -1]);
@@ -91,31 +105,12 @@ describe('NLL helpers', () => {
 const hasJsb = requireJsbForTests('metrics on Bach');
 describe.skipIf(!hasJsb)('metrics on real chorales (validation split)', () => {
   it('Bach is tonal, mostly long notes, four-voice polyphony, soprano rarely silent', () => {
-    const s = averageSummaries(loadJsb().valid.map((ch) => summarize(rollTracks(choraleToRoll(ch)))));
+    const s = averageSummaries(loadJsb().valid.map((ch) => summarize(voiceTracks(ch))));
     expect(s.inKey).toBeGreaterThan(0.9);
     expect(s.QN[0]).toBeGreaterThan(0.6);
     expect(s.polyphony).toBeGreaterThan(3.5);
     expect(s.EB[0]).toBeLessThan(0.05);
     expect(s.UPC[0]).toBeGreaterThan(1.5);
     expect(s.TD).toBeGreaterThan(0);
-  });
-});
-
-describe('eval report', () => {
-  it('prints a table and, with json, one JSON object as the last line', async () => {
-    const { printEvalReport, flattenSummary } = await import('./report');
-    const lines: string[] = [];
-    const orig = console.log;
-    console.log = (s: string) => lines.push(...String(s).split('\n'));
-    try {
-      printEvalReport('gan', { nll: 1.5, EB_0: 0.25 }, { json: true, reference: { EB_0: 0 } });
-    } finally {
-      console.log = orig;
-    }
-    expect(lines[0]).toMatch(/^gan/);
-    expect(lines.some((l) => /EB_0\s+0\.2500\s+\(Bach 0\)/.test(l))).toBe(true);
-    expect(JSON.parse(lines.at(-1)!)).toEqual({ model: 'gan', nll: 1.5, EB_0: 0.25, bach_EB_0: 0 });
-    const flat = flattenSummary({ EB: [0, 1], UPC: [2, 3], QN: [1, 1], noteDensity: [4, 5], TD: 0.5, inKey: 1, polyphony: 2, polyphonicRate: 0.5 });
-    expect(flat).toMatchObject({ EB_1: 1, UPC_0: 2, TD: 0.5, polyphonicRate: 0.5 });
   });
 });

@@ -3,8 +3,8 @@
 //
 // Input type used throughout: `TrackRoll` = number[][] indexed [time step][pitch index], one row
 // per 16th-note step, a cell > 0.5 means "sounding". Pitch index 0 is MIDI pitch `pitchLow`
-// (default PITCH_LOW = 36, i.e. the rows of models/data/pianoroll's window; pass 0 for full
-// 128-pitch rows). A bar is `stepsPerBar` steps (default 16, 4/4); a trailing partial bar is ignored.
+// (default PITCH_LOW = 36, the JSB pitch window, as ./index.ts voiceTracks builds them; pass 0
+// for full 128-pitch rows). A bar is `stepsPerBar` steps (default 16, 4/4); a trailing partial bar is ignored.
 // A "note" is a maximal run of consecutive sounding steps at one pitch (the grids do not
 // distinguish held from repeated notes, so neither do these metrics).
 import { PITCH_LOW, STEPS_PER_BAR } from '../data/jsb';
@@ -83,7 +83,12 @@ export function mergeTracks(tracks: readonly TrackRoll[]): TrackRoll {
   const steps = Math.max(0, ...tracks.map((t) => t.length));
   const pitches = Math.max(0, ...tracks.flatMap((t) => t.map((r) => r.length)));
   const out: TrackRoll = Array.from({ length: steps }, () => new Array<number>(pitches).fill(0));
-  for (const t of tracks) t.forEach((r, i) => r.forEach((v, p) => { if (on(v)) out[i]![p] = 1; }));
+  for (const t of tracks)
+    t.forEach((r, i) =>
+      r.forEach((v, p) => {
+        if (on(v)) out[i]![p] = 1;
+      }),
+    );
   return out;
 }
 

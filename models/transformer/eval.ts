@@ -11,9 +11,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { loadJsb, type Chorale } from '../data/jsb';
-import { choraleToRoll } from '../data/pianoroll';
 import { choraleToTokens, pitchToToken, tokenToPitch } from '../data/tokens';
-import { averageSummaries, estimateKey, rollTracks, summarize, type MetricSummary } from '../metrics/index';
+import { averageSummaries, estimateKey, summarize, voiceTracks, type MetricSummary } from '../metrics/index';
 import { initRuntime } from '../runtime/index';
 import { createRng } from '../runtime/rng';
 import { VOICES_PER_STEP } from './config';
@@ -99,7 +98,9 @@ function facts(dir: string): ModelFacts {
   const meta = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;
   const num = (k: string) => (typeof meta[k] === 'number' ? (meta[k] as number) : null);
   const logFile = path.join(dir, 'train-log.json');
-  const trainSeconds = fs.existsSync(logFile) ? wallSeconds((JSON.parse(fs.readFileSync(logFile, 'utf8')) as { train: Array<{ elapsedSec: number }> }).train) : num('trainSeconds');
+  const trainSeconds = fs.existsSync(logFile)
+    ? wallSeconds((JSON.parse(fs.readFileSync(logFile, 'utf8')) as { train: Array<{ elapsedSec: number }> }).train)
+    : num('trainSeconds');
   return { dir: path.relative(process.cwd(), dir), params: num('params') ?? 0, trainingFlops: num('trainingFlops'), trainSeconds, steps: num('steps') };
 }
 
@@ -115,18 +116,23 @@ function testNll(dir: string, test: readonly Chorale[]): { nll: number; tokens: 
 
 /** Validation NLL against training FLOPs (log10), with the issue's reference curves and test points. */
 export function nllVsFlopsSvg(dir: string, points: Array<{ label: string; flops: number; nll: number; color: string }>): string {
-  const log = JSON.parse(fs.readFileSync(path.join(dir, 'train-log.json'), 'utf8')) as { config: { flopsPerStep: number }; validation: Array<{ step: number; metrics: { loss: number } }> };
+  const log = JSON.parse(fs.readFileSync(path.join(dir, 'train-log.json'), 'utf8')) as {
+    config: { flopsPerStep: number };
+    validation: Array<{ step: number; metrics: { loss: number } }>;
+  };
   const lg = Math.log10;
   const series: Series[] = [
     { label: 'reference vanilla 0.94M (issue 7)', color: '#999999', points: REFERENCE.curve_0_94M_params.map((p) => [lg(p.flops), p.nll]), markers: true },
     { label: 'reference vanilla 5.0M (issue 7)', color: '#555555', points: REFERENCE.curve_5_0M_params.map((p) => [lg(p.flops), p.nll]), markers: true },
-    { label: 'ours: validation NLL (24 valid chorales)', color: '#1f5fa8', points: log.validation.map((v) => [lg(v.step * log.config.flopsPerStep), v.metrics.loss]) },
+    {
+      label: 'ours: validation NLL (24 valid chorales)',
+      color: '#1f5fa8',
+      points: log.validation.map((v) => [lg(v.step * log.config.flopsPerStep), v.metrics.loss]),
+    },
     ...points.map((p) => ({ label: p.label, color: p.color, points: [[lg(p.flops), p.nll]] as Array<[number, number]>, markers: true })),
   ];
   return lineChartSvg(series, { title: 'JSB NLL (nats/token) vs training FLOPs (6·N·D)', xLabel: 'log10 training FLOPs', yLabel: 'NLL' });
 }
-
-const voiceTracks = (ch: Chorale) => rollTracks(choraleToRoll(ch));
 
 /** Harmonises each melody (soprano forced) and returns the metrics of ours and of Bach's. */
 export async function harmonisationMetrics(model: Model, test: readonly Chorale[], seed: number, sampling: { temperature: number; topP: number }) {
@@ -149,7 +155,8 @@ export async function harmonisationMetrics(model: Model, test: readonly Chorale[
 }
 
 const round = (x: number, d = 4) => (Number.isFinite(x) ? Number(x.toFixed(d)) : x);
-const roundAll = (s: MetricSummary) => Object.fromEntries(Object.entries(s).map(([k, v]) => [k, Array.isArray(v) ? v.map((x) => round(x)) : round(v as number)]));
+const roundAll = (s: MetricSummary) =>
+  Object.fromEntries(Object.entries(s).map(([k, v]) => [k, Array.isArray(v) ? v.map((x) => round(x)) : round(v as number)]));
 
 export async function main(flags: Record<string, string | true>): Promise<void> {
   // The melody-encoder harmoniser (issue 12) has its own eval; the rest of this file is the
@@ -162,11 +169,16 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
   const log = (s: string) => console.log(s);
 
   const main = testNll(COMMITTED_DIR, test);
-  log(`test NLL (committed, relative): ${main.nll.toFixed(4)} nats/token over ${main.tokens} tokens; ${main.facts.params} params, ${main.facts.trainingFlops?.toExponential(2)} FLOPs, ${main.facts.trainSeconds?.toFixed(0)} s`);
+  log(
+    `test NLL (committed, relative): ${main.nll.toFixed(4)} nats/token over ${main.tokens} tokens; ${main.facts.params} params, ${main.facts.trainingFlops?.toExponential(2)} FLOPs, ${main.facts.trainSeconds?.toFixed(0)} s`,
+  );
   const abs = fs.existsSync(path.join(ABSOLUTE_DIR, 'config.json')) ? testNll(ABSOLUTE_DIR, test) : null;
   const relAblDir = path.join(COMMITTED_DIR, 'ablation-relative');
   const relAbl = fs.existsSync(path.join(relAblDir, 'config.json')) ? testNll(relAblDir, test) : null;
-  if (abs) log(`ablation, equal budget: absolute ${abs.nll.toFixed(4)} vs relative ${relAbl?.nll.toFixed(4) ?? 'n/a'} (${abs.facts.trainingFlops?.toExponential(2)} FLOPs each)`);
+  if (abs)
+    log(
+      `ablation, equal budget: absolute ${abs.nll.toFixed(4)} vs relative ${relAbl?.nll.toFixed(4) ?? 'n/a'} (${abs.facts.trainingFlops?.toExponential(2)} FLOPs each)`,
+    );
   else log('ablation: no absolute-position weights found (models/weights/transformer/absolute)');
 
   // Smoothing for the bigram picked on valid, never on test.
@@ -176,7 +188,10 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
   log(`per-voice bigram baseline: ${bigram.toFixed(4)} (α=${bestAlpha})`);
 
   const n = Math.min(test.length, f.melodies ?? test.length);
-  const knobs = parseParams({ ...(f.temperature !== undefined ? { temperature: f.temperature } : {}), ...(f['top-p'] !== undefined ? { topP: f['top-p'] } : {}) });
+  const knobs = parseParams({
+    ...(f.temperature !== undefined ? { temperature: f.temperature } : {}),
+    ...(f['top-p'] !== undefined ? { topP: f['top-p'] } : {}),
+  });
   const model = loadModel(COMMITTED_DIR);
   const harm = await harmonisationMetrics(model, test.slice(0, n), f.seed ?? 1, { temperature: knobs.temperature, topP: knobs.topP });
   disposeParams(model.params);
