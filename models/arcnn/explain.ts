@@ -11,7 +11,7 @@ import { CLASSES, ROLL_HIGH, ROLL_LOW, TICKS_PER_STEP, VOICES } from './config';
 import { cellIndex } from './encoding';
 import { sampleGibbs } from './gibbs';
 import type { ArcnnNet } from './network';
-import { parseParams } from './params';
+import { parseParams, samplerKnobs } from './params';
 import { planRequest, type Plan } from './convert';
 import { WEIGHTS_DIR, loadWeights } from './weights';
 
@@ -87,39 +87,25 @@ export async function explainArcnn(input: ArcnnExplainInput): Promise<ArcnnExpla
   const plan = planRequest(input.score, request, 'harmonize', params);
   const iterations: ArcnnIteration[] = [];
   let before = new Map<string, ExplainNote>(rollNotes(plan, plan.roll.data).map((n) => [key(n), n]));
-  // The same knobs the generator passes (./index.ts), plus the trace.
-  await sampleGibbs(
-    net,
-    { roll: plan.roll, editable: plan.editable },
-    {
-      iterations: params.iterations,
-      maxRemoveShare: params.maxRemoveShare,
-      maxNotesAdded: params.maxNotesAdded,
-      temperature: params.temperature,
-      strictVoiceLeading: params.strictVoiceLeading,
-      startTemperature: params.startTemperature ?? undefined,
-      chunk: params.chunk,
+  // The same knobs the generator passes (./model.ts), plus the trace.
+  await sampleGibbs(net, { roll: plan.roll, editable: plan.editable }, samplerKnobs(params), createRng(input.seed), {
+    onIteration(trace) {
+      const now = new Map<string, ExplainNote>(rollNotes(plan, trace.roll).map((n) => [key(n), n]));
+      const added = [...now].filter(([k]) => !before.has(k)).map(([, n]) => n);
+      const removed = [...before].filter(([k]) => !now.has(k)).map(([, n]) => n);
+      before = now;
+      iterations.push({
+        iteration: trace.iteration,
+        temperature: trace.temperature,
+        masked: trace.block.length,
+        added,
+        removed,
+        // The network's own distribution (temperature 1): at the sampler's low temperature it is
+        // nearly one-hot and would hide under the drawn notes.
+        heat: Buffer.from(heatMap(trace.logits, plan.roll.steps, trace.block, 1)).toString('base64'),
+      });
     },
-    createRng(input.seed),
-    {
-      onIteration(trace) {
-        const now = new Map<string, ExplainNote>(rollNotes(plan, trace.roll).map((n) => [key(n), n]));
-        const added = [...now].filter(([k]) => !before.has(k)).map(([, n]) => n);
-        const removed = [...before].filter(([k]) => !now.has(k)).map(([, n]) => n);
-        before = now;
-        iterations.push({
-          iteration: trace.iteration,
-          temperature: trace.temperature,
-          masked: trace.block.length,
-          added,
-          removed,
-          // The network's own distribution (temperature 1): at the sampler's low temperature it is
-          // nearly one-hot and would hide under the drawn notes.
-          heat: Buffer.from(heatMap(trace.logits, plan.roll.steps, trace.block, 1)).toString('base64'),
-        });
-      },
-    },
-  );
+  });
   return {
     model: 'arcnn',
     melody: input.melody,

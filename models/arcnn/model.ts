@@ -7,7 +7,7 @@ import { GeneratorParamError, type GenerateOptions, type GenerateRequest, type G
 import { initRuntime } from '../runtime/index';
 import { createRng } from '../runtime/rng';
 import { disposeNet, type ArcnnNet } from './network';
-import { ARCNN_TASKS, parseParams, type ArcnnTask } from './params';
+import { ARCNN_TASKS, parseParams, samplerKnobs, type ArcnnTask } from './params';
 import { sampleEdits } from './sampler';
 import { planRequest, rollToResult } from './convert';
 import { WEIGHTS_DIR, loadWeights } from './weights';
@@ -52,21 +52,7 @@ export class ArcnnGenerator implements Generator {
     const progress = { onProgress: options.onProgress, signal: options.signal };
     // Every task runs the same annealed blocked Gibbs on the network's per-voice-step conditionals
     // (./gibbs); the caps bound what an edit may remove and add.
-    const res = await sampleEdits(
-      this.net!,
-      { roll: plan.roll, editable: plan.editable },
-      {
-        iterations: params.iterations,
-        maxRemoveShare: params.maxRemoveShare,
-        maxNotesAdded: params.maxNotesAdded,
-        temperature: params.temperature,
-        strictVoiceLeading: params.strictVoiceLeading,
-        startTemperature: params.startTemperature ?? undefined,
-        chunk: params.chunk,
-      },
-      rng,
-      progress,
-    );
+    const res = await sampleEdits(this.net!, { roll: plan.roll, editable: plan.editable }, samplerKnobs(params), rng, progress);
     const { add, remove } = rollToResult(plan, res.roll);
     const used = new Set(add.map((n) => n.trackId as string));
     return {

@@ -4,6 +4,8 @@
 import { modelDefaults } from '../../lib/ai/contract';
 import { z } from 'zod';
 import { GeneratorParamError, type Task } from '../generator';
+import type { GibbsSchedule } from './gibbs';
+import type { SamplerKnobs } from './sampler';
 
 export const ARCNN_TASKS = ['harmonize', 'accompany', 'rewrite', 'infill'] as const satisfies readonly Task[];
 export type ArcnnTask = (typeof ARCNN_TASKS)[number];
@@ -49,7 +51,6 @@ export const HARMONIZE_START_TEMPERATURE: number | null = null;
 /** Gibbs masking unit in 16th steps (valid sweep, MODEL_CARD.md). */
 export const GIBBS_CHUNK = 1;
 
-
 export function parseParams(task: ArcnnTask, raw: unknown): ArcnnParams {
   const r = paramsSchema.safeParse(raw ?? {});
   if (!r.success) {
@@ -70,5 +71,18 @@ export function parseParams(task: ArcnnTask, raw: unknown): ArcnnParams {
     strictVoiceLeading: p.strictVoiceLeading ?? (d.strictVoiceLeading as boolean),
     startTemperature: writesVoices ? HARMONIZE_START_TEMPERATURE : null,
     chunk: GIBBS_CHUNK,
+  };
+}
+
+/** The sampler's knobs and Gibbs schedule for parsed parameters (./sampler.ts). */
+export function samplerKnobs(p: ArcnnParams): SamplerKnobs & GibbsSchedule {
+  return {
+    iterations: p.iterations,
+    maxRemoveShare: p.maxRemoveShare,
+    maxNotesAdded: p.maxNotesAdded,
+    temperature: p.temperature,
+    strictVoiceLeading: p.strictVoiceLeading,
+    startTemperature: p.startTemperature ?? undefined,
+    chunk: p.chunk,
   };
 }

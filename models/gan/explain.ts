@@ -9,12 +9,12 @@ import type { Score, TrackId } from '../../lib/score';
 import { loadJsb, REST, type Chorale } from '../data/jsb';
 import { TICKS_PER_STEP } from '../data/score-convert';
 import { initRuntime, tf } from '../runtime/index';
-import { NUM_ACCOMP, NUM_CLASSES, STEPS_PER_BEAT, type GanConfig } from './config';
+import { NUM_ACCOMP, NUM_CLASSES, type GanConfig } from './config';
 import { encodeAccompaniment, encodeLine } from './encoding';
-import { parseGanParams } from './params';
-import { melodyLine, soundingSpan, toSopranoRegister } from './convert';
+import { parseGanParams, sampleOptions } from './params';
+import { melodyLine, toSopranoRegister } from './convert';
 import { critic, type Params } from './network';
-import { accompanyLines } from './sampler';
+import { accompanyMelody } from './sampler';
 import { loadCommittedCritic, loadCommittedGenerator } from './weights';
 
 interface Models {
@@ -104,19 +104,10 @@ export async function explainGan(input: GanExplainInput): Promise<GanExplain> {
   const steps = (input.bars[1] - input.bars[0]) * spb;
   const raw = melodyLine(input.score, [input.trackId], from, steps);
   const { line, shift } = toSopranoRegister(raw);
-  const [first, last] = soundingSpan(raw);
-  // As the generator: read the line from the beat of its first note; nothing outside the melody.
-  const cut = Math.max(0, Math.floor(first / STEPS_PER_BEAT) * STEPS_PER_BEAT);
   const params = parseGanParams({});
   const samples: GanSample[] = input.seeds.map((seed) => {
-    const [tail] = accompanyLines(m.G, m.config, [line.slice(cut)], {
-      seed,
-      temperature: params.temperature,
-      penalty: params.smoothing,
-      strictVoiceLeading: params.strictVoiceLeading,
-    });
-    const voices = tail!.map((v) => [...new Array<number>(cut).fill(REST), ...v]);
-    for (const v of voices) for (let t = 0; t < v.length; t++) if (t < first || t > last) v[t] = REST;
+    // Exactly as the generator (./model.ts) accompanies it.
+    const { voices, last, cut } = accompanyMelody(m.G, m.config, raw, line, sampleOptions(params, seed));
     // The critic judges the piece in the register the generator wrote it (the training data's).
     const piece: Chorale = line.slice(cut, last + 1).map((s, t) => [s, voices[0]![cut + t]!, voices[1]![cut + t]!, voices[2]![cut + t]!]);
     return { seed, notes: linesToNotes(voices, from, -shift, 1), critic: criticScore(m.D, m.config, piece) };

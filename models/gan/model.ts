@@ -16,11 +16,11 @@ import {
   type Score,
 } from '../generator';
 import { initRuntime } from '../runtime/index';
-import { STEPS_PER_BEAT, type GanConfig } from './config';
-import { lineToNotes, melodyLine, soundingSpan, toSopranoRegister } from './convert';
+import type { GanConfig } from './config';
+import { lineToNotes, melodyLine, toSopranoRegister } from './convert';
 import type { Params } from './network';
-import { GAN_TASKS, parseGanParams } from './params';
-import { accompanyLines } from './sampler';
+import { GAN_TASKS, parseGanParams, sampleOptions } from './params';
+import { accompanyMelody } from './sampler';
 import { disposeParams, loadCommittedGenerator, loadParams } from './weights';
 
 /** Bars of melody read on each side of the requested range (the generator's receptive field). */
@@ -93,20 +93,7 @@ export class GanGenerator implements Generator {
     if (inRange.every((m) => m === REST)) throw new GeneratorParamError(`the melody has no notes in bars ${from + 1}–${to}`);
     const { line, shift } = toSopranoRegister(raw);
     onProgress?.(0.2);
-    // The accompaniment starts and stops with the melody: nothing before a pickup or after the end.
-    // The model reads the line from the beat of its first note, as the JSB chorales (its training
-    // data) start at their pickup; leading silence would be out of distribution and leave the
-    // pickup unharmonised.
-    const [first, last] = soundingSpan(raw);
-    const cut = Math.max(0, Math.floor(first / STEPS_PER_BEAT) * STEPS_PER_BEAT);
-    const [tail] = accompanyLines(this.model!.params, this.model!.config, [line.slice(cut)], {
-      seed,
-      temperature: params.temperature,
-      penalty: params.smoothing,
-      strictVoiceLeading: params.strictVoiceLeading,
-    });
-    const voices = tail!.map((v) => [...new Array<number>(cut).fill(REST), ...v]);
-    for (const v of voices) for (let t = 0; t < v.length; t++) if (t < first || t > last) v[t] = REST;
+    const { voices } = accompanyMelody(this.model!.params, this.model!.config, raw, line, sampleOptions(params, seed));
     if (signal?.aborted) throw new GenerationAbortedError();
 
     const instruments = INSTRUMENTATIONS[params.instrumentation]!;

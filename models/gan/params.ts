@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { modelDefaults } from '../../lib/ai/contract';
 import { GeneratorParamError } from '../generator';
+import type { SampleOptions } from './sampler';
 
 export const GAN_TASKS = ['accompany', 'harmonize'] as const;
 
@@ -36,4 +37,9 @@ export function parseGanParams(raw: unknown): GanParams {
     strictVoiceLeading: r.data.strictVoiceLeading ?? (d.strictVoiceLeading as boolean),
     instrumentation: r.data.instrumentation ?? (d.instrumentation as GanParams['instrumentation']),
   };
+}
+
+/** The decoder options a request's knobs ask for (./sampler.ts). */
+export function sampleOptions(params: GanParams, seed: number): SampleOptions {
+  return { seed, temperature: params.temperature, penalty: params.smoothing, strictVoiceLeading: params.strictVoiceLeading };
 }

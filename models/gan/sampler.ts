@@ -10,7 +10,8 @@
 import { REST, STEPS_PER_BAR } from '../data/jsb';
 import { tf } from '../runtime/index';
 import { createRng, type Rng } from '../runtime/rng';
-import { NUM_ACCOMP, NUM_CLASSES, REST_CLASS, VOICE_ORDER, type GanConfig } from './config';
+import { NUM_ACCOMP, NUM_CLASSES, REST_CLASS, STEPS_PER_BEAT, VOICE_ORDER, type GanConfig } from './config';
+import { soundingSpan } from './convert';
 import { barNoise, classToPitch, encodeLine } from './encoding';
 import { forbiddenMoves } from '../decoding/voice-leading';
 import { samplePath, viterbiPath, type Forbidden, type Penalty } from './decode';
@@ -61,7 +62,14 @@ export interface MelodyLogits {
 }
 
 /** Fixed logits [lines, padded, 3, 47] that do not depend on the other voices (independent heads; tests). */
-export function fixedLogits(flat: Float32Array, lines: number, steps: number, padded: number, rng: Rng, melodies?: readonly (readonly number[])[]): MelodyLogits {
+export function fixedLogits(
+  flat: Float32Array,
+  lines: number,
+  steps: number,
+  padded: number,
+  rng: Rng,
+  melodies?: readonly (readonly number[])[],
+): MelodyLogits {
   return {
     lines,
     steps,
@@ -70,7 +78,8 @@ export function fixedLogits(flat: Float32Array, lines: number, steps: number, pa
     melodies,
     voice(v) {
       const out = new Float32Array(lines * padded * NUM_CLASSES);
-      for (let r = 0; r < lines * padded; r++) out.set(flat.subarray((r * NUM_ACCOMP + v) * NUM_CLASSES, (r * NUM_ACCOMP + v + 1) * NUM_CLASSES), r * NUM_CLASSES);
+      for (let r = 0; r < lines * padded; r++)
+        out.set(flat.subarray((r * NUM_ACCOMP + v) * NUM_CLASSES, (r * NUM_ACCOMP + v + 1) * NUM_CLASSES), r * NUM_CLASSES);
       return out;
     },
     dispose() {},
@@ -139,7 +148,12 @@ export function decodeLogits(l: MelodyLogits, config: GanConfig, opts: Omit<Samp
       const offset = i * l.padded * NUM_CLASSES;
       const lines = [...(l.melodies ? [l.melodies[i]!] : []), ...VOICE_ORDER.slice(0, classes.length).map((u) => out[i]![u]!)];
       const forbidden: Forbidden | undefined = strict
-        ? (t) => forbiddenMoves(lines.map((x) => ({ prev: x[t - 1]!, cur: x[t]! })), classToPitch, NUM_CLASSES)
+        ? (t) =>
+            forbiddenMoves(
+              lines.map((x) => ({ prev: x[t - 1]!, cur: x[t]! })),
+              classToPitch,
+              NUM_CLASSES,
+            )
         : undefined;
       const path =
         temperature > 0
@@ -166,4 +180,31 @@ export function accompanyLines(params: Params, config: GanConfig, melodies: read
   } finally {
     l.dispose();
   }
+}
+
+export interface MelodyAccompaniment {
+  /** [voice][step] MIDI pitch or REST (alto, tenor, bass), as long as the melody. */
+  voices: number[][];
+  /** First and last sounding step of the melody. */
+  first: number;
+  last: number;
+  /** The step the model started reading from (the beat of the first note). */
+  cut: number;
+}
+
+/**
+ * The accompaniment of one melody as the generator writes it (./model.ts; the "how it works" view,
+ * ./explain.ts, shows the same): the accompaniment starts and stops with the melody, nothing before
+ * a pickup or after the end. The model reads the line from the beat of its first note, as the JSB
+ * chorales (its training data) start at their pickup; leading silence would be out of distribution
+ * and leave the pickup unharmonised. `raw` is the melody on the grid, `line` the same in the
+ * soprano register (./convert.ts toSopranoRegister).
+ */
+export function accompanyMelody(params: Params, config: GanConfig, raw: readonly number[], line: readonly number[], opts: SampleOptions): MelodyAccompaniment {
+  const [first, last] = soundingSpan(raw);
+  const cut = Math.max(0, Math.floor(first / STEPS_PER_BEAT) * STEPS_PER_BEAT);
+  const [tail] = accompanyLines(params, config, [line.slice(cut)], opts);
+  const voices = tail!.map((v) => [...new Array<number>(cut).fill(REST), ...v]);
+  for (const v of voices) for (let t = 0; t < v.length; t++) if (t < first || t > last) v[t] = REST;
+  return { voices, first, last, cut };
 }

@@ -30,10 +30,7 @@ afterAll(() => Object.values(model.params).forEach((v) => v.dispose()));
 
 describe('metre', () => {
   it('gives bar, beat, 8th and 16th levels for 4/4, 3/4, 6/8, 2/2 and 3/8', () => {
-    const B = LEVEL_BAR,
-      b = LEVEL_BEAT,
-      e = LEVEL_EIGHTH,
-      s = LEVEL_SIXTEENTH;
+    const B = LEVEL_BAR, b = LEVEL_BEAT, e = LEVEL_EIGHTH, s = LEVEL_SIXTEENTH;
     expect(Array.from(metricalLevels(16, 0, metreOf([4, 4])))).toEqual([B, s, e, s, b, s, e, s, b, s, e, s, b, s, e, s]);
     expect(Array.from(metricalLevels(12, 0, metreOf([3, 4])))).toEqual([B, s, e, s, b, s, e, s, b, s, e, s]);
     expect(Array.from(metricalLevels(12, 0, metreOf([6, 8])))).toEqual([B, s, e, s, e, s, b, s, e, s, e, s]);
@@ -113,26 +110,14 @@ describe('sampling', () => {
   });
 });
 
-const track = (id: string, order: number): Track => ({
-  id: id as TrackId,
-  name: id,
-  instrument: 'piano',
-  color: '#336699',
-  role: order === 0 ? 'melody' : 'accompaniment',
-  muted: false,
-  solo: false,
-  volume: 1,
-  order,
-});
+const track = (id: string, order: number): Track => ({ id: id as TrackId, name: id, instrument: 'piano', color: '#336699', role: order === 0 ? 'melody' : 'accompaniment', muted: false, solo: false, volume: 1, order });
 
 /** A melody in `ts`: notes [pitch, start, duration] in 16th steps. */
 function score(ts: TimeSignature, notes: Array<[number, number, number]>): Score {
   return {
     meta: { title: 't', bpm: 90, timeSignature: ts, key: 'C major', lengthBars: 4, schemaVersion: 1 },
     tracks: [track('mel', 0)],
-    notes: notes.map(
-      ([pitch, s, d], i): Note => ({ id: `n${i}` as NoteId, trackId: 'mel' as TrackId, pitch, start: s * 120, duration: d * 120, velocity: 90 }),
-    ),
+    notes: notes.map(([pitch, s, d], i): Note => ({ id: `n${i}` as NoteId, trackId: 'mel' as TrackId, pitch, start: s * 120, duration: d * 120, velocity: 90 })),
   };
 }
 
@@ -141,40 +126,11 @@ describe('generator with the melody-encoder model', () => {
     const gen = new TransformerGenerator({ melodyModel: model });
     const cases: Array<[string, TimeSignature, Array<[number, number, number]>]> = [
       // 4/4 with a one-beat pickup at the end of bar 0.
-      [
-        'pickup 4/4',
-        [4, 4],
-        [
-          [67, 12, 4],
-          [72, 16, 8],
-          [71, 24, 4],
-          [72, 28, 4],
-          [74, 32, 16],
-        ],
-      ],
+      ['pickup 4/4', [4, 4], [[67, 12, 4], [72, 16, 8], [71, 24, 4], [72, 28, 4], [74, 32, 16]]],
       // 3/4 waltz-like line starting on beat 3 of bar 0.
-      [
-        '3/4',
-        [3, 4],
-        [
-          [64, 8, 4],
-          [67, 12, 8],
-          [65, 20, 4],
-          [64, 24, 12],
-        ],
-      ],
+      ['3/4', [3, 4], [[64, 8, 4], [67, 12, 8], [65, 20, 4], [64, 24, 12]]],
       // 6/8 with an 8th-note pickup, far above the chorale register (moved in and back by octaves).
-      [
-        '6/8',
-        [6, 8],
-        [
-          [91, 10, 2],
-          [96, 12, 6],
-          [95, 18, 2],
-          [93, 20, 4],
-          [91, 24, 12],
-        ],
-      ],
+      ['6/8', [6, 8], [[91, 10, 2], [96, 12, 6], [95, 18, 2], [93, 20, 4], [91, 24, 12]]],
     ];
     for (const [name, ts, notes] of cases) {
       const s = score(ts, notes);
