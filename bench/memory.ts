@@ -8,7 +8,11 @@
 //   after session — one session created, a y-websocket client synced, added a note and left, the
 //                   room unloaded (TUTTI_UNLOAD_DELAY_MS=200) and written; settled again.
 // Embedded is measured on its first start (a new data directory: what a new user runs) and on a
-// restart on that directory. `--next` also serves the Next app (needs a `next build`).
+// restart on that directory. Tutti runs the way `npm start` runs it: scripts/start.mjs (which
+// compiles the server to plain JS and builds the Next app when stale) serving the Next app, which
+// starts on the first page request; `--no-next` runs API + websocket only. For comparison,
+// `embedded_tsx` runs the TypeScript sources through the tsx loader (`--import tsx server/main.ts`,
+// as `npm run dev` and the tests do), and, with Next, `afterPage` is measured once a page was served.
 // PostgreSQL: TUTTI_BENCH_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/test).
 // Results: bench/results/memory.json with --write (else a temporary file, named on stderr).
 import type { ChildProcess } from 'node:child_process';
@@ -26,7 +30,8 @@ import { writeResult } from '../models/cli/result-file';
 const ROOT = path.resolve(import.meta.dirname, '..');
 const PG_URL = process.env.TUTTI_BENCH_DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/test';
 const SETTLE_MS = Number(process.env.TUTTI_BENCH_SETTLE_MS ?? 10_000);
-const WITH_NEXT = process.argv.includes('--next');
+/** `npm start` serves the Next app; `--no-next` measures API + websocket only. (`--next`: the default, kept for old command lines.) */
+const WITH_NEXT = !process.argv.includes('--no-next');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function freePort(): Promise<number> {
@@ -88,7 +93,12 @@ async function settledMemory(pid: number) {
     samples.push(treeMemory(pid));
     await sleep(500);
   }
-  return { rssMb: median(samples.map((s) => s.rssMb)), pssMb: median(samples.map((s) => s.pssMb)), processes: Math.max(...samples.map((s) => s.processes)), loadavg1: +os.loadavg()[0]!.toFixed(2) };
+  return {
+    rssMb: median(samples.map((s) => s.rssMb)),
+    pssMb: median(samples.map((s) => s.pssMb)),
+    processes: Math.max(...samples.map((s) => s.processes)),
+    loadavg1: +os.loadavg()[0]!.toFixed(2),
+  };
 }
 
 interface Server {
@@ -99,19 +109,32 @@ interface Server {
 }
 
 async function spawnServer(name: string, args: string[], env: Record<string, string>, ready: RegExp, port: number): Promise<Server> {
-  const s = await spawnUntilReady(name, args, { cwd: ROOT, env, ready });
+  // start.mjs may build the Next app first (minutes on a busy machine).
+  const s = await spawnUntilReady(name, args, { cwd: ROOT, env, ready, timeoutMs: 900_000 });
   return { name, port, ...s };
 }
 
-async function startTutti(name: string, env: Record<string, string>): Promise<Server> {
+async function startTutti(name: string, env: Record<string, string>, entry: 'npm start' | 'tsx' = 'npm start'): Promise<Server> {
   const port = await freePort();
-  const args = ['--import', 'tsx', 'server/main.ts', ...(WITH_NEXT ? [] : ['--no-next'])];
-  return spawnServer(name, args, { PORT: String(port), HOST: '127.0.0.1', TUTTI_UNLOAD_DELAY_MS: '200', CHECKPOINT_DISABLE: '1', LOG_LEVEL: 'info', ...env }, /listening on/, port);
+  const args = [...(entry === 'tsx' ? ['--import', 'tsx', 'server/main.ts'] : ['scripts/start.mjs']), ...(WITH_NEXT ? [] : ['--no-next'])];
+  return spawnServer(
+    name,
+    args,
+    { PORT: String(port), HOST: '127.0.0.1', TUTTI_UNLOAD_DELAY_MS: '200', CHECKPOINT_DISABLE: '1', LOG_LEVEL: 'info', ...env },
+    /listening on/,
+    port,
+  );
 }
 
 async function startStock(): Promise<Server> {
   const port = await freePort();
-  return spawnServer('stock', [path.join(ROOT, 'node_modules/@y/websocket-server/src/server.js')], { PORT: String(port), HOST: '127.0.0.1' }, /running at/, port);
+  return spawnServer(
+    'stock',
+    [path.join(ROOT, 'node_modules/@y/websocket-server/src/server.js')],
+    { PORT: String(port), HOST: '127.0.0.1' },
+    /running at/,
+    port,
+  );
 }
 
 /** One participant's visit: create the session (Tutti), sync, add a note, see it echoed by a second client, leave. */
@@ -147,12 +170,26 @@ async function visit(s: Server): Promise<void> {
   }
 }
 
-async function measure(s: Server) {
+/** Serves a page (the Next app starts on the first one) and checks it is one. */
+async function page(s: Server): Promise<void> {
+  const res = await fetch(`http://127.0.0.1:${s.port}/`);
+  const html = await res.text();
+  if (res.status !== 200 || !html.includes('<html')) throw new Error(`${s.name}: GET / answered ${res.status}`);
+}
+
+async function measure(s: Server, withPage = false) {
   const idle = await settledMemory(s.child.pid!);
   await visit(s);
   const afterSession = await settledMemory(s.child.pid!);
-  console.error(`[bench] ${s.name}: idle RSS ${idle.rssMb} MB (PSS ${idle.pssMb}, ${idle.processes} process(es), load ${idle.loadavg1}); after a session RSS ${afterSession.rssMb} MB (PSS ${afterSession.pssMb}, load ${afterSession.loadavg1})`);
-  return { idle, afterSession };
+  let afterPage: Awaited<ReturnType<typeof settledMemory>> | undefined;
+  if (withPage) {
+    await page(s);
+    afterPage = await settledMemory(s.child.pid!);
+  }
+  console.error(
+    `[bench] ${s.name}: idle RSS ${idle.rssMb} MB (PSS ${idle.pssMb}, ${idle.processes} process(es), load ${idle.loadavg1}); after a session RSS ${afterSession.rssMb} MB (PSS ${afterSession.pssMb}, load ${afterSession.loadavg1})${afterPage ? `; after a page RSS ${afterPage.rssMb} MB (PSS ${afterPage.pssMb}, load ${afterPage.loadavg1})` : ''}`,
+  );
+  return { idle, afterSession, ...(afterPage ? { afterPage } : {}) };
 }
 
 async function main() {
@@ -169,11 +206,12 @@ async function main() {
       ['embedded_first_start', () => startTutti('embedded (first start)', { DATA_DIR: dataDir, DATABASE_URL: '' })],
       ['embedded_restart', () => startTutti('embedded (restart)', { DATA_DIR: dataDir, DATABASE_URL: '' })],
       ['postgres', () => startTutti('postgres', { DATA_DIR: dataDir, DATABASE_URL: pgUrl.toString() })],
+      ['embedded_tsx', () => startTutti('embedded (restart, through tsx)', { DATA_DIR: dataDir, DATABASE_URL: '' }, 'tsx')],
     ];
     for (const [key, start] of runs) {
       const s = await start();
       try {
-        results[key] = await measure(s);
+        results[key] = await measure(s, WITH_NEXT && key === 'embedded_first_start');
       } finally {
         await s.stop();
       }
@@ -195,13 +233,19 @@ async function main() {
     idle_pss_mb_postgres: r('postgres').idle.pssMb,
     stock_idle_pss_mb: r('stock').idle.pssMb,
     embedded_vs_stock_idle_rss: +(r('embedded_first_start').idle.rssMb / r('stock').idle.rssMb).toFixed(2),
+    idle_rss_mb_embedded_tsx: r('embedded_tsx').idle.rssMb,
+    idle_rss_mb_embedded_after_page: r('embedded_first_start').afterPage?.rssMb ?? null,
+    entry: 'npm start (node scripts/start.mjs: compiled server, Next started on the first page request)',
     next: WITH_NEXT,
     settle_ms: SETTLE_MS,
     loadavg_before: loadBefore,
     loadavg_after: os.loadavg(),
   };
   const file = WITH_NEXT ? 'memory-next.json' : 'memory.json';
-  writeResult(path.join(ROOT, 'bench/results', file), JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, results, summary }, null, 2) + '\n');
+  writeResult(
+    path.join(ROOT, 'bench/results', file),
+    JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, results, summary }, null, 2) + '\n',
+  );
   console.log(JSON.stringify(summary));
 }
 

@@ -1,5 +1,6 @@
 // The one Tutti process: an HTTP server carrying our API routes, the Yjs sync websocket on
 // /sync/<sessionId>, and the Next.js app for everything else — all on one port.
+import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -47,6 +48,8 @@ export interface StartOptions {
   dev?: boolean;
   /** false: API + websocket only, no Next app (fast tests, benchmarks). */
   next?: boolean;
+  /** Start Next before listening instead of on the first page request (always so in dev). */
+  nextEager?: boolean;
   maxMessageBytes?: number;
   /** Per-connection token bucket and per-room connection cap (server/config.ts). */
   maxMessagesPerSecond?: number;
@@ -95,6 +98,9 @@ export interface TuttiServer {
   /** Graceful stop: refuse new work (/readyz 503), close sockets (1001), flush every room, close the database. */
   close(): Promise<void>;
 }
+
+/** The checkout (the Next app's directory). */
+const ROOT = path.resolve(import.meta.dirname, '..');
 
 // The configuration's defaults, for callers of startServer that leave a limit unset.
 const LIMIT_DEFAULTS = readConfig({} as NodeJS.ProcessEnv, []);
@@ -147,11 +153,25 @@ export async function startServer(opts: StartOptions = {}): Promise<TuttiServer>
   const access = new SessionAccess(db.prisma);
   // The studio starts after the jobs (it needs their runner mode); the jobs reach it through this late binding.
   let studioRef: Studio | null = null;
-  const jobs = await startJobs({ prisma: db.prisma, rooms, config: opts.jobs, redisUrl: opts.redisUrl, log, access, versions: { resolve: (s, f, v) => studioRef?.resolve(s, f, v) ?? Promise.resolve(null) } });
+  const jobs = await startJobs({
+    prisma: db.prisma,
+    rooms,
+    config: opts.jobs,
+    redisUrl: opts.redisUrl,
+    log,
+    access,
+    versions: { resolve: (s, f, v) => studioRef?.resolve(s, f, v) ?? Promise.resolve(null) },
+  });
   const readiness = { pool: db.pool, redisPing: fanout ? () => fanout!.ping() : undefined, queuePing: jobs.queuePing, draining: () => draining };
   const versions = startVersions({ prisma: db.prisma, rooms, config: opts.versions, log });
   // Trainings run here in pool mode; in queue mode the worker processes run them (server/worker-main.ts).
-  const studio = await startStudio({ prisma: db.prisma, modelsDir: path.resolve(opts.modelsDir ?? path.join(opts.dataDir ?? './data', 'models')), runner: jobs.runner === 'queue' ? 'none' : 'pool', log, pollMs: opts.studioPollMs });
+  const studio = await startStudio({
+    prisma: db.prisma,
+    modelsDir: path.resolve(opts.modelsDir ?? path.join(opts.dataDir ?? './data', 'models')),
+    runner: jobs.runner === 'queue' ? 'none' : 'pool',
+    log,
+    pollMs: opts.studioPollMs,
+  });
   studioRef = studio;
 
   // Frames up to twice the limit (at least +1 MiB) reach our handler, which closes with a reason
@@ -168,7 +188,23 @@ export async function startServer(opts: StartOptions = {}): Promise<TuttiServer>
   };
   fanout?.onLinkChange((change) => revoke(change, true));
   const routeCtx = { rooms, log, access, live, edge, revoke, versions, jobs, studio, readiness };
+  // The Next app (pages) starts on the first request that needs it, not at start-up: loading and
+  // preparing Next holds ~60 MB that a server nobody has opened a page on does not need (the
+  // embedded default idles under 200 MB; bench:memory). Dev mode starts it at once (its file
+  // watchers and HMR socket). A production build must exist either way: checked at start-up.
+  const nextWanted = opts.next !== false;
   let nextApp: NextHandle | null = null;
+  let nextStarting: Promise<NextHandle> | null = null;
+  const ensureNext = (): Promise<NextHandle> =>
+    (nextStarting ??= import('./next-handler')
+      .then(({ startNext }) => startNext({ dev: !!opts.dev, port }))
+      .then(
+        (app) => (nextApp = app),
+        (err) => {
+          nextStarting = null; // the next page request tries again
+          throw err;
+        },
+      ));
 
   const server = http.createServer((req, res) => {
     setSecurityHeaders(res);
@@ -179,18 +215,18 @@ export async function startServer(opts: StartOptions = {}): Promise<TuttiServer>
         `cross-origin request refused: ${req.headers.origin} is not an allowed origin (see PUBLIC_URL / TUTTI_ALLOWED_ORIGINS)`,
         'cross_origin',
       );
-    handleRoute(req, res, routeCtx, !nextApp).then(
-      (handled) => {
-        if (!handled && nextApp) {
+    handleRoute(req, res, routeCtx, !nextWanted)
+      .then(async (handled) => {
+        if (!handled && nextWanted) {
+          const app = nextApp ?? (await ensureNext());
           preparePage(req, res, edge);
-          return nextApp.handle(req, res);
+          return app.handle(req, res);
         }
-      },
-      (err) => {
+      })
+      .catch((err) => {
         log('[http] request failed', err);
         if (!res.headersSent) res.writeHead(500).end();
-      },
-    );
+      });
   });
 
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -209,8 +245,12 @@ export async function startServer(opts: StartOptions = {}): Promise<TuttiServer>
         return;
       }
       void authorizeUpgrade(req, socket, head, m[1]!);
-    } else if (nextApp) {
-      void nextApp.upgrade(req, socket, head); // e.g. Next's dev-mode HMR socket
+    } else if (nextWanted) {
+      // e.g. Next's dev-mode HMR socket
+      ensureNext().then(
+        (app) => app.upgrade(req, socket, head),
+        () => socket.destroy(),
+      );
     } else {
       socket.destroy();
     }
@@ -268,10 +308,11 @@ export async function startServer(opts: StartOptions = {}): Promise<TuttiServer>
   });
   const port = (server.address() as AddressInfo).port;
 
-  if (opts.next !== false) {
+  if (nextWanted) {
     try {
-      const { startNext } = await import('./next-handler');
-      nextApp = await startNext({ dev: !!opts.dev, port });
+      if (opts.dev || opts.nextEager) await ensureNext();
+      else if (!fs.existsSync(path.join(ROOT, '.next', 'BUILD_ID')))
+        throw new Error('no production build of the web app in .next: run `npm run build` (npm start does it for you), or start with --no-next');
     } catch (err) {
       server.close();
       await jobs.close();
@@ -307,7 +348,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TuttiServer>
         await rooms.closeAll();
         versions.close();
         await fanout?.close();
-        await nextApp?.close().catch(() => {});
+        await nextStarting?.then((app) => app.close()).catch(() => {});
         await db.close();
         server.closeAllConnections();
         collectFrom(null);
