@@ -101,6 +101,46 @@ describe('train a model from the browser and use it in a session', () => {
     expect(d).toMatch(/^M[\d.-]/);
     expect(await page.getByTestId('version-card-link').getAttribute('href')).toBe(`/models/versions/${trainingId}`);
     await screenshot(page, 'model-studio-trained');
+    // Its generated card: the version's facts, its curve, and the card markdown the server wrote.
+    await page.getByTestId('version-card-link').click();
+    const card = page.getByTestId('version-card');
+    await card.waitFor({ timeout: 20_000 });
+    expect(await card.getByTestId('version-title').textContent()).toBe(LABEL);
+    await card.locator('[data-testid=curve-chart] svg path.recharts-line-curve').first().waitFor({ timeout: 20_000 });
+    expect(await card.locator('.card-md').count()).toBe(1);
+  });
+
+  it('a long training can be cancelled and resumed from its live view, and deleted from the registry', async () => {
+    const page = suite.page;
+    await page.goto(`${suite.server.url}/models/train`);
+    await page.getByTestId('train-family-gan').check();
+    await page.getByTestId('train-name').fill(`${NAME}-long`);
+    await page.getByTestId('train-size').selectOption('tiny');
+    // 60 steps: the server checkpoints every twentieth of a run (3 steps), so a cancel soon has one to resume from.
+    await page.getByTestId('train-steps').fill('60');
+    await page.getByTestId('train-data-upload').check();
+    await page.getByTestId('upload-input').setInputFiles([0, 1, 2].map((k) => ({ name: `long-${k}.mid`, mimeType: 'audio/midi', buffer: chorale(k) })));
+    await page.getByTestId('upload-collection').waitFor({ timeout: 30_000 });
+    await page.getByTestId('train-start').click();
+    await page.waitForURL(/\/models\/train\?training=/);
+    const id = new URL(page.url()).searchParams.get('training')!;
+    const live = page.getByTestId('live-training');
+    await expect.poll(async () => Number(await live.getAttribute('data-checkpoint')), { timeout: 30_000 }).toBeGreaterThan(0);
+    await page.getByTestId('training-cancel').click();
+    await expect.poll(() => live.getAttribute('data-status'), { timeout: 20_000 }).toBe('cancelled');
+    const at = Number(await live.getAttribute('data-checkpoint'));
+    const stoppedAt = Number(await live.getAttribute('data-step'));
+    expect(await page.getByTestId('training-resume').textContent()).toBe(`Resume from step ${at}`);
+    await page.getByTestId('training-resume').click();
+    await expect.poll(async () => ['queued', 'running', 'done'].includes((await live.getAttribute('data-status')) ?? ''), { timeout: 20_000 }).toBe(true);
+    // The reopened stream follows it past where it was stopped.
+    await expect.poll(async () => Number(await live.getAttribute('data-step')), { timeout: 30_000 }).toBeGreaterThan(stoppedAt);
+    await page.goto(`${suite.server.url}/models`);
+    const row = page.locator(`[data-testid=registry-row][data-version-id="${id}"]`);
+    await row.waitFor({ timeout: 20_000 });
+    await row.getByTestId('version-delete').click();
+    await row.getByTestId('version-delete').click(); // "Really delete?"
+    await expect.poll(() => row.count(), { timeout: 20_000 }).toBe(0);
   });
 
   it('the registry on /models lists it with its owner, data and settings', async () => {

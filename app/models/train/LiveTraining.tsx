@@ -79,7 +79,14 @@ export function LiveTraining({ id }: { id: string }) {
   const t = training;
   const active = t.status === 'queued' || t.status === 'running';
   return (
-    <section className="live-training" data-testid="live-training" data-status={t.status} data-step={t.step} data-points={points.length}>
+    <section
+      className="live-training"
+      data-testid="live-training"
+      data-status={t.status}
+      data-step={t.step}
+      data-checkpoint={t.checkpointStep}
+      data-points={points.length}
+    >
       <h2>
         {versionLabel(t.family, t.name)} <span className={`status ${t.status}`}>{STATUS_TEXT[t.status]}</span>
       </h2>

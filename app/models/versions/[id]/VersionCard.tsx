@@ -39,7 +39,7 @@ export function VersionCard({ id }: { id: string }) {
   const v = version.version;
   return (
     <section className="model" data-testid="version-card" data-version-id={v.id}>
-      <h1>{v.label}</h1>
+      <h1 data-testid="version-title">{v.label}</h1>
       <dl className="facts">
         <dt>Owner</dt>
         <dd>{v.owner}</dd>
@@ -64,7 +64,12 @@ export function VersionCard({ id }: { id: string }) {
           </div>
         </>
       )}
-      {version.card ? <CardMarkdown markdown={version.card} /> : <p className="muted">No card yet: it is written when the training finishes.</p>}
+      {version.card ? (
+        // The page's heading already names the version: the card's own title line would repeat it.
+        <CardMarkdown markdown={version.card.replace(/^\s*# [^\n]*\n/, '')} />
+      ) : (
+        <p className="muted">No card yet: it is written when the training finishes.</p>
+      )}
     </section>
   );
 }
