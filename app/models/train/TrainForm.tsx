@@ -177,7 +177,10 @@ export function TrainForm() {
           />
           A collection of MIDI files you upload
         </label>
-        {dataKind === 'upload' && <UploadPicker name={name} onCollection={setCollection} />}
+        {/* Kept mounted while hidden: switching to the chorales and back keeps the uploaded collection and its verdicts. */}
+        <div hidden={dataKind !== 'upload'}>
+          <UploadPicker name={name} onCollection={setCollection} />
+        </div>
       </fieldset>
 
       <button type="submit" className="primary" data-testid="train-start" disabled={busy || (dataKind === 'upload' && !collection)}>
