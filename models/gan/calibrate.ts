@@ -16,7 +16,7 @@ import { NUM_CLASSES, type GanConfig } from './config';
 import { rhythmPrior } from './decode';
 import type { Params } from './network';
 import { decodeLogits, melodyLogits } from './sampler';
-import { disposeParams, loadParams, WEIGHTS_DIR, type GanWeightsConfig } from './weights';
+import { disposeParams, loadWeights, WEIGHTS_DIR, type GanWeightsConfig } from './weights';
 
 // A small grid: each setting decodes all 76 valid chorales voice by voice on a shared 2-core CPU.
 export const PENALTIES = [0.05, 0.1, 0.2];
@@ -76,7 +76,7 @@ const f3 = (x: number): number => Math.round(x * 1000) / 1000;
 /** Sweeps the decoder on the valid split for the generator in `dir`; with `write`, stores the chosen setting in its config.json. */
 export async function calibrate(dir: string, write: boolean): Promise<void> {
   await initRuntime();
-  const { params, config } = loadParams(dir, 'generator', false);
+  const { params, config } = loadWeights(dir, 'generator', false);
   const { valid, train } = loadJsb();
   if (config.decodeRhythm.length === 0) config.decodeRhythm = rhythmPrior(train, NUM_CLASSES).map(f3);
   const rows = sweep(params, config, valid);

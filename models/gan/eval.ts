@@ -22,7 +22,7 @@ import { addChordMisses, chordMissShares, emptyChordMisses } from './chord-misse
 import { chorusQuality, type Quality } from './quality';
 import { accompanyLines } from './sampler';
 import { weightsExist } from '../runtime/io';
-import { disposeParams, loadParams, PRETRAINED_DIR, WEIGHTS_DIR } from './weights';
+import { disposeParams, loadWeights, PRETRAINED_DIR, WEIGHTS_DIR } from './weights';
 
 export const TARGETS = { QN: 5, EB: 5, UPC: 0.5 } as const;
 
@@ -140,7 +140,7 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
   const seed = flags.seed !== undefined ? Number(flags.seed) : 1;
   if (!Number.isFinite(seed)) throw new Error('--seed needs a number');
   const dir = typeof flags.weights === 'string' ? flags.weights : WEIGHTS_DIR;
-  const loaded = loadParams(dir, 'generator', false);
+  const loaded = loadWeights(dir, 'generator', false);
   const split = flags.split === 'valid' ? 'valid' : 'test';
   const limit = flags.limit !== undefined ? Number(flags.limit) : undefined;
   const knob = (name: string): number | undefined => (flags[name] !== undefined ? Number(flags[name]) : undefined);
@@ -164,7 +164,7 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
   const preDir = typeof flags['pre-adversarial'] === 'string' ? flags['pre-adversarial'] : path.join(dir, PRETRAINED_DIR);
   let pre: Record<string, unknown> = {};
   if (!flags['no-pre-adversarial'] && weightsExist(preDir, 'generator')) {
-    const p = loadParams(preDir, 'generator', false);
+    const p = loadWeights(preDir, 'generator', false);
     const cfg = {
       ...p.config,
       decodeTemperature: loaded.config.decodeTemperature,

@@ -17,7 +17,7 @@ import { criticTerms, fakeAccompaniment } from './loss';
 import { criticScore } from './explain';
 import { criticSpec, initParams } from './network';
 import { accompanyLines } from './sampler';
-import { CRITIC_DIR, WEIGHTS_DIR, assignParams, disposeParams, loadCommittedGenerator, loadParams, saveParams } from './weights';
+import { CRITIC_DIR, WEIGHTS_DIR, assignParams, disposeParams, loadCommittedGenerator, loadWeights, saveWeights } from './weights';
 
 function flag(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   const initIdx = process.argv.indexOf('--init');
   let before = 0;
   if (initIdx >= 0) {
-    const prev = loadParams(process.argv[initIdx + 1]!, 'critic');
+    const prev = loadWeights(process.argv[initIdx + 1]!, 'critic');
     assignParams(D, prev.params);
     disposeParams(prev.params);
     before = Number(prev.meta.updates ?? 0);
@@ -89,7 +89,7 @@ async function main(): Promise<void> {
     if (r > f) realHigher++;
   }
   const separation = { windows: windows.length, realMean, generatedMean, realHigher };
-  await saveParams(out, 'critic', D, c, {
+  await saveWeights(out, 'critic', D, c, {
     updates: before + updates,
     separation,
     seed,

@@ -21,7 +21,7 @@ import { lineToNotes, melodyLine, toSopranoRegister } from './convert';
 import type { Params } from './network';
 import { GAN_TASKS, parseGanParams, sampleOptions } from './params';
 import { accompanyMelody } from './sampler';
-import { disposeParams, loadCommittedGenerator, loadParams } from './weights';
+import { disposeParams, loadCommittedGenerator, loadWeights } from './weights';
 
 /** Bars of melody read on each side of the requested range (the generator's receptive field). */
 export const CONTEXT_BARS = 2;
@@ -56,7 +56,7 @@ export class GanGenerator implements Generator {
   initialize(): Promise<void> {
     this.loading ??= (async () => {
       await initRuntime();
-      const l = this.opts.weightsDir ? loadParams(this.opts.weightsDir, 'generator', false) : loadCommittedGenerator();
+      const l = this.opts.weightsDir ? loadWeights(this.opts.weightsDir, 'generator', false) : loadCommittedGenerator();
       this.model = { params: l.params, config: l.config };
     })();
     return this.loading;

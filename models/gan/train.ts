@@ -25,7 +25,7 @@ import { rhythmPrior } from './decode';
 import { countParams, criticSpec, generatorSpec, initParams, type Params } from './network';
 import { chorusQuality, type Quality } from './quality';
 import { accompanyLines } from './sampler';
-import { assignParams, disposeParams, loadParams, PRETRAINED_DIR, saveParams, saveParamsBeside, WEIGHTS_DIR } from './weights';
+import { assignParams, disposeParams, loadWeights, PRETRAINED_DIR, saveWeights, saveWeightsBeside, WEIGHTS_DIR } from './weights';
 
 export interface GanLoop extends TrainLoop {
   G: Params;
@@ -67,11 +67,11 @@ async function saveOptimizer(dir: string, prefix: string, opt: tf.Optimizer): Pr
   const weights = await opt.getWeights();
   const named: Params = {};
   weights.forEach((w, i) => (named[`${String(i).padStart(5, '0')}|${w.name}`] = w.tensor as tf.Variable));
-  await saveParamsBeside(dir, prefix, named);
+  await saveWeightsBeside(dir, prefix, named);
 }
 
 async function loadOptimizer(dir: string, prefix: string, opt: tf.Optimizer): Promise<void> {
-  const { params } = loadParams(dir, prefix, false);
+  const { params } = loadWeights(dir, prefix, false);
   const keys = Object.keys(params).sort();
   await opt.setWeights(keys.map((k) => ({ name: k.slice(k.indexOf('|') + 1), tensor: params[k]! })));
   disposeParams(params);
@@ -122,7 +122,7 @@ export function createGanLoop(config: GanConfig, train: readonly Chorale[], seed
         lossHistory.push({ step: step + 1, metrics });
         // The generator before any adversarial step, kept to measure what that phase changes.
         if (step + 1 === c.pretrainSteps && opts.outDir)
-          return saveParams(path.join(opts.outDir, PRETRAINED_DIR), 'generator', G, c, { step: step + 1, seed, phase: 'likelihood pre-training only' }).then(
+          return saveWeights(path.join(opts.outDir, PRETRAINED_DIR), 'generator', G, c, { step: step + 1, seed, phase: 'likelihood pre-training only' }).then(
             () => metrics,
           );
         return metrics;
@@ -196,8 +196,8 @@ export function createGanLoop(config: GanConfig, train: readonly Chorale[], seed
       return { loss: ce + gap, ce, target_gap: gap, ...sample, ...data };
     },
     async save(dir) {
-      await saveParams(dir, 'generator', G, c, { step: lossHistory.at(-1)?.step ?? 0, seed });
-      await saveParamsBeside(dir, 'critic', D);
+      await saveWeights(dir, 'generator', G, c, { step: lossHistory.at(-1)?.step ?? 0, seed });
+      await saveWeightsBeside(dir, 'critic', D);
       await saveOptimizer(dir, 'opt-g', optG);
       await saveOptimizer(dir, 'opt-d', optD);
       await saveOptimizer(dir, 'opt-pre', optPre);
@@ -207,7 +207,7 @@ export function createGanLoop(config: GanConfig, train: readonly Chorale[], seed
         ['generator', G],
         ['critic', D],
       ] as const) {
-        const l = loadParams(dir, prefix);
+        const l = loadWeights(dir, prefix);
         assignParams(target, l.params);
         disposeParams(l.params);
       }

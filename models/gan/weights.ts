@@ -6,7 +6,7 @@
 // module, so loading works from any working directory and inside worker threads.
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { loadTensors, readWeightsConfig, saveTensors, saveWeights, weightsExist } from '../runtime/io';
+import { loadTensors, readWeightsConfig, saveTensors, saveWeights as saveWeightSet, weightsExist } from '../runtime/io';
 import { tf } from '../runtime/index';
 import { DEFAULT_CONFIG, validateConfig, type GanConfig } from './config';
 import { uniqueVariableName, type Params } from './network';
@@ -39,13 +39,13 @@ function sorted(params: Params): Array<{ name: string; tensor: tf.Tensor }> {
 }
 
 /** Saves one network as `<dir>/<prefix>.{json,bin}` and the directory's config.json. */
-export async function saveParams(dir: string, prefix: string, params: Params, config: GanConfig, meta: Record<string, unknown> = {}): Promise<void> {
+export async function saveWeights(dir: string, prefix: string, params: Params, config: GanConfig, meta: Record<string, unknown> = {}): Promise<void> {
   const record: GanWeightsConfig = { config, meta };
-  await saveWeights(dir, prefix, sorted(params), record);
+  await saveWeightSet(dir, prefix, sorted(params), record);
 }
 
-/** Saves a further tensor set (critic, optimiser state) next to a network saved by saveParams, sharing its config.json. */
-export async function saveParamsBeside(dir: string, prefix: string, params: Params): Promise<void> {
+/** Saves a further tensor set (critic, optimiser state) next to a network saved by saveWeights, sharing its config.json. */
+export async function saveWeightsBeside(dir: string, prefix: string, params: Params): Promise<void> {
   await saveTensors(dir, prefix, sorted(params));
 }
 
@@ -55,8 +55,8 @@ export interface LoadedParams {
   meta: Record<string, unknown>;
 }
 
-/** Reads a parameter set written by saveParams or saveParamsBeside; `trainable` false for inference-only variables. */
-export function loadParams(dir: string, prefix: string, trainable = true): LoadedParams {
+/** Reads a parameter set written by saveWeights or saveWeightsBeside; `trainable` false for inference-only variables. */
+export function loadWeights(dir: string, prefix: string, trainable = true): LoadedParams {
   if (!weightsExist(dir, prefix)) throw new GanWeightsMissingError(dir, prefix);
   const record = readWeightsConfig(dir) as Partial<GanWeightsConfig>;
   const tensors = loadTensors(dir, prefix);
@@ -86,10 +86,10 @@ export function disposeParams(p: Params): void {
 
 /** The committed generator: models/weights/gan/generator.{json,bin}. */
 export function loadCommittedGenerator(): LoadedParams {
-  return loadParams(WEIGHTS_DIR, 'generator', false);
+  return loadWeights(WEIGHTS_DIR, 'generator', false);
 }
 
 /** The committed critic: models/weights/gan/critic/. */
 export function loadCommittedCritic(): LoadedParams {
-  return loadParams(path.join(WEIGHTS_DIR, CRITIC_DIR), 'critic', false);
+  return loadWeights(path.join(WEIGHTS_DIR, CRITIC_DIR), 'critic', false);
 }

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadParams, saveParams } from '../gan/weights';
+import { loadWeights as loadGanWeights, saveWeights as saveGanWeights } from '../gan/weights';
 import { DEFAULT_CONFIG } from '../gan/config';
 import { initRuntime, tf } from './index';
 import { loadTensors, loadWeights, readWeightsConfig, saveWeights, weightsExist } from './io';
@@ -38,11 +38,11 @@ describe('the one weight format', () => {
   it('stores the GAN’s parameters in name order with its config and provenance', async () => {
     const sub = path.join(dir, 'gan');
     const params = { 'z/w': tf.variable(tf.tensor1d([1, 2])), 'a/b': tf.variable(tf.tensor1d([3])) };
-    await saveParams(sub, 'generator', params, DEFAULT_CONFIG, { step: 5 });
+    await saveGanWeights(sub, 'generator', params, DEFAULT_CONFIG, { step: 5 });
     const raw = loadTensors(sub, 'generator');
     expect(Object.keys(raw)).toEqual(['a/b', 'z/w']);
     expect(Array.from(new Float32Array(Uint8Array.from(fs.readFileSync(path.join(sub, 'generator.bin'))).buffer))).toEqual([3, 1, 2]);
-    const back = loadParams(sub, 'generator', false);
+    const back = loadGanWeights(sub, 'generator', false);
     expect(back.meta).toEqual({ step: 5 });
     expect(back.config).toEqual(DEFAULT_CONFIG);
     expect(Array.from(back.params['z/w']!.dataSync())).toEqual([1, 2]);

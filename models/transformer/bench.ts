@@ -15,7 +15,7 @@ import { createRng } from '../runtime/rng';
 import { decoderDir, TransformerGenerator } from './model';
 import { forward } from './network';
 import { decode, decodeWithoutCache, type DecodePlan, type Model } from './sampler';
-import { COMMITTED_DIR, loadModel, readArch } from './weights';
+import { WEIGHTS_DIR, loadWeights, readArch } from './weights';
 
 const RESULTS = fileURLToPath(new URL('../../bench/results/models-transformer.json', import.meta.url));
 
@@ -78,9 +78,9 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
   );
   gen.dispose();
 
-  const arch = readArch(COMMITTED_DIR);
+  const arch = readArch(WEIGHTS_DIR);
   // Throughput of the decoder-only model (which `continue` uses): 256 tokens (4 bars × 4 voices) after BOS, nothing forced.
-  const model: Model = loadModel(decoderDir(COMMITTED_DIR));
+  const model: Model = loadWeights(decoderDir(WEIGHTS_DIR));
   const n = 256;
   const plan: DecodePlan = { tokens: new Array(n).fill(null), startsPiece: true };
   const sampling = { temperature: 1, topP: 0.95 };

@@ -22,7 +22,7 @@ import { countParams, disposeParams } from './network';
 import { datasetNll } from './nll';
 import { parseParams } from './params';
 import { decode, type Model } from './sampler';
-import { ABSOLUTE_DIR, COMMITTED_DIR, loadModel, readArch } from './weights';
+import { ABSOLUTE_DIR, WEIGHTS_DIR, loadWeights, readArch } from './weights';
 
 const flagsSchema = z.object({
   json: z.literal(true).optional(),
@@ -105,7 +105,7 @@ function facts(dir: string): ModelFacts {
 }
 
 function testNll(dir: string, test: readonly Chorale[]): { nll: number; tokens: number; facts: ModelFacts } {
-  const model = loadModel(dir);
+  const model = loadWeights(dir);
   try {
     const r = datasetNll(model.params, model.cfg, evalBatches(test, model.cfg.maxLen, 32));
     return { ...r, facts: { ...facts(dir), params: countParams(model.cfg) } };
@@ -161,19 +161,19 @@ const roundAll = (s: MetricSummary) =>
 export async function main(flags: Record<string, string | true>): Promise<void> {
   // The melody-encoder harmoniser (issue 12) has its own eval; the rest of this file is the
   // decoder-only model's.
-  if (flags.checkpoint !== undefined || readArch(COMMITTED_DIR) === 'melody-encoder') return (await import('./mel-eval')).main(flags);
+  if (flags.checkpoint !== undefined || readArch(WEIGHTS_DIR) === 'melody-encoder') return (await import('./mel-eval')).main(flags);
   const f = flagsSchema.parse(flags);
   await initRuntime();
   const data = loadJsb();
   const test = data.test;
   const log = (s: string) => console.log(s);
 
-  const main = testNll(COMMITTED_DIR, test);
+  const main = testNll(WEIGHTS_DIR, test);
   log(
     `test NLL (committed, relative): ${main.nll.toFixed(4)} nats/token over ${main.tokens} tokens; ${main.facts.params} params, ${main.facts.trainingFlops?.toExponential(2)} FLOPs, ${main.facts.trainSeconds?.toFixed(0)} s`,
   );
   const abs = fs.existsSync(path.join(ABSOLUTE_DIR, 'config.json')) ? testNll(ABSOLUTE_DIR, test) : null;
-  const relAblDir = path.join(COMMITTED_DIR, 'ablation-relative');
+  const relAblDir = path.join(WEIGHTS_DIR, 'ablation-relative');
   const relAbl = fs.existsSync(path.join(relAblDir, 'config.json')) ? testNll(relAblDir, test) : null;
   if (abs)
     log(
@@ -192,7 +192,7 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
     ...(f.temperature !== undefined ? { temperature: f.temperature } : {}),
     ...(f['top-p'] !== undefined ? { topP: f['top-p'] } : {}),
   });
-  const model = loadModel(COMMITTED_DIR);
+  const model = loadWeights(WEIGHTS_DIR);
   const harm = await harmonisationMetrics(model, test.slice(0, n), f.seed ?? 1, { temperature: knobs.temperature, topP: knobs.topP });
   disposeParams(model.params);
   log(`harmonised ${n} test melodies (${harm.tokens} tokens in ${harm.seconds.toFixed(1)} s, T=${knobs.temperature}, top-p=${knobs.topP})`);
@@ -222,8 +222,8 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
     const pts = [{ label: `ours test (relative, ${(main.facts.params / 1e6).toFixed(2)}M)`, flops: main.facts.trainingFlops, nll: main.nll, color: '#d8572a' }];
     if (abs?.facts.trainingFlops) pts.push({ label: 'ablation test: absolute', flops: abs.facts.trainingFlops, nll: abs.nll, color: '#8a3ffc' });
     if (relAbl?.facts.trainingFlops) pts.push({ label: 'ablation test: relative', flops: relAbl.facts.trainingFlops, nll: relAbl.nll, color: '#24a148' });
-    const file = path.join(COMMITTED_DIR, 'nll-vs-flops.svg');
-    fs.writeFileSync(file, nllVsFlopsSvg(COMMITTED_DIR, pts));
+    const file = path.join(WEIGHTS_DIR, 'nll-vs-flops.svg');
+    fs.writeFileSync(file, nllVsFlopsSvg(WEIGHTS_DIR, pts));
     log(`wrote ${path.relative(process.cwd(), file)}`);
   }
   if (f.json) console.log(JSON.stringify(out));

@@ -17,12 +17,12 @@ import { sampleHarmony } from './mel-sampler';
 import { loadMelodyModel, type MelodyModel } from './mel-weights';
 import { parseParams } from './params';
 import { soundingPitches, stepsPerBar } from './convert';
-import { COMMITTED_DIR, readArch } from './weights';
+import { WEIGHTS_DIR, readArch } from './weights';
 
 const committedModel = loadOnce(async (): Promise<MelodyModel> => {
   await initRuntime();
-  if (readArch(COMMITTED_DIR) !== 'melody-encoder') throw new Error('the committed transformer is not the melody-encoder model the explanation reads');
-  return loadMelodyModel(COMMITTED_DIR);
+  if (readArch(WEIGHTS_DIR) !== 'melody-encoder') throw new Error('the committed transformer is not the melody-encoder model the explanation reads');
+  return loadMelodyModel(WEIGHTS_DIR);
 });
 
 export interface TransformerExplainInput {

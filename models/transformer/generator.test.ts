@@ -9,10 +9,27 @@ import { createRng } from '../runtime/rng';
 import { pitchToToken } from '../data/tokens';
 import { decoderDir, TransformerGenerator } from './index';
 import { decode } from './sampler';
-import { COMMITTED_DIR, loadModel } from './weights';
+import { WEIGHTS_DIR, loadWeights } from './weights';
 
-const track = (id: string, name: string, order: number): Track => ({ id: id as TrackId, name, instrument: 'piano', color: '#336699', role: order === 0 ? 'melody' : 'accompaniment', muted: false, solo: false, volume: 1, order });
-const note = (id: string, trackId: string, pitch: number, startQ: number, durQ = 1): Note => ({ id: id as NoteId, trackId: trackId as TrackId, pitch, start: startQ * 480, duration: durQ * 480, velocity: 90 });
+const track = (id: string, name: string, order: number): Track => ({
+  id: id as TrackId,
+  name,
+  instrument: 'piano',
+  color: '#336699',
+  role: order === 0 ? 'melody' : 'accompaniment',
+  muted: false,
+  solo: false,
+  volume: 1,
+  order,
+});
+const note = (id: string, trackId: string, pitch: number, startQ: number, durQ = 1): Note => ({
+  id: id as NoteId,
+  trackId: trackId as TrackId,
+  pitch,
+  start: startQ * 480,
+  duration: durQ * 480,
+  velocity: 90,
+});
 
 // "Ode to Joy", 4 bars of quarters in F major (a chorale soprano's register).
 const ODE = [64, 64, 65, 67, 67, 65, 64, 62, 60, 60, 62, 64, 64, 62, 62, 62].map((p) => p + 5);
@@ -89,7 +106,7 @@ describe('transformer generator (committed weights)', () => {
   });
 
   it('the decoder-only model keeps every forced soprano token', async () => {
-    const model = loadModel(decoderDir(COMMITTED_DIR));
+    const model = loadWeights(decoderDir(WEIGHTS_DIR));
     const plan = ODE.flatMap((p) => [pitchToToken(p), null, null, null]);
     const out = await decode(model, { tokens: plan, startsPiece: true }, { temperature: 1, topP: 1 }, createRng(3));
     expect(out.filter((_, i) => i % 4 === 0)).toEqual(plan.filter((_, i) => i % 4 === 0));
@@ -131,7 +148,12 @@ describe('transformer generator (committed weights)', () => {
 
   it('continues four voices, each into the nearest source track', async () => {
     const score = melodyScore();
-    const chord = [[64, 60, 55, 48], [65, 60, 57, 53], [67, 62, 59, 43], [64, 60, 55, 48]];
+    const chord = [
+      [64, 60, 55, 48],
+      [65, 60, 57, 53],
+      [67, 62, 59, 43],
+      [64, 60, 55, 48],
+    ];
     score.tracks = ['s', 'a', 't', 'b'].map((id, i) => track(id, id, i));
     score.notes = chord.flatMap((c, q) => c.map((p, v) => note(`c${q}${v}`, ['s', 'a', 't', 'b'][v]!, p, q)));
     const res = await gen.generate(score, { task: 'continue', sourceTrackIds: ['s', 'a', 't', 'b'] as TrackId[], seed: 2, params: { bars: 1 } });

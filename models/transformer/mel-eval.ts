@@ -31,13 +31,16 @@ import { jsbFirstPos, JSB_METRE } from './meter';
 import { disposeParams } from './network';
 import { datasetNll } from './nll';
 import { parseParams } from './params';
-import { COMMITTED_DIR, loadModel } from './weights';
+import { WEIGHTS_DIR, loadWeights } from './weights';
 
 const flagsSchema = z.object({
   json: z.literal(true).optional(),
   split: z.enum(['test', 'valid']).optional(),
   limit: z.coerce.number().int().min(1).optional(),
-  seeds: z.string().regex(/^\d+(,\d+)*$/).optional(),
+  seeds: z
+    .string()
+    .regex(/^\d+(,\d+)*$/)
+    .optional(),
   temperature: z.coerce.number().optional(),
   'top-p': z.coerce.number().optional(),
   'harmony-only': z.literal(true).optional(),
@@ -81,16 +84,25 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
   const split = f.split ?? 'test';
   const pieces = data[split].slice(0, f.limit ?? Infinity);
   const log = (s: string) => console.log(s);
-  const model = f.checkpoint ? loadCheckpoint(f.checkpoint) : loadMelodyModel(COMMITTED_DIR);
-  const out: Record<string, unknown> = { model: 'transformer', arch: 'melody-encoder', split, weights: f.checkpoint ?? path.relative(process.cwd(), COMMITTED_DIR) };
+  const model = f.checkpoint ? loadCheckpoint(f.checkpoint) : loadMelodyModel(WEIGHTS_DIR);
+  const out: Record<string, unknown> = {
+    model: 'transformer',
+    arch: 'melody-encoder',
+    split,
+    weights: f.checkpoint ?? path.relative(process.cwd(), WEIGHTS_DIR),
+  };
 
   if (!f['harmony-only']) {
     const batches = melodyEvalBatches(pieces, model.cfg, 16);
     const all = melodyDatasetNll(model.params, model.cfg, batches);
     const sounding = melodyDatasetNll(model.params, model.cfg, batches.map(soundingOnly));
     const base = baselineFigures(data, pieces, 1, 1);
-    log(`${split} NLL: ${all.nll.toFixed(4)} nats per A/T/B token over ${all.tokens} tokens (every token); sounding cells only ${sounding.nll.toFixed(4)} over ${sounding.tokens}`);
-    log(`lookup-table baseline p(voice pitch | soprano pitch) on the same sounding cells: ${base.lookup_harmonization_nll.toFixed(4)} (α=${base.lookup_alpha}); margin ${(base.lookup_harmonization_nll - sounding.nll).toFixed(4)}`);
+    log(
+      `${split} NLL: ${all.nll.toFixed(4)} nats per A/T/B token over ${all.tokens} tokens (every token); sounding cells only ${sounding.nll.toFixed(4)} over ${sounding.tokens}`,
+    );
+    log(
+      `lookup-table baseline p(voice pitch | soprano pitch) on the same sounding cells: ${base.lookup_harmonization_nll.toFixed(4)} (α=${base.lookup_alpha}); margin ${(base.lookup_harmonization_nll - sounding.nll).toFixed(4)}`,
+    );
     Object.assign(out, {
       [`${split}_nll`]: round(all.nll),
       [`${split}_tokens`]: all.tokens,
@@ -103,21 +115,23 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
       config: model.cfg,
     });
     if (!f.checkpoint) {
-      const meta = JSON.parse(fs.readFileSync(path.join(COMMITTED_DIR, 'config.json'), 'utf8')) as Record<string, unknown>;
-      const logFile = path.join(COMMITTED_DIR, 'train-log.json');
+      const meta = JSON.parse(fs.readFileSync(path.join(WEIGHTS_DIR, 'config.json'), 'utf8')) as Record<string, unknown>;
+      const logFile = path.join(WEIGHTS_DIR, 'train-log.json');
       Object.assign(out, {
         train_steps: meta.steps ?? null,
         train_total_steps: meta.totalSteps ?? null,
         training_flops: meta.trainingFlops ?? null,
         training_tokens: meta.trainingTokens ?? null,
-        train_wall_seconds: fs.existsSync(logFile) ? round(wallSeconds((JSON.parse(fs.readFileSync(logFile, 'utf8')) as { train: Array<{ elapsedSec: number }> }).train), 0) : null,
+        train_wall_seconds: fs.existsSync(logFile)
+          ? round(wallSeconds((JSON.parse(fs.readFileSync(logFile, 'utf8')) as { train: Array<{ elapsedSec: number }> }).train), 0)
+          : null,
         best_validation: meta.bestValidation ?? null,
       });
     }
     // The decoder-only model (continue, and the previous harmoniser) on the same split, SATB tokens.
-    const decDir = path.join(COMMITTED_DIR, 'decoder');
+    const decDir = path.join(WEIGHTS_DIR, 'decoder');
     if (fs.existsSync(path.join(decDir, 'config.json'))) {
-      const dec = loadModel(decDir);
+      const dec = loadWeights(decDir);
       const r = datasetNll(dec.params, dec.cfg, evalBatches(pieces, dec.cfg.maxLen, 32));
       disposeParams(dec.params);
       log(`decoder-only model (decoder/): ${r.nll.toFixed(4)} nats per SATB token (all four voices, melody not known ahead)`);
@@ -126,12 +140,17 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
   }
 
   if (!f['nll-only']) {
-    const knobs = parseParams({ ...(f.temperature !== undefined ? { temperature: f.temperature } : {}), ...(f['top-p'] !== undefined ? { topP: f['top-p'] } : {}) }, MELODY_SAMPLING_DEFAULTS);
+    const knobs = parseParams(
+      { ...(f.temperature !== undefined ? { temperature: f.temperature } : {}), ...(f['top-p'] !== undefined ? { topP: f['top-p'] } : {}) },
+      MELODY_SAMPLING_DEFAULTS,
+    );
     const seeds = (f.seeds ?? '1,2,3').split(',').map(Number);
     const t0 = performance.now();
     const rep = await evaluateHarmony(jsbHarmonizer(model, knobs), { split, seeds, limit: f.limit, unconstrained: !f['constrained-only'] });
     log(harmonyTable(rep, 'transformer'));
-    log(`(${((performance.now() - t0) / 1000).toFixed(0)} s; T=${knobs.temperature}, top-p=${knobs.topP}; strict voice leading on = the default, off = the unconstrained column)`);
+    log(
+      `(${((performance.now() - t0) / 1000).toFixed(0)} s; T=${knobs.temperature}, top-p=${knobs.topP}; strict voice leading on = the default, off = the unconstrained column)`,
+    );
     Object.assign(out, { temperature: knobs.temperature, top_p: knobs.topP }, harmonyJson(rep));
   }
   disposeParams(model.params);

@@ -40,7 +40,7 @@ import {
 } from './convert';
 import fs from 'node:fs';
 import path from 'node:path';
-import { COMMITTED_DIR, loadModel, readArch } from './weights';
+import { WEIGHTS_DIR, loadWeights, readArch } from './weights';
 
 export interface TransformerGeneratorOptions {
   /**
@@ -85,11 +85,11 @@ export class TransformerGenerator implements Generator {
   initialize(): Promise<void> {
     this.loading ??= (async () => {
       await initRuntime();
-      const dir = this.opts.weightsDir ?? COMMITTED_DIR;
+      const dir = this.opts.weightsDir ?? WEIGHTS_DIR;
       if (this.opts.model || this.opts.melodyModel) return;
       if (readArch(dir) === 'melody-encoder') this.melodyModel = loadMelodyModel(dir);
       const dDir = decoderDir(dir);
-      if (fs.existsSync(path.join(dDir, 'config.json'))) this.model = loadModel(dDir);
+      if (fs.existsSync(path.join(dDir, 'config.json'))) this.model = loadWeights(dDir);
     })();
     return this.loading;
   }
@@ -117,7 +117,7 @@ export class TransformerGenerator implements Generator {
     else {
       if (!this.model)
         throw new Error(
-          `the transformer has no decoder-only model for "${request.task}" (expected weights in ${decoderDir(this.opts.weightsDir ?? COMMITTED_DIR)})`,
+          `the transformer has no decoder-only model for "${request.task}" (expected weights in ${decoderDir(this.opts.weightsDir ?? WEIGHTS_DIR)})`,
         );
       result = request.task === 'harmonize' ? await this.harmonize(score, request, params, options) : await this.continue(score, request, params, options);
     }

@@ -19,7 +19,7 @@ import { nllLoss } from './loss';
 import { countParams, forward, initParams, type Params } from './network';
 import { datasetNll } from './nll';
 import { wallSeconds } from './eval';
-import { saveModel } from './weights';
+import { saveWeights } from './weights';
 
 const extraFlags = z.object({
   attention: z.enum(ATTENTION_KINDS).optional(),
@@ -61,11 +61,21 @@ function toTensors(b: TokenBatch) {
 }
 
 /** One optimisation step; returns the batch loss and the pre-clipping gradient norm. */
-export function trainStep(params: Params, cfg: TransformerConfig, opt: tf.AdamOptimizer, batch: TokenBatch, lr: number, clip = 1): { loss: number; gradNorm: number } {
+export function trainStep(
+  params: Params,
+  cfg: TransformerConfig,
+  opt: tf.AdamOptimizer,
+  batch: TokenBatch,
+  lr: number,
+  clip = 1,
+): { loss: number; gradNorm: number } {
   (opt as unknown as { learningRate: number }).learningRate = lr;
   return tf.tidy(() => {
     const t = toTensors(batch);
-    const { value, grads } = tf.variableGrads(() => nllLoss(forward(params, cfg, t.inputs, t.voices, { training: true }), t.targets, t.weights), Object.values(params));
+    const { value, grads } = tf.variableGrads(
+      () => nllLoss(forward(params, cfg, t.inputs, t.voices, { training: true }), t.targets, t.weights),
+      Object.values(params),
+    );
     const norm = Math.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g)))).dataSync()[0]!);
     const scale = norm > clip ? clip / norm : 1;
     const clipped = Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, scale === 1 ? g : tf.mul(g, scale)]));
@@ -92,7 +102,16 @@ export async function train(o: TrainOptions): Promise<{ summary: TrainSummary; p
       checkpointEvery: o.checkpointEvery,
       resume: o.resume,
       progress: o.progress,
-      config: { ...o.cfg, params: nParams, batch: o.batch, lr: o.lr, tokensPerStep, flopsPerStep: 6 * nParams * tokensPerStep, validChorales: o.validChorales, maxTranspose: 6 },
+      config: {
+        ...o.cfg,
+        params: nParams,
+        batch: o.batch,
+        lr: o.lr,
+        tokensPerStep,
+        flopsPerStep: 6 * nParams * tokensPerStep,
+        validChorales: o.validChorales,
+        maxTranspose: 6,
+      },
     },
     {
       step: async ({ step, rng }) => {
@@ -132,7 +151,9 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
   const cfg: TransformerConfig = { ...base, attention: extra.attention ?? base.attention };
   const common = parseTrainFlags(flags, { steps: 1500, batch: 16, seed: 1, out: `models/checkpoints/transformer-${cfg.attention}` });
   const rt = await initRuntime();
-  console.log(`transformer (${cfg.attention}) ${countParams(cfg)} params on ${rt.backend}${rt.simd ? ' simd' : ''}; ${common.steps} steps × ${common.batch}×${cfg.maxLen} tokens → ${common.out}`);
+  console.log(
+    `transformer (${cfg.attention}) ${countParams(cfg)} params on ${rt.backend}${rt.simd ? ' simd' : ''}; ${common.steps} steps × ${common.batch}×${cfg.maxLen} tokens → ${common.out}`,
+  );
   const { summary, params } = await train({
     cfg,
     steps: common.steps,
@@ -152,7 +173,7 @@ export async function main(flags: Record<string, string | true>): Promise<void> 
     loadVariables(src, 'variables', params);
     const nParams = countParams(cfg);
     const log = JSON.parse(fs.readFileSync(summary.logFile, 'utf8')) as { train: Array<{ elapsedSec: number }>; best: unknown };
-    await saveModel(path.resolve(extra.export), params, cfg, {
+    await saveWeights(path.resolve(extra.export), params, cfg, {
       params: nParams,
       seed: common.seed,
       steps: common.steps,

@@ -6,14 +6,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadTensors, readWeightsConfig, saveWeights, WEIGHTS_CONFIG_FILE, weightsExist } from '../runtime/io';
+import { loadTensors, readWeightsConfig, saveWeights as saveWeightSet, WEIGHTS_CONFIG_FILE, weightsExist } from '../runtime/io';
 import { tf } from '../runtime/index';
 import { transformerConfigSchema, type TransformerConfig } from './config';
 import { paramShapes, variablePrefix, type Params } from './network';
 
-export const COMMITTED_DIR = fileURLToPath(new URL('../weights/transformer/', import.meta.url));
+export const WEIGHTS_DIR = fileURLToPath(new URL('../weights/transformer/', import.meta.url));
 /** The ablation's absolute-position model, kept next to the committed one for `eval`. */
-export const ABSOLUTE_DIR = path.join(COMMITTED_DIR, 'absolute');
+export const ABSOLUTE_DIR = path.join(WEIGHTS_DIR, 'absolute');
 
 export class TransformerWeightsMissingError extends Error {
   constructor(readonly dir: string) {
@@ -22,8 +22,8 @@ export class TransformerWeightsMissingError extends Error {
   }
 }
 
-export async function saveModel(dir: string, params: Params, cfg: TransformerConfig, extra: Record<string, unknown> = {}): Promise<void> {
-  await saveWeights(dir, 'weights', params, { config: cfg, ...extra });
+export async function saveWeights(dir: string, params: Params, cfg: TransformerConfig, extra: Record<string, unknown> = {}): Promise<void> {
+  await saveWeightSet(dir, 'weights', params, { config: cfg, ...extra });
 }
 
 export function readConfig(dir: string): TransformerConfig {
@@ -32,7 +32,7 @@ export function readConfig(dir: string): TransformerConfig {
 }
 
 /** Loads a saved model as fresh variables (the caller disposes them). */
-export function loadModel(dir: string): { params: Params; cfg: TransformerConfig } {
+export function loadWeights(dir: string): { params: Params; cfg: TransformerConfig } {
   const cfg = readConfig(dir);
   if (!weightsExist(dir, 'weights')) throw new TransformerWeightsMissingError(dir);
   const tensors = loadTensors(dir, 'weights');
