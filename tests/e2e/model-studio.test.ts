@@ -182,6 +182,10 @@ describe('train a model from the browser and use it in a session', () => {
     const pins = await api<{ pins: Record<string, string | null> }>(`${suite.server.url}/api/sessions/${sessionId}/model-pins`, 'GET');
     expect(pins.body.pins[FAMILY]).toBe(trainingId);
     await panel.screenshot({ path: `${ARTIFACTS}/model-studio-panel.png` });
+    // A page opened later starts from the session's pin.
+    await page.reload();
+    await waitOnline(page);
+    await expect.poll(() => page.getByTestId('ai-panel').getByTestId('ai-model').inputValue(), { timeout: 20_000 }).toBe(trainingId);
     await screenshot(page, 'model-studio-suggestion');
     expect(await suite.cspViolations()).toEqual([]);
     expect(suite.errors).toEqual([]);
