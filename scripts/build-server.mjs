@@ -1,5 +1,5 @@
 // Compiles the server (server/main.ts and everything it imports from server/, lib/, models/) into
-// one plain-JS module, .server-build/main.mjs, so `npm start` runs without a TypeScript loader:
+// plain-JS modules, .server-build/build-<time>-<pid>/main.mjs (+ chunks), so `npm start` runs without a TypeScript loader:
 // tsx's ESM hooks run in a loader thread of their own (a second V8 isolate) that holds ~35 MB for
 // the life of the process (bench:memory). Packages in node_modules stay external (loaded as usual).
 //
@@ -17,9 +17,25 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+// Each build goes to a directory of its own, and current.json (replaced atomically) names the
+// newest: a server starting while another start rebuilds never reads a half-written bundle, and a
+// running server's lazily loaded chunks (the Next host, queue mode) stay where it expects them.
 export const OUT_DIR = path.join(root, '.server-build');
-export const OUT_FILE = path.join(OUT_DIR, 'main.mjs');
-const STAMP = path.join(OUT_DIR, 'stamp.json');
+const CURRENT = path.join(OUT_DIR, 'current.json');
+/** Builds older than this are removed (the newest few are always kept). */
+const KEEP_MS = 24 * 3600_000;
+const KEEP_NEWEST = 3;
+
+/** The entry of the newest build, or null. */
+export function currentBuild() {
+  try {
+    const { dir } = JSON.parse(fs.readFileSync(CURRENT, 'utf8'));
+    const file = path.join(OUT_DIR, dir, 'main.mjs');
+    return fs.existsSync(file) ? file : null;
+  } catch {
+    return null;
+  }
+}
 /** What the bundle is made of: any change here makes it stale. */
 const SOURCES = ['server', 'lib', 'models', 'tsconfig.json', 'package-lock.json', 'scripts/build-server.mjs'];
 
@@ -37,9 +53,9 @@ function newestMtime(p) {
 
 /** True when there is no build, or a source changed since it was made. */
 export function serverBuildStale() {
-  if (!fs.existsSync(OUT_FILE) || !fs.existsSync(STAMP)) return true;
+  if (!currentBuild()) return true;
   const sources = Math.max(...SOURCES.map((p) => newestMtime(path.join(root, p))));
-  return sources > fs.statSync(STAMP).mtimeMs;
+  return sources > fs.statSync(CURRENT).mtimeMs;
 }
 
 /** Rewrites one source file's import.meta.url / import.meta.dirname to its own location. */
@@ -50,7 +66,7 @@ const importMetaPlugin = {
       if (args.path.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
       let text = await fs.promises.readFile(args.path, 'utf8');
       if (text.includes('import.meta.')) {
-        const rel = path.relative(OUT_DIR, args.path).split(path.sep).join('/');
+        const rel = path.relative(build.initialOptions.outdir, args.path).split(path.sep).join('/');
         const url = `new URL(${JSON.stringify(rel)}, import.meta.url).href`;
         text = text
           .replaceAll('import.meta.url', `(${url})`)
@@ -65,11 +81,13 @@ const importMetaPlugin = {
 export async function buildServer() {
   const esbuild = await import('esbuild');
   const t0 = Date.now();
-  fs.mkdirSync(OUT_DIR, { recursive: true });
+  const dir = `build-${t0}-${process.pid}`;
+  const outdir = path.join(OUT_DIR, dir);
+  fs.mkdirSync(outdir, { recursive: true });
   await esbuild.build({
     absWorkingDir: root,
     entryPoints: { main: 'server/main.ts' },
-    outdir: OUT_DIR,
+    outdir,
     outExtension: { '.js': '.mjs' },
     bundle: true,
     splitting: true, // dynamic imports (Next, BullMQ mode) stay separate chunks, loaded when used
@@ -90,12 +108,24 @@ export async function buildServer() {
       ].join('\n'),
     },
   });
-  fs.writeFileSync(STAMP, JSON.stringify({ builtAt: new Date().toISOString(), ms: Date.now() - t0 }) + '\n');
-  return Date.now() - t0;
+  const tmp = `${CURRENT}.${process.pid}`;
+  fs.writeFileSync(tmp, JSON.stringify({ dir, builtAt: new Date().toISOString(), ms: Date.now() - t0 }) + '\n');
+  fs.renameSync(tmp, CURRENT);
+  prune(dir);
+  return { file: path.join(outdir, 'main.mjs'), ms: Date.now() - t0 };
+}
+
+function prune(keep) {
+  const builds = fs
+    .readdirSync(OUT_DIR)
+    .filter((d) => d.startsWith('build-') && d !== keep)
+    .map((d) => ({ d, t: Number(d.split('-')[1]) }))
+    .sort((a, b) => b.t - a.t);
+  for (const { d, t } of builds.slice(KEEP_NEWEST - 1)) if (Date.now() - t > KEEP_MS) fs.rmSync(path.join(OUT_DIR, d), { recursive: true, force: true });
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   if (process.argv.includes('--if-stale') && !serverBuildStale()) process.exit(0);
-  const ms = await buildServer();
-  console.log(`[build] server compiled to ${path.relative(root, OUT_FILE)} in ${ms} ms`);
+  const { file, ms } = await buildServer();
+  console.log(`[build] server compiled to ${path.relative(root, file)} in ${ms} ms`);
 }

@@ -54,16 +54,13 @@ if (!args.includes('--no-next') && !args.includes('--dev')) {
 process.env.CHECKPOINT_DISABLE ??= '1';
 let entry = null;
 if (!args.includes('--dev')) {
-  try {
-    const { buildServer, serverBuildStale, OUT_FILE } = await import('./build-server.mjs');
-    if (serverBuildStale()) {
-      console.log('[start] compiling the server (first start or sources changed)…');
-      await buildServer();
-    }
-    entry = OUT_FILE;
-  } catch (err) {
-    console.error(`[start] could not compile the server (${err?.message ?? err}); running it through tsx`);
-  }
+  // In a child process, like the other build steps: esbuild keeps a service process alive beside
+  // whoever imported it (~30 MB for the life of the server).
+  const build = path.join(root, 'scripts/build-server.mjs');
+  console.log('[start] compiling the server if its sources changed…');
+  const r = spawnSync(process.execPath, [build, '--if-stale'], { cwd: root, env, stdio: 'inherit' });
+  if (r.status === 0) entry = (await import('./build-server.mjs')).currentBuild();
+  if (!entry) console.error(`[start] could not compile the server (exit ${r.status ?? r.signal}); running it through tsx`);
 }
 if (entry) {
   await import(pathToFileURL(entry).href);
