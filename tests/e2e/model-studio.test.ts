@@ -84,11 +84,14 @@ describe('train a model from the browser and use it in a session', () => {
     for (const r of rows.filter((x) => x.state === 'accepted')) expect(r.text).toMatch(/accepted: \d+ notes, \d+ bars, 4 tracks/);
   });
 
-  it('trains a tiny model on it: the live view shows steps and the loss curve, then links to its card', async () => {
+  it('trains a tiny model on it: the live view (in two tabs) shows steps and the loss curve, then links to its card', async () => {
     const page = suite.page;
     await page.getByTestId('train-start').click();
     await page.waitForURL(/\/models\/train\?training=/);
     trainingId = new URL(page.url()).searchParams.get('training')!;
+    // Someone else watching the same link (a second tab: its own progress stream).
+    const other = await suite.context.newPage();
+    await other.goto(page.url());
     const live = page.getByTestId('live-training');
     // Done within the test's budget; the curve is drawn from the streamed points.
     await expect.poll(async () => ['done', 'failed', 'cancelled'].includes((await live.getAttribute('data-status')) ?? ''), { timeout: 90_000 }).toBe(true);
@@ -101,6 +104,11 @@ describe('train a model from the browser and use it in a session', () => {
     expect(d).toMatch(/^M[\d.-]/);
     expect(await page.getByTestId('version-card-link').getAttribute('href')).toBe(`/models/versions/${trainingId}`);
     await screenshot(page, 'model-studio-trained');
+    const seen = other.getByTestId('live-training');
+    await expect.poll(() => seen.getAttribute('data-status'), { timeout: 20_000 }).toBe('done');
+    expect(await seen.getAttribute('data-points')).toBe(await live.getAttribute('data-points'));
+    expect(await seen.locator('[data-testid=curve-chart] svg path.recharts-line-curve').count()).toBeGreaterThan(0);
+    await other.close();
     // Its generated card: the version's facts, its curve, and the card markdown the server wrote.
     await page.getByTestId('version-card-link').click();
     const card = page.getByTestId('version-card');
