@@ -50,7 +50,7 @@ describe('train a model from the browser and use it in a session', () => {
   const suite = watchedPageSuite();
   let trainingId = '';
 
-  it('uploads 3 MIDI files and a bad one: three accepted, the bad one rejected with its reason', async () => {
+  it('an upload with nothing usable is refused file by file; then 3 MIDI files and a bad one: three accepted, the bad one rejected with its reason', async () => {
     assertWeights([FAMILY]);
     await suite.context.addInitScript('globalThis.__name = (f) => f');
     const page = suite.page;
@@ -66,6 +66,12 @@ describe('train a model from the browser and use it in a session', () => {
     await page.getByTestId('train-steps').fill(String(STEPS));
     await page.getByTestId('train-data-upload').check();
     expect(await page.getByTestId('upload-caps').textContent()).toMatch(/512 KB each, 8 MB in all/);
+    // Nothing usable: the server refuses the upload (400), the file says why, and Train stays off.
+    await page.getByTestId('upload-input').setInputFiles([{ name: 'empty.mid', mimeType: 'audio/midi', buffer: Buffer.alloc(0) }]);
+    await page.locator('[data-testid=upload-file][data-state=rejected]').waitFor({ timeout: 20_000 });
+    expect(await page.getByTestId('upload-file').textContent()).toMatch(/rejected: \S/);
+    expect(await page.getByTestId('upload-error').textContent()).toMatch(/none of the 1 file/);
+    expect(await page.getByTestId('train-start').isDisabled()).toBe(true);
     await page.getByTestId('upload-input').setInputFiles([
       { name: 'tune-1.mid', mimeType: 'audio/midi', buffer: chorale(0) },
       { name: 'tune-2.mid', mimeType: 'audio/midi', buffer: chorale(1) },
@@ -196,6 +202,9 @@ describe('train a model from the browser and use it in a session', () => {
     await expect.poll(() => page.getByTestId('ai-panel').getByTestId('ai-model').inputValue(), { timeout: 20_000 }).toBe(trainingId);
     await screenshot(page, 'model-studio-suggestion');
     expect(await suite.cspViolations()).toEqual([]);
-    expect(suite.errors).toEqual([]);
+    // The one refusal this test asked for (the all-rejected upload: a 400 and the browser's console line for it).
+    const expected = (e: string) => /^HTTP 400: .*\/api\/studio\/collections$/.test(e) || /^console: Failed to load resource: .* 400/.test(e);
+    expect(suite.errors.filter((e) => !expected(e))).toEqual([]);
+    expect(suite.errors.filter(expected).length).toBeLessThanOrEqual(2);
   });
 });
