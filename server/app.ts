@@ -40,6 +40,8 @@ export interface StartOptions {
   modelsDir?: string;
   /** Model studio: how often an idle training runner looks for queued trainings (tests shorten it). */
   studioPollMs?: number;
+  /** Niceness of the studio's training thread (TUTTI_STUDIO_NICE, default 10). */
+  studioNice?: number;
   databaseUrl?: string;
   /** Scale-out: redis://… makes rooms fan out to other instances on the same database. */
   redisUrl?: string;
@@ -169,6 +171,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TuttiServer>
     prisma: db.prisma,
     modelsDir: path.resolve(opts.modelsDir ?? path.join(opts.dataDir ?? './data', 'models')),
     runner: jobs.runner === 'queue' ? 'none' : 'pool',
+    nice: opts.studioNice ?? 10,
     log,
     pollMs: opts.studioPollMs,
   });

@@ -19,6 +19,8 @@ const serverEnvSchema = {
   DATA_DIR: z.string().default('./data'),
   /** The model studio's files (uploaded MIDI, trained versions' weights and checkpoints); unset: <DATA_DIR>/models. */
   TUTTI_MODELS_DIR: z.string().optional().or(z.literal('').transform(() => undefined)),
+  /** Scheduling niceness (0-19) of the model studio's training thread in the web process: trainings yield the cores to sessions. */
+  TUTTI_STUDIO_NICE: z.coerce.number().int().min(0).max(19).default(10),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must start with postgresql://')
@@ -83,6 +85,8 @@ export interface ServerConfig {
   dataDir: string;
   /** The model studio's files: TUTTI_MODELS_DIR, else <dataDir>/models. */
   modelsDir: string;
+  /** Niceness of the studio's training thread (TUTTI_STUDIO_NICE). */
+  studioNice: number;
   databaseUrl?: string;
   redisUrl?: string;
   maxMessageBytes: number;
@@ -121,6 +125,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     host: e.HOST,
     dataDir: path.resolve(e.DATA_DIR),
     modelsDir: path.resolve(e.TUTTI_MODELS_DIR ?? path.join(e.DATA_DIR, 'models')),
+    studioNice: e.TUTTI_STUDIO_NICE,
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     maxMessageBytes: e.TUTTI_MAX_MESSAGE_BYTES,

@@ -28,6 +28,7 @@ const server = await startServer({
   allowedOrigins: config.allowedOrigins,
   dataDir: config.dataDir,
   modelsDir: config.modelsDir,
+  studioNice: config.studioNice,
   databaseUrl: config.databaseUrl,
   redisUrl: config.redisUrl, // scale-out mode
   dev: config.dev,

@@ -19,6 +19,7 @@ import { PrismaDocStore } from './persistence/prisma-store';
 import { installProcessGuards } from './process-guards';
 import { RoomRegistry } from './rooms/registry';
 import { RedisFanout } from './scaleout/redis-fanout';
+import { startStudio } from './studio';
 
 const config = readConfig();
 const jobsEnv = parseJobsEnv();
@@ -45,6 +46,8 @@ const rooms = new RoomRegistry(new PrismaDocStore(db.prisma, db.pool), {
   docLimits: { maxDocBytes: config.maxDocBytes, maxNotes: config.maxNotes, maxTracks: config.maxTracks, schemaGuard: config.schemaGuard },
 });
 const worker = await startQueueWorker({ rooms, store: new PrismaJobStore(db.prisma), config: jobs, redisUrl: config.redisUrl, name, log });
+// Model-studio trainings (issue 18): in queue mode the workers run them, one at a time per worker, claimed from the database.
+const studio = await startStudio({ prisma: db.prisma, modelsDir: config.modelsDir, runner: 'queue', nice: jobs.workerNice, log });
 
 let metricsServer: http.Server | null = null;
 if (jobsEnv.TUTTI_WORKER_PORT !== undefined) {
@@ -74,6 +77,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     }, 90_000).unref();
     (async () => {
       await worker.close(60_000);
+      await studio.close();
       await rooms.closeAll();
       await fanout.close();
       await db.close();

@@ -107,25 +107,40 @@ export class StudioStore {
     return this.prisma.trainingPoint.findMany({ where: { versionId, step: { gt: after } }, orderBy: { step: 'asc' } }).then((rows) => rows.map(pointView));
   }
 
-  /** Upserts points by step (a validation re-sends its step's point; a resume replays steps after its checkpoint). */
-  async savePoints(versionId: string, pts: readonly ProgressPoint[]): Promise<void> {
+  /**
+   * Upserts points by step, in one statement (a validation re-sends its step's point with its
+   * value; a resume replays the steps after its checkpoint), and moves the row's step forward.
+   */
+  async savePoints(versionId: string, pts: readonly ProgressPoint[], step?: number): Promise<void> {
     if (!pts.length) return;
-    await this.prisma.$transaction(
-      pts.map((p) => {
-        const data = {
-          loss: Number.isFinite(p.loss) ? p.loss : 0,
-          valid: p.valid,
-          elapsedMs: Math.round(p.elapsedMs),
-          etaMs: p.etaMs === null ? null : Math.round(p.etaMs),
-          extra: (p.extra ?? undefined) as object | undefined,
-        };
-        return this.prisma.trainingPoint.upsert({
-          where: { versionId_step: { versionId, step: p.step } },
-          create: { versionId, step: p.step, ...data },
-          update: p.valid === null ? { ...data, valid: undefined } : data,
-        });
-      }),
+    // One row per step (a statement may not update a row twice): a step's later point wins, keeping a validation either had.
+    const byStep = new Map<number, ProgressPoint>();
+    for (const p of pts) {
+      const prev = byStep.get(p.step);
+      byStep.set(p.step, prev ? { ...p, valid: p.valid ?? prev.valid, ...((p.extra ?? prev.extra) ? { extra: p.extra ?? prev.extra } : {}) } : p);
+    }
+    const values: unknown[] = [versionId];
+    const rows = [...byStep.values()].map((p) => {
+      values.push(
+        p.step,
+        Number.isFinite(p.loss) ? p.loss : 0,
+        p.valid,
+        Math.round(p.elapsedMs),
+        p.etaMs === null ? null : Math.round(p.etaMs),
+        p.extra ? JSON.stringify(p.extra) : null,
+      );
+      const i = values.length - 6;
+      return `($1, $${i + 1}, $${i + 2}, $${i + 3}, $${i + 4}, $${i + 5}, $${i + 6}::jsonb)`;
+    });
+    // A point without a validation keeps the validation its step already has.
+    await this.prisma.$executeRawUnsafe(
+      `INSERT INTO "TrainingPoint" ("versionId", "step", "loss", "valid", "elapsedMs", "etaMs", "extra") VALUES ${rows.join(', ')}
+       ON CONFLICT ("versionId", "step") DO UPDATE SET "loss" = EXCLUDED."loss", "valid" = COALESCE(EXCLUDED."valid", "TrainingPoint"."valid"),
+         "elapsedMs" = EXCLUDED."elapsedMs", "etaMs" = EXCLUDED."etaMs", "extra" = COALESCE(EXCLUDED."extra", "TrainingPoint"."extra")`,
+      ...values,
     );
+    if (step !== undefined)
+      await this.prisma.$executeRawUnsafe(`UPDATE "ModelVersion" SET "step" = $2 WHERE "id" = $1 AND "trainingStatus" = 'running'`, versionId, step);
   }
 
   update(id: string, data: Parameters<PrismaClient['modelVersion']['update']>[0]['data']): Promise<VersionRow> {

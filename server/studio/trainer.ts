@@ -122,8 +122,7 @@ export class TrainingRunner {
       const batch = pending;
       pending = [];
       if (!batch.length) return;
-      await this.store.savePoints(row.id, batch);
-      await this.store.transition(row.id, ['running'], { step: lastStep });
+      await this.store.savePoints(row.id, batch, lastStep);
     };
     let writes: Promise<void> = Promise.resolve();
     const enqueue = (f: () => Promise<unknown>): void => {
@@ -132,7 +131,8 @@ export class TrainingRunner {
         (e) => this.opts.log(`[studio] could not record progress of ${row.id}`, e),
       );
     };
-    const flushTimer = setInterval(() => enqueue(flush), 250);
+    // Points reach the database once a second (the first at once): few writes next to the training.
+    const flushTimer = setInterval(() => enqueue(flush), 1000);
     worker.on('message', (m: FromTrainThread) => {
       if (m.type === 'point') {
         // The first point goes out at once (time to first progress point), then in batches.
