@@ -52,6 +52,35 @@ function DeleteButton({ v, onDeleted }: { v: ModelVersion; onDeleted: () => void
   );
 }
 
+/** Held-out losses first, then the harmony figures the page compares with Bach; the rest folded away. */
+const PRIORITY = [/valid.*loss|loss.*valid/i, /nll|loss/i, /^in_?key$/i, /^parallels_per_bar$/, /^onset_consonance$/, /^chord_at_onsets$/, /^bass_consonance$/];
+const SHOWN = 5;
+
+function Metrics({ metrics }: { metrics: Record<string, number> }) {
+  const rank = (k: string) => {
+    const i = PRIORITY.findIndex((re) => re.test(k));
+    return i < 0 || k.startsWith('bach_') || k.startsWith('data_') ? PRIORITY.length : i;
+  };
+  const all = Object.entries(metrics).sort((a, b) => rank(a[0]) - rank(b[0]));
+  if (!all.length) return <>–</>;
+  const row = ([k, x]: [string, number]) => (
+    <div key={k}>
+      {k} {fmtNum(x)}
+    </div>
+  );
+  return (
+    <>
+      {all.slice(0, SHOWN).map(row)}
+      {all.length > SHOWN && (
+        <details>
+          <summary>all {all.length} figures</summary>
+          {all.slice(SHOWN).map(row)}
+        </details>
+      )}
+    </>
+  );
+}
+
 export function Registry() {
   const [versions, setVersions] = useState<ModelVersion[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -102,13 +131,7 @@ export function Registry() {
               {v.weightsBytes > 0 && <div className="muted">weights {mb(v.weightsBytes)}</div>}
             </td>
             <td>
-              {Object.keys(v.metrics).length
-                ? Object.entries(v.metrics).map(([k, x]) => (
-                    <div key={k}>
-                      {k} {fmtNum(x)}
-                    </div>
-                  ))
-                : '–'}
+              <Metrics metrics={v.metrics} />
             </td>
             <td>{v.status === 'training' ? <a href={`/models/train?training=${encodeURIComponent(v.id)}`}>training…</a> : v.status}</td>
             <td>{!v.builtIn && <DeleteButton v={v} onDeleted={() => setReload((n) => n + 1)} />}</td>

@@ -23,8 +23,8 @@ import { ownerName, startTraining, StudioApiError } from '../studio-api';
 import { UploadPicker } from './UploadPicker';
 
 const SIZE_TEXT: Record<StudioSize, string> = {
-  tiny: 'tiny — the model’s test-sized network: seconds per hundred steps, learns little',
-  standard: 'standard — the committed model’s shape: minutes per hundred steps on this machine',
+  tiny: 'the model’s test-sized network: quick steps, learns little',
+  standard: 'the committed model’s shape: what the built-in was trained as; each step is far slower',
 };
 
 export function TrainForm() {
@@ -108,10 +108,11 @@ export function TrainForm() {
           <select data-testid="train-size" value={size} onChange={(e) => setSize(e.target.value as StudioSize)}>
             {STUDIO_SIZES.map((s) => (
               <option key={s} value={s}>
-                {SIZE_TEXT[s]}
+                {s}
               </option>
             ))}
           </select>
+          <span className="muted">{SIZE_TEXT[size]}</span>
         </label>
         <label className="field">
           <span>Steps</span>
