@@ -23,6 +23,8 @@ export interface TestServerOptions {
   port?: number;
   /** Serve the Next app too (slow; e2e only). Default false. */
   next?: boolean;
+  /** Run as `npm start` does (scripts/start.mjs: the compiled server) even without Next. */
+  viaStartScript?: boolean;
   env?: Record<string, string>;
 }
 
@@ -32,6 +34,8 @@ export interface TestServer {
   wsUrl: string;
   dataDir: string;
   child: ChildProcess;
+  /** Everything the server printed so far. */
+  output(): string;
   /** Graceful stop (SIGTERM: sessions flushed and compacted). */
   stop(): Promise<void>;
   /** kill -9: no chance to flush anything. */
@@ -60,7 +64,15 @@ process.once('exit', () => {
 let templatePromise: Promise<string> | null = null;
 function embeddedTemplate(): Promise<string> {
   templatePromise ??= (async () => {
-    const key = crypto.createHash('sha256').update(readMigrations().map((m) => `${m.name}:${m.checksum}`).join('|')).digest('hex').slice(0, 12);
+    const key = crypto
+      .createHash('sha256')
+      .update(
+        readMigrations()
+          .map((m) => `${m.name}:${m.checksum}`)
+          .join('|'),
+      )
+      .digest('hex')
+      .slice(0, 12);
     const template = path.join(os.tmpdir(), `tutti-pglite-template-${key}`);
     if (fs.existsSync(path.join(template, 'PG_VERSION'))) return template;
     const building = fs.mkdtempSync(path.join(os.tmpdir(), 'tutti-template-build-'));
@@ -80,7 +92,11 @@ function embeddedTemplate(): Promise<string> {
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = opts.dataDir ?? (await tempDataDir());
   // With Next, go through the start script: it builds the web app first when .next is stale.
-  const args = opts.next ? [path.join(ROOT, 'scripts/start.mjs')] : ['--import', 'tsx', path.join(ROOT, 'server/main.ts'), '--no-next'];
+  const args = opts.next
+    ? [path.join(ROOT, 'scripts/start.mjs')]
+    : opts.viaStartScript
+      ? [path.join(ROOT, 'scripts/start.mjs'), '--no-next']
+      : ['--import', 'tsx', path.join(ROOT, 'server/main.ts'), '--no-next'];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: {
@@ -124,6 +140,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     wsUrl: `ws://127.0.0.1:${port}/sync`,
     dataDir,
     child,
+    output: () => output,
     async stop() {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');
