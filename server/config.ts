@@ -62,7 +62,7 @@ const serverEnvSchema = {
   TUTTI_COMPACT_EVERY: int(200),
   TUTTI_UNLOAD_DELAY_MS: z.coerce.number().int().min(0).default(2000),
   /** Fan-out (server/sync/fanout.ts): longest a room waits to merge its changes into one frame. */
-  TUTTI_FANOUT_MAX_TICK_MS: int(40),
+  TUTTI_FANOUT_MAX_TICK_MS: int(80),
   /** Backpressure: a socket holding more unsent bytes than this for TUTTI_SEND_BUFFER_GRACE_MS is closed (1013). */
   TUTTI_SEND_BUFFER_BYTES: int(8 * 1024 * 1024),
   TUTTI_SEND_BUFFER_GRACE_MS: int(10_000),

@@ -39,7 +39,7 @@ export interface FanoutOptions {
   tickFactor: number;
 }
 
-export const DEFAULT_FANOUT: FanoutOptions = { maxTickMs: 40, tickFactor: 4 };
+export const DEFAULT_FANOUT: FanoutOptions = { maxTickMs: 80, tickFactor: 4 };
 
 const MIXED = Symbol('mixed origins');
 
