@@ -9,9 +9,9 @@
 // Both throughputs come from the same place, each run's harness log (train-log.json: per logged
 // step, the seconds since the start), as steps per second between the first and the last logged
 // step: start-up is left out of both, validation and checkpoints (same cadence) are in both.
-// The server's training thread runs at nice 10 (low priority, as in production); the CLI at the
-// shell's priority. BENCH_FAMILY (arcnn), BENCH_SIZE (standard), BENCH_STEPS (40), BENCH_BATCH
-// (family default). Prints one JSON object as its last line; --write also keeps it in
+// The server's training process runs at nice 10 (low priority, as in production); the CLI at the
+// same niceness (BENCH_NICE, default 10, as TUTTI_STUDIO_NICE). BENCH_FAMILY (arcnn), BENCH_SIZE (tiny), BENCH_STEPS (100), BENCH_BATCH
+// (family default), BENCH_RUNS (2: server, CLI, CLI, server). Prints one JSON object as its last line; --write also keeps it in
 // bench/results/studio.json.
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -26,8 +26,8 @@ import { spawnUntilReady } from './support/spawn-server';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const family = (process.env.BENCH_FAMILY ?? 'arcnn') as StudioFamily;
-const size = (process.env.BENCH_SIZE ?? 'standard') as StudioSize;
-const steps = Number(process.env.BENCH_STEPS ?? 40);
+const size = (process.env.BENCH_SIZE ?? 'tiny') as StudioSize;
+const steps = Number(process.env.BENCH_STEPS ?? 100);
 const batch = Number(process.env.BENCH_BATCH ?? STUDIO_DEFAULTS[family].batch);
 const settings = { steps, size, learningRate: STUDIO_DEFAULTS[family].learningRate, batch, seed: 1 };
 /** The server's training thread priority (TUTTI_STUDIO_NICE); the CLI runs at the same niceness so the comparison is of the code path, not of the scheduler. */
@@ -126,28 +126,49 @@ async function cliRun(): Promise<{ stepsPerSec: number; backend: string; totalMs
   }
 }
 
+// Alternating A B B A … so a change of the machine's load during the run falls on both sides.
+const runs = Number(process.env.BENCH_RUNS ?? 2);
 const load0 = os.loadavg()[0]!;
-const server = await serverRun();
-const cli = await cliRun();
+const servers: Awaited<ReturnType<typeof serverRun>>[] = [];
+const clis: Awaited<ReturnType<typeof cliRun>>[] = [];
+for (let i = 0; i < runs; i++) {
+  if (i % 2 === 0) {
+    servers.push(await serverRun());
+    clis.push(await cliRun());
+  } else {
+    clis.push(await cliRun());
+    servers.push(await serverRun());
+  }
+}
 const load1 = os.loadavg()[0]!;
 const round = (x: number, d = 3) => Number(x.toFixed(d));
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const median = (xs: number[]) => {
+  const v = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(v.length / 2);
+  return v.length % 2 ? v[m]! : (v[m - 1]! + v[m]!) / 2;
+};
+const serverRate = mean(servers.map((s) => s.stepsPerSec));
+const cliRate = mean(clis.map((c) => c.stepsPerSec));
 const result = {
   bench: 'studio',
   family,
   size,
   steps,
   batch,
+  runs,
   data: 'jsb train split (valid for validation)',
-  server_steps_per_sec: round(server.stepsPerSec),
-  cli_steps_per_sec: round(cli.stepsPerSec),
-  server_vs_cli_ratio: round(server.stepsPerSec / cli.stepsPerSec),
-  within_10_percent: Math.abs(server.stepsPerSec / cli.stepsPerSec - 1) <= 0.1,
-  train_to_first_point_ms: Math.round(server.firstPointMs),
-  train_to_first_sse_progress_ms: Math.round(server.firstSseMs),
-  server_backend: server.backend,
-  cli_backend: cli.backend,
-  server_total_ms: Math.round(server.totalMs),
-  cli_total_ms: Math.round(cli.totalMs),
+  server_steps_per_sec: round(serverRate),
+  cli_steps_per_sec: round(cliRate),
+  server_vs_cli_ratio: round(serverRate / cliRate),
+  within_10_percent: Math.abs(serverRate / cliRate - 1) <= 0.1,
+  server_steps_per_sec_runs: servers.map((s) => round(s.stepsPerSec)),
+  cli_steps_per_sec_runs: clis.map((c) => round(c.stepsPerSec)),
+  train_to_first_point_ms: Math.round(median(servers.map((s) => s.firstPointMs))),
+  train_to_first_sse_progress_ms: Math.round(median(servers.map((s) => s.firstSseMs))),
+  train_to_first_point_ms_runs: servers.map((s) => Math.round(s.firstPointMs)),
+  server_backend: servers[0]!.backend,
+  cli_backend: clis[0]!.backend,
   nice,
   loadavg1: [round(load0, 2), round(load1, 2)],
   cores: os.cpus().length,

@@ -34,7 +34,7 @@ const COMMITTED = fileURLToPath(new URL('../../models/weights/', import.meta.url
 export interface StudioOptions {
   prisma: PrismaClient;
   modelsDir: string;
-  /** 'pool': trainings run on a low-priority thread of this process; 'queue': in the worker processes; 'none': not here. */
+  /** 'pool': trainings run in a low-priority child process of this server; 'queue': in the worker processes; 'none': not here. */
   runner: 'pool' | 'queue' | 'none';
   nice?: number;
   log: (msg: string, err?: unknown) => void;
@@ -153,7 +153,7 @@ export class Studio {
         status: 'training',
         trainingStatus: 'queued',
         totalSteps: settings.steps,
-        runner: this.opts.runner === 'queue' ? 'queue' : 'pool',
+        runner: this.opts.runner === 'pool' ? 'pool' : 'queue',
       },
     });
     this.runner?.kick();
@@ -169,7 +169,7 @@ export class Studio {
     return row;
   }
 
-  /** Cancels a queued or running training; resolves once its thread (if it runs here) is gone. */
+  /** Cancels a queued or running training; resolves once its process (if this runner holds it) is gone. */
   async cancel(id: string, key: string): Promise<TrainingJob> {
     const row = await this.owned(id, key);
     const ok = await this.store.transition(id, ['queued', 'running'], { trainingStatus: 'cancelled', status: 'cancelled', finishedAt: new Date() });

@@ -1,4 +1,4 @@
-// Messages from a training thread (./train-thread.ts) to its runner (./trainer.ts).
+// Messages from a training process (./train-process.ts) to its runner (./trainer.ts).
 import type { ProgressPoint } from '../../lib/ai/studio';
 
 export type FromTrainThread =

@@ -166,7 +166,7 @@ const trainingEvents = route(
 const trainingCancel = route(
   'POST',
   '/api/studio/trainings/<id>/cancel',
-  "creator's studio key → {training}: cancelled, its thread freed; resumable from its last checkpoint",
+  "creator's studio key → {training}: cancelled, its training process stopped; resumable from its last checkpoint",
   async (req, res, ctx, id) => {
     sendJson(res, 200, { training: await studioOf(ctx).cancel(id, keyOf(req)) });
   },

@@ -1,25 +1,26 @@
-// Runs the model studio's trainings, one at a time, each on a thread of its own at a lowered
-// scheduling priority (server/jobs/worker-boot.mjs `nice`), so training yields the cores to
-// sessions and AI jobs. The database is the queue: a runner claims the oldest queued training
+// Runs the model studio's trainings, one at a time, each in a child process of its own
+// (./train-process.ts) at a lowered scheduling priority, so training yields the cores to sessions
+// and AI jobs. The database is the queue: a runner claims the oldest queued training
 // (./store.ts claim), in this web process (pool mode) or in the `npm run worker` processes (queue
 // mode, REDIS_URL) — wherever it runs, its points, checkpoints and outcome go to the row, so every
 // instance serves the same live curve. Cancel: the row says so (any instance) and the runner
-// terminates the thread within a heartbeat; the one in this process is terminated at once.
+// kills the process within a heartbeat; the one this runner holds is killed at once.
+import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import { Worker } from 'node:worker_threads';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
 import type { ProgressPoint, StudioFamily, TrainSettings } from '../../lib/ai/studio';
 import type { StudioTrainSpec } from '../../models/studio/train-job';
 import { versionPaths } from './paths';
 import type { FromTrainThread } from './protocol';
 import type { StudioStore, VersionRow } from './store';
 
-const BOOT = new URL('../jobs/worker-boot.mjs', import.meta.url);
-const ENTRY = new URL('./train-thread.ts', import.meta.url).href;
+const ENTRY = fileURLToPath(new URL('./train-process.ts', import.meta.url));
 
 export interface TrainerOptions {
   modelsDir: string;
   runner: 'pool' | 'queue';
-  /** Scheduling niceness of the training thread (0-19). */
+  /** Scheduling niceness of the training process (0-19). */
   nice: number;
   log: (msg: string, err?: unknown) => void;
   /** How often an idle runner looks for queued trainings (a request in this process wakes it at once). */
@@ -32,7 +33,7 @@ export interface TrainerOptions {
 
 interface Current {
   id: string;
-  worker: Worker;
+  child: ChildProcess;
   exited: Promise<void>;
   stopping: boolean;
 }
@@ -42,8 +43,8 @@ export class TrainingRunner {
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
   private claiming = false;
-  /** Threads started and not yet exited (a test checks a cancel frees its thread). */
-  threads = 0;
+  /** Training processes started and not yet exited (a test checks that a cancel frees its worker). */
+  processes = 0;
 
   constructor(
     private readonly store: StudioStore,
@@ -84,7 +85,7 @@ export class TrainingRunner {
     }
   }
 
-  /** Heartbeat, and stop the thread if the row was cancelled or deleted elsewhere. */
+  /** Heartbeat, and stop the process if the row was cancelled or deleted elsewhere. */
   private async check(cur: Current): Promise<void> {
     const row = await this.store.version(cur.id);
     if (!row || row.trainingStatus !== 'running') await this.stop(cur.id);
@@ -108,12 +109,18 @@ export class TrainingRunner {
       priorPoints: kept,
       createdAt: row.createdAt.toISOString(),
     };
-    const worker = new Worker(BOOT, { workerData: { entry: ENTRY, nice: this.opts.nice, spec }, stdout: true, stderr: true });
-    this.threads++;
-    const cur: Current = { id: row.id, worker, stopping: false, exited: new Promise((resolve) => worker.once('exit', () => resolve())) };
+    const child = spawn(process.execPath, ['--import', 'tsx', ENTRY], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: process.env });
+    this.processes++;
+    const cur: Current = { id: row.id, child, stopping: false, exited: new Promise((resolve) => child.once('close', () => resolve())) };
     this.current = cur;
+    try {
+      if (child.pid) os.setPriority(child.pid, this.opts.nice);
+    } catch {
+      /* not permitted here: it runs at the normal priority */
+    }
     // The trainers print a few lines of their own; they go to the log, not to stdout.
-    for (const stream of [worker.stdout, worker.stderr]) stream.on('data', (b: Buffer) => this.opts.log(`[studio ${row.id}] ${b.toString('utf8').trimEnd()}`));
+    for (const stream of [child.stdout!, child.stderr!]) stream.on('data', (b: Buffer) => this.opts.log(`[studio ${row.id}] ${b.toString('utf8').trimEnd()}`));
+    child.send({ type: 'start', spec });
     let pending: ProgressPoint[] = [];
     let lastStep = row.step;
     let outcome: FromTrainThread | null = null;
@@ -133,7 +140,7 @@ export class TrainingRunner {
     };
     // Points reach the database once a second (the first at once): few writes next to the training.
     const flushTimer = setInterval(() => enqueue(flush), 1000);
-    worker.on('message', (m: FromTrainThread) => {
+    child.on('message', (m: FromTrainThread) => {
       if (m.type === 'point') {
         // The first point goes out at once (time to first progress point), then in batches.
         pending.push(m.point);
@@ -147,22 +154,20 @@ export class TrainingRunner {
         enqueue(() => this.store.transition(row.id, ['running'], { checkpointStep: m.step }));
       } else outcome = m;
     });
-    worker.on('error', (e) => (outcome ??= { type: 'failed', error: `training thread error: ${e.message}` }));
+    child.on('error', (e) => (outcome ??= { type: 'failed', error: `training process error: ${e.message}` }));
     await this.store.heartbeat(row.id);
     void cur.exited.then(async () => {
       clearInterval(flushTimer);
-      this.threads--;
+      this.processes--;
       enqueue(flush);
       await writes;
       await this.finish(row, cur, outcome).catch((e) => this.opts.log(`[studio] could not record the end of ${row.id}`, e));
       if (this.current === cur) this.current = null;
       this.kick();
     });
-    // The thread's work ends with its last message; terminating frees it without waiting for tfjs's handles.
-    worker.on('message', (m: FromTrainThread) => {
-      if (m.type === 'done' || m.type === 'failed') void worker.terminate();
-    });
-    this.opts.log(`[studio] training ${row.id} (${row.family} · ${row.name}) started at step ${row.checkpointStep} on a ${this.opts.runner} thread`);
+    this.opts.log(
+      `[studio] training ${row.id} (${row.family} · ${row.name}) started at step ${row.checkpointStep} in process ${child.pid} (${this.opts.runner} runner, nice ${this.opts.nice})`,
+    );
   }
 
   private async finish(row: VersionRow, cur: Current, outcome: FromTrainThread | null): Promise<void> {
@@ -180,20 +185,20 @@ export class TrainingRunner {
       });
       this.opts.log(`[studio] training ${row.id} done`);
     } else if (!cur.stopping) {
-      const error = outcome?.type === 'failed' ? outcome.error : 'the training thread stopped unexpectedly';
+      const error = outcome?.type === 'failed' ? outcome.error : 'the training process stopped unexpectedly';
       await this.store.transition(row.id, ['running'], { trainingStatus: 'failed', status: 'failed', error, finishedAt: now });
       this.opts.log(`[studio] training ${row.id} failed: ${error}`);
     }
-    // A version deleted while it trained: whatever the thread wrote since goes too.
+    // A version deleted while it trained: whatever the process wrote since goes too.
     if (!(await this.store.version(row.id))) fs.rmSync(versionPaths(this.opts.modelsDir, row.id).root, { recursive: true, force: true });
   }
 
-  /** Terminates the thread of `id` if it runs here; resolves once the thread is gone (its worker is free). */
+  /** Kills the process of `id` if it runs here; resolves once it is gone (the runner is free). */
   async stop(id: string): Promise<boolean> {
     const cur = this.current;
     if (!cur || cur.id !== id) return false;
     cur.stopping = true;
-    await cur.worker.terminate();
+    cur.child.kill('SIGKILL');
     await cur.exited;
     // Wait until the runner has recorded the end and let go of it.
     while (this.current === cur) await new Promise((r) => setTimeout(r, 10));
@@ -207,7 +212,7 @@ export class TrainingRunner {
     const cur = this.current;
     if (!cur) return;
     cur.stopping = true;
-    await cur.worker.terminate();
+    cur.child.kill('SIGKILL');
     await cur.exited;
     await this.store.transition(cur.id, ['running'], { trainingStatus: 'queued' }).catch(() => false);
   }

@@ -8,78 +8,13 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ModelVersion, ProgressPoint, TrainingJob, UploadResponse } from '@/lib/ai/studio';
-import { Midi } from '@/lib/midi/tonejs';
+import type { ModelVersion, ProgressPoint, TrainingJob } from '@/lib/ai/studio';
 import { readJobs } from '@/lib/score';
 import { createSession, editTokenFor, startInProcessServer } from '../helpers/server';
 import { api, assertWeights, connect, newParticipant, waitFor, writeMelody, type Client } from './jobs-helpers';
+import { readEvents, tune, upload } from './studio-helpers';
 
 type Server = Awaited<ReturnType<typeof startInProcessServer>>;
-
-/** An 8-bar tune in `key` (semitones above C): a melody track in quarters and a bass track in halves. */
-function tune(key: number, drumsOnly = false, notes = 32): Uint8Array {
-  const midi = new Midi();
-  const scale = [0, 2, 4, 5, 7, 9, 11, 12];
-  const mel = midi.addTrack();
-  if (drumsOnly) {
-    mel.channel = 9;
-    for (let i = 0; i < notes; i++) mel.addNote({ midi: 36 + (i % 2) * 2, ticks: i * 480, durationTicks: 240 });
-    return midi.toArray();
-  }
-  for (let i = 0; i < notes; i++) mel.addNote({ midi: 72 + key + scale[(i * 3) % 8]!, ticks: i * 480, durationTicks: 480, velocity: 0.8 });
-  const bass = midi.addTrack();
-  for (let i = 0; i < notes / 2; i++) bass.addNote({ midi: 48 + key + [0, 7, 5, 7][i % 4]!, ticks: i * 960, durationTicks: 960, velocity: 0.7 });
-  return midi.toArray();
-}
-
-async function upload(
-  url: string,
-  key: string,
-  files: Array<[string, Uint8Array]>,
-  name = 'folk',
-): Promise<{ status: number; body: UploadResponse & { error?: string; code?: string; issues?: string[]; rejected: UploadResponse['rejected'] } }> {
-  const form = new FormData();
-  form.append('name', name);
-  for (const [n, bytes] of files) form.append('files', new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'audio/midi' }), n);
-  const res = await fetch(`${url}/api/studio/collections`, { method: 'POST', headers: { 'x-tutti-studio-key': key }, body: form });
-  return { status: res.status, body: await res.json() };
-}
-
-/** Reads the training's Server-Sent Events until `end` (or `stopWhen`); returns the events in order. */
-async function readEvents(
-  url: string,
-  id: string,
-  stopWhen: (events: Array<[string, unknown]>) => boolean = () => false,
-  timeoutMs = 120_000,
-): Promise<Array<[string, unknown]>> {
-  const ctrl = new AbortController();
-  const timer = setTimeout(() => ctrl.abort(), timeoutMs);
-  const res = await fetch(`${url}/api/studio/trainings/${id}/events`, { signal: ctrl.signal });
-  expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
-  const events: Array<[string, unknown]> = [];
-  const reader = res.body!.getReader();
-  let buf = '';
-  try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buf += new TextDecoder().decode(value);
-      let i: number;
-      while ((i = buf.indexOf('\n\n')) >= 0) {
-        const block = buf.slice(0, i);
-        buf = buf.slice(i + 2);
-        const event = /^event: (.+)$/m.exec(block)?.[1];
-        const data = /^data: (.+)$/m.exec(block)?.[1];
-        if (event && data) events.push([event, JSON.parse(data)]);
-      }
-      if (events.some(([e]) => e === 'end') || stopWhen(events)) break;
-    }
-  } finally {
-    clearTimeout(timer);
-    ctrl.abort();
-  }
-  return events;
-}
 
 describe('model studio (real server, real trainings)', () => {
   let server: Server;
@@ -218,7 +153,7 @@ describe('model studio (real server, real trainings)', () => {
     }
   });
 
-  it('cancelling a training frees its thread at once; resume continues from the last checkpoint', async () => {
+  it('cancelling a training frees its worker process at once; resume continues from the last checkpoint', async () => {
     const created = await api<{ training: TrainingJob }>(
       `${server.url}/api/studio/trainings`,
       'POST',
@@ -232,15 +167,15 @@ describe('model studio (real server, real trainings)', () => {
       if (Date.now() > deadline) throw new Error('no checkpoint within 90 s');
       await new Promise((r) => setTimeout(r, 100));
     }
-    expect(server.studio.runner!.threads).toBe(1);
+    expect(server.studio.runner!.processes).toBe(1);
     // Someone else's key may not cancel it.
     expect(
       (await api(`${server.url}/api/studio/trainings/${id}/cancel`, 'POST', undefined, { 'x-tutti-studio-key': 'someone-else-entirely-0123' })).status,
     ).toBe(403);
     const cancelled = await api<{ training: TrainingJob }>(`${server.url}/api/studio/trainings/${id}/cancel`, 'POST', undefined, asOwner);
     expect(cancelled.status).toBe(200);
-    // The thread is gone when cancel answers: the runner is free for the next training.
-    expect(server.studio.runner!.threads).toBe(0);
+    // The process is gone when cancel answers: the runner is free for the next training.
+    expect(server.studio.runner!.processes).toBe(0);
     expect(server.studio.runner!.runningId()).toBeNull();
     expect(cancelled.body.training).toMatchObject({ status: 'cancelled', resumable: true });
     const checkpoint = cancelled.body.training.checkpointStep;
@@ -262,7 +197,7 @@ describe('model studio (real server, real trainings)', () => {
     expect((await training(id)).points.filter((p) => p.step <= checkpoint).length).toBe(before);
     // Deleting it while it trains stops it and removes its files.
     expect((await api(`${server.url}/api/studio/versions/${id}`, 'DELETE', undefined, asOwner)).status).toBe(200);
-    expect(server.studio.runner!.threads).toBe(0);
+    expect(server.studio.runner!.processes).toBe(0);
     expect(fs.existsSync(path.join(server.dataDir, 'models', 'versions', id))).toBe(false);
   });
 
