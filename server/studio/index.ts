@@ -180,17 +180,19 @@ export class Studio {
 
   async resume(id: string, key: string): Promise<TrainingJob> {
     const row = await this.owned(id, key);
-    const view = trainingView(row);
-    if (!view.resumable)
+    const before = trainingView(row);
+    if (!before.resumable)
       throw new HttpError(
         409,
-        `the training is ${view.status}${view.status === 'cancelled' || view.status === 'failed' ? ' with no checkpoint yet (start it again instead)' : ''}; only a cancelled or failed one with a checkpoint can resume`,
+        `the training is ${before.status}${before.status === 'cancelled' || before.status === 'failed' ? ' with no checkpoint yet (start it again instead)' : ''}; only a cancelled or failed one with a checkpoint can resume`,
         'conflict',
       );
     const ok = await this.store.transition(id, ['cancelled', 'failed'], { trainingStatus: 'queued', status: 'training', error: null, finishedAt: null });
     if (!ok) throw new HttpError(409, 'the training changed meanwhile; reload it', 'conflict');
+    // The answer is the state this request made (queued); the runner may claim it a moment later.
+    const view = trainingView((await this.store.version(id))!);
     this.runner?.kick();
-    return trainingView((await this.store.version(id))!);
+    return view;
   }
 
   /** Deletes a version and its weights (a training still running is stopped first). */

@@ -23,7 +23,7 @@ export interface TrainerOptions {
   /** Scheduling niceness of the training process (0-19). */
   nice: number;
   log: (msg: string, err?: unknown) => void;
-  /** How often an idle runner looks for queued trainings (a request in this process wakes it at once). */
+  /** How often an idle runner looks for queued trainings (a request in this process wakes it at once); default 5 s, queue workers 2 s. */
   pollMs?: number;
   /** Heartbeat and cancel check of the running training. */
   heartbeatMs?: number;
@@ -43,6 +43,10 @@ export class TrainingRunner {
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
   private claiming = false;
+  /** A kick arrived: look for work on the next tick whatever the poll interval. */
+  private wanted = true;
+  private lastClaim = 0;
+  private lastSweep = 0;
   /** Training processes started and not yet exited (a test checks that a cancel frees its worker). */
   processes = 0;
 
@@ -52,13 +56,15 @@ export class TrainingRunner {
   ) {}
 
   start(): void {
-    this.timer = setInterval(() => void this.tick(), this.opts.pollMs ?? 1000);
+    // Every heartbeat: a running training's heartbeat and cancel check; an idle runner claims only every pollMs (or when kicked).
+    this.timer = setInterval(() => void this.tick(), this.opts.heartbeatMs ?? 1000);
     this.timer.unref();
     void this.tick();
   }
 
   /** Looks for work now (a training was queued or resumed in this process). */
   kick(): void {
+    this.wanted = true;
     void this.tick();
   }
 
@@ -75,13 +81,24 @@ export class TrainingRunner {
         await this.check(this.current);
         return;
       }
-      await this.store.failStale(this.opts.staleMs ?? 30_000);
+      const now = Date.now();
+      const pollMs = this.opts.pollMs ?? (this.opts.runner === 'queue' ? 2000 : 5000);
+      if (!this.wanted && now - this.lastClaim < pollMs) return;
+      this.wanted = false;
+      this.lastClaim = now;
+      const staleMs = this.opts.staleMs ?? 30_000;
+      if (now - this.lastSweep >= staleMs / 2) {
+        this.lastSweep = now;
+        await this.store.failStale(staleMs);
+      }
       const row = await this.store.claim(this.opts.runner);
       if (row) await this.launch(row);
     } catch (e) {
       this.opts.log('[studio] training runner tick failed', e);
     } finally {
       this.claiming = false;
+      // A kick that came while this tick ran is served now rather than at the next poll.
+      if (this.wanted && !this.current && !this.closed) void this.tick();
     }
   }
 
