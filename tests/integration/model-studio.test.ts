@@ -214,4 +214,32 @@ describe('model studio (real server, real trainings)', () => {
     expect((await api(`${server.url}/api/studio/versions/${version.id}`, 'GET', undefined, {})).status).toBe(404);
     expect(await server.db.prisma.sessionModelPin.count({ where: { versionId: version.id } })).toBe(0);
   });
+
+  it('a server stopped mid-training puts it back in the queue; the next start resumes it from its checkpoint', async () => {
+    const dataDir = server.dataDir;
+    const created = await api<{ training: TrainingJob }>(
+      `${server.url}/api/studio/trainings`,
+      'POST',
+      { family: 'arcnn', name: 'restarted', size: 'tiny', steps: 3000, batch: 2, data: { kind: 'upload', collectionId } },
+      asOwner,
+    );
+    const id = created.body.training.id;
+    const deadline = Date.now() + 90_000;
+    while ((await training(id)).training.checkpointStep === 0) {
+      if (Date.now() > deadline) throw new Error('no checkpoint within 90 s');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await server.close();
+    const again = await startInProcessServer({ dataDir, studioPollMs: 200 });
+    server = again;
+    const row = await again.studio.store.version(id);
+    const checkpoint = row!.checkpointStep;
+    expect(checkpoint).toBeGreaterThan(0);
+    const events = await readEvents(again.url, id, (ev) => ev.some(([e]) => e === 'progress'), 60_000);
+    const first = events.find(([e]) => e === 'progress')![1] as ProgressPoint;
+    expect(first.step).toBeGreaterThan(checkpoint);
+    expect(first.step).toBeLessThan(checkpoint + 50);
+    expect((await training(id)).training.status).toBe('running');
+    expect((await api(`${again.url}/api/studio/trainings/${id}/cancel`, 'POST', undefined, asOwner)).status).toBe(200);
+  });
 });
