@@ -53,6 +53,27 @@ function rssOf(pid: number): number {
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
 }
 
+/** A process's CPU time (user + system) in ms, from /proc (clock ticks of 1/100 s). */
+function cpuOf(pid: number): number {
+  const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+}
+
+/**
+ * Tutti's own view of the fan-out (its /metrics histogram): from the first change of a tick being
+ * applied to the frame written to every socket. Set against the probe's figure, it tells the
+ * server's share of the latency from the clients' share (the probe's own CPU on the same cores).
+ */
+async function fanoutView(s: ServerProc): Promise<{ count: number; sumS: number; within100ms: number }> {
+  const text = await (await fetch(`${s.httpUrl}/metrics`)).text();
+  const read = (re: RegExp) => Number(re.exec(text)?.[1] ?? Number.NaN);
+  return {
+    count: read(/^tutti_fanout_latency_seconds_count (\S+)$/m),
+    sumS: read(/^tutti_fanout_latency_seconds_sum (\S+)$/m),
+    within100ms: read(/^tutti_fanout_latency_seconds_bucket\{le="0.1"\} (\S+)$/m),
+  };
+}
+
 async function spawnServer(name: string, args: string[], env: Record<string, string>, ready: RegExp, port: number): Promise<ServerProc> {
   const s = await spawnUntilReady(name, args, { cwd: ROOT, env, ready, timeoutMs: 120_000 });
   return { name, wsUrl: `ws://127.0.0.1:${port}/sync`, httpUrl: `http://127.0.0.1:${port}`, rssMb: () => rssOf(s.child.pid!), ...s };
@@ -306,10 +327,6 @@ async function guardCost(rounds: number, edits: number) {
   const p99 = { guarded: [] as number[], unguarded: [] as number[] };
   // Server CPU time (user + system) per run: far less sensitive to other load on the machine than latency.
   const cpuMs = { guarded: [] as number[], unguarded: [] as number[] };
-  const cpuOf = (pid: number) => {
-    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime + stime, in clock ticks of 1/100 s
-  };
   try {
     for (let r = 0; r < rounds; r++)
       for (const [key, s] of (r % 2
@@ -586,9 +603,28 @@ async function probeRuns(tutti: ServerProc, baseline: ServerProc, results: Recor
     for (const s of [tutti, baseline]) {
       if (!PROBE_SERVERS.includes(s === tutti ? 'tutti' : 'stock')) continue;
       const load = os.loadavg()[0]!;
-      const r = await probe(s, n);
+      const isTutti = s === tutti;
+      const before = { server: cpuOf(s.child.pid!), probe: process.cpuUsage(), fanout: isTutti ? await fanoutView(s) : null };
+      const r0 = await probe(s, n);
+      const probeCpu = process.cpuUsage(before.probe);
+      // CPU over the whole run (connecting, the 8 s of edits, the wait for the last frames).
+      const cpu = {
+        server_cpu_s: +((cpuOf(s.child.pid!) - before.server) / 1000).toFixed(2),
+        probe_cpu_s: +((probeCpu.user + probeCpu.system) / 1e6).toFixed(2),
+      };
+      let fanout: { server_fanout_frames?: number; server_fanout_mean_ms?: number; server_fanout_share_within_100ms?: number } = {};
+      if (before.fanout) {
+        const after = await fanoutView(s);
+        const count = after.count - before.fanout.count;
+        fanout = {
+          server_fanout_frames: count,
+          server_fanout_mean_ms: +((1000 * (after.sumS - before.fanout.sumS)) / count).toFixed(1),
+          server_fanout_share_within_100ms: +((after.within100ms - before.fanout.within100ms) / count).toFixed(4),
+        };
+      }
+      const r = { ...r0, ...cpu, ...fanout };
       console.error(
-        `[bench] probe ${s.name} ${n} connections: p50 ${r.p50} ms, p99 ${r.p99} ms, max ${r.max} ms, delivered ${(100 * r.delivered).toFixed(2)} % of ${r.edits} edits x ${r.receivers} sockets, docs converged ${r.docListenersConverged}, ${r.distinctFrames} distinct frames, load ${load.toFixed(2)}`,
+        `[bench] probe ${s.name} ${n} connections: p50 ${r.p50} ms, p99 ${r.p99} ms, max ${r.max} ms, delivered ${(100 * r.delivered).toFixed(2)} % of ${r.edits} edits x ${r.receivers} sockets, docs converged ${r.docListenersConverged}, ${r.distinctFrames} distinct frames, load ${load.toFixed(2)}; CPU server ${r.server_cpu_s} s, probe ${r.probe_cpu_s} s${r.server_fanout_mean_ms !== undefined ? `; server fan-out mean ${r.server_fanout_mean_ms} ms, ${(100 * r.server_fanout_share_within_100ms!).toFixed(1)} % of frames within 100 ms` : ''}`,
       );
       results[`probe_${s.name === 'tutti' ? 'tutti' : 'baseline'}_${n}`] = { ...r, loadavg1: load };
     }
@@ -611,19 +647,47 @@ const probeSummary = (r: Record<string, unknown>) => {
 
 /** `--probe`: only the issue-17 probe (200 and 1,000 connections, Tutti and stock), `TUTTI_BENCH_ROUNDS` times. */
 async function probeOnly() {
+  const rounds = Number(process.env.TUTTI_BENCH_ROUNDS ?? 1);
   const results: Record<string, unknown> = { date: new Date().toISOString(), host: { cpus: os.cpus().length, loadavg: os.loadavg() }, node: process.version };
   const baseline = await startBaseline();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tutti-bench-'));
   const tutti = await startTutti(dataDir);
+  const each: Record<string, unknown>[] = [];
   try {
-    await probeRuns(tutti, baseline, results);
+    for (let r = 0; r < rounds; r++) {
+      const round: Record<string, unknown> = {};
+      await probeRuns(tutti, baseline, round);
+      each.push(round);
+    }
   } finally {
     await tutti.stop();
     await baseline.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
-  const summary = { ...probeSummary(results), loadavg_before: (results.host as { loadavg: number[] }).loadavg, loadavg_after: os.loadavg() };
-  writeResult(path.join(ROOT, 'bench/results', 'sync-probe.json'), JSON.stringify({ ...results, summary }, null, 2) + '\n');
+  // One round: its figures. Several: each figure is the median over the rounds, and the rounds'
+  // own p99s are listed beside it.
+  const summaries = each.map(probeSummary);
+  const median = (xs: (number | null)[]) => {
+    const v = xs.filter((x): x is number => x !== null).sort((a, b) => a - b);
+    if (!v.length) return null;
+    const m = v.length >> 1;
+    return v.length % 2 ? v[m]! : +((v[m - 1]! + v[m]!) / 2).toFixed(2);
+  };
+  const keys = Object.keys(summaries[0]!) as (keyof ReturnType<typeof probeSummary>)[];
+  const summary = {
+    ...Object.fromEntries(keys.map((k) => [k, median(summaries.map((x) => x[k]))])),
+    ...(rounds > 1
+      ? {
+          rounds,
+          p99_ms_1000_clients_each: summaries.map((x) => x.p99_ms_1000_clients),
+          stock_p99_ms_1000_clients_each: summaries.map((x) => x.stock_p99_ms_1000_clients),
+        }
+      : {}),
+    loadavg_before: (results.host as { loadavg: number[] }).loadavg,
+    loadavg_after: os.loadavg(),
+  };
+  const detail = rounds > 1 ? { rounds: each } : each[0];
+  writeResult(path.join(ROOT, 'bench/results', 'sync-probe.json'), JSON.stringify({ ...results, ...detail, summary }, null, 2) + '\n');
   console.log(JSON.stringify(summary));
 }
 
