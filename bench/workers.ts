@@ -1,4 +1,4 @@
-// `npm run bench:workers [-- --jobs N --model M --seconds S]`: queue mode's figures (issue 17),
+// `npm run bench:workers [-- --jobs N --model M --seconds S --write]`: queue mode's figures (issue 17),
 // each setup started as a real cluster (scripts/cluster.mjs, API + sync only) on DATABASE_URL /
 // REDIS_URL (default: the local PostgreSQL, a schema of its own, and the local Redis):
 //   throughput_jobs_per_s_1_worker / _2_workers: N jobs of model M spread over 4 sessions, from
@@ -8,13 +8,16 @@
 //     session keeps two AI jobs in flight on the web process's own worker threads (pool: the
 //     embedded default, TUTTI_JOB_RUNNER=pool, TUTTI_JOB_WORKERS=2); and on two separate worker
 //     processes (workers: queue mode). Ratios pool/idle and workers/idle are in the same run.
-// The last line printed is one JSON object of the figures.
+// The last line printed is one JSON object of the figures; --write also keeps them in
+// bench/results/workers-<model>.json.
 import os from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import { addNotes, getSuggestion, notesMap, readTracks, type TrackId } from '@/lib/score';
 import { createSession, editTokenFor } from '../tests/helpers/server';
 import { api, assertWeights, connect, waitFor, writeMelody, type Client } from '../tests/integration/jobs-helpers';
 import { startCluster } from '../tests/integration/cluster-helpers';
+import { writeResult } from '../models/cli/result-file';
 
 const flag = (name: string, def: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -82,7 +85,12 @@ async function session(c: Cluster): Promise<{ id: string; client: Client; melody
 async function throughput(c: Cluster): Promise<number> {
   const sessions = await Promise.all(Array.from({ length: 4 }, () => session(c)));
   // Warm-up, untimed: one job per session (rooms loaded on the workers, first-run costs paid).
-  const warm = await Promise.all(sessions.map(async (s, i) => ({ s, jobId: (await ask(c.url, s.id, { model: MODEL, task: TASK[MODEL], sourceTrackId: s.melody, seed: 1000 + i })).body.jobIds[0]! })));
+  const warm = await Promise.all(
+    sessions.map(async (s, i) => ({
+      s,
+      jobId: (await ask(c.url, s.id, { model: MODEL, task: TASK[MODEL], sourceTrackId: s.melody, seed: 1000 + i })).body.jobIds[0]!,
+    })),
+  );
   await waitFor(() => warm.every((w) => getSuggestion(w.s.client.doc, w.jobId)), 120_000, 'the warm-up jobs');
   const t0 = performance.now();
   const pending: { s: (typeof sessions)[number]; jobId: string }[] = [];
@@ -150,7 +158,14 @@ async function main(): Promise<void> {
   const schema = `tutti_bench_workers_${process.pid}`;
   const u = new URL(PG_URL);
   u.searchParams.set('schema', schema);
-  const out: Record<string, number | string> = { model: MODEL, load_model: LOAD_MODEL, jobs: JOBS, seconds: SECONDS, cpus: os.availableParallelism(), loadavg_1m: Math.round(os.loadavg()[0]! * 10) / 10 };
+  const out: Record<string, number | string> = {
+    model: MODEL,
+    load_model: LOAD_MODEL,
+    jobs: JOBS,
+    seconds: SECONDS,
+    cpus: os.availableParallelism(),
+    loadavg_1m: Math.round(os.loadavg()[0]! * 10) / 10,
+  };
   try {
     for (const workers of [1, 2]) {
       const c = await startBenchCluster(u.toString(), workers, {});
@@ -187,6 +202,8 @@ async function main(): Promise<void> {
     await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     await client.end();
   }
+  const file = path.join(import.meta.dirname, 'results', `workers-${MODEL}.json`);
+  writeResult(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, loadavg_after: os.loadavg(), summary: out }, null, 2) + '\n');
   console.log(JSON.stringify(out));
   process.exit(0);
 }
