@@ -42,6 +42,8 @@ export interface StartOptions {
   studioPollMs?: number;
   /** Niceness of the studio's training thread (TUTTI_STUDIO_NICE, default 10). */
   studioNice?: number;
+  /** TUTTI_METRICS_TOKEN: /metrics answers only this bearer token (unset: open). */
+  metricsToken?: string;
   databaseUrl?: string;
   /** Scale-out: redis://… makes rooms fan out to other instances on the same database. */
   redisUrl?: string;
@@ -190,7 +192,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TuttiServer>
     if (!fromElsewhere) fanout?.publishLinkChange(change);
   };
   fanout?.onLinkChange((change) => revoke(change, true));
-  const routeCtx = { rooms, log, access, live, edge, revoke, versions, jobs, studio, readiness };
+  const routeCtx = { rooms, log, access, live, edge, revoke, versions, jobs, studio, readiness, metricsToken: opts.metricsToken };
   // The Next app (pages) starts on the first request that needs it, not at start-up: loading and
   // preparing Next holds ~60 MB that a server nobody has opened a page on does not need (the
   // embedded default idles under 200 MB; bench:memory). Dev mode starts it at once (its file

@@ -18,7 +18,10 @@ const serverEnvSchema = {
   HOST: z.string().default('0.0.0.0'),
   DATA_DIR: z.string().default('./data'),
   /** The model studio's files (uploaded MIDI, trained versions' weights and checkpoints); unset: <DATA_DIR>/models. */
-  TUTTI_MODELS_DIR: z.string().optional().or(z.literal('').transform(() => undefined)),
+  TUTTI_MODELS_DIR: z
+    .string()
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   /** Scheduling niceness (0-19) of the model studio's training thread in the web process: trainings yield the cores to sessions. */
   TUTTI_STUDIO_NICE: z.coerce.number().int().min(0).max(19).default(10),
   DATABASE_URL: z
@@ -42,7 +45,12 @@ const serverEnvSchema = {
   TUTTI_ALLOWED_ORIGINS: z
     .string()
     .default('')
-    .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.string().regex(/^https?:\/\/[^/?#\s]+$/, 'TUTTI_ALLOWED_ORIGINS entries must be origins like https://a.example'))),
   /** Largest websocket message accepted from a client (a full-document sync can be large). */
   TUTTI_MAX_MESSAGE_BYTES: int(8 * 1024 * 1024),
@@ -66,6 +74,12 @@ const serverEnvSchema = {
   /** Backpressure: a socket holding more unsent bytes than this for TUTTI_SEND_BUFFER_GRACE_MS is closed (1013). */
   TUTTI_SEND_BUFFER_BYTES: int(8 * 1024 * 1024),
   TUTTI_SEND_BUFFER_GRACE_MS: int(10_000),
+  /** When set (16+ characters), /metrics on web instances and workers answers only `Authorization: Bearer <token>`. */
+  TUTTI_METRICS_TOKEN: z
+    .string()
+    .min(16, 'TUTTI_METRICS_TOKEN must be at least 16 characters')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   /** pino level: fatal, error, warn, info, debug, trace or silent. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** `production` (npm start) warms the AI workers at start; `development` is dev mode (as --dev). */
@@ -104,6 +118,8 @@ export interface ServerConfig {
   fanoutMaxTickMs: number;
   sendBufferBytes: number;
   sendBufferGraceMs: number;
+  /** Bearer token /metrics asks for (TUTTI_METRICS_TOKEN); unset: open. */
+  metricsToken?: string;
   logLevel: string;
   dev: boolean;
   testHooks: boolean;
@@ -143,6 +159,7 @@ export function readConfig(env: Record<string, string | undefined> = process.env
     fanoutMaxTickMs: e.TUTTI_FANOUT_MAX_TICK_MS,
     sendBufferBytes: e.TUTTI_SEND_BUFFER_BYTES,
     sendBufferGraceMs: e.TUTTI_SEND_BUFFER_GRACE_MS,
+    metricsToken: e.TUTTI_METRICS_TOKEN,
     logLevel: e.LOG_LEVEL,
     dev: argv.includes('--dev') || e.NODE_ENV === 'development',
     testHooks: e.TUTTI_TEST_HOOKS === '1',

@@ -48,6 +48,7 @@ const server = await startServer({
   fanoutMaxTickMs: config.fanoutMaxTickMs,
   sendBufferBytes: config.sendBufferBytes,
   sendBufferGraceMs: config.sendBufferGraceMs,
+  metricsToken: config.metricsToken,
 });
 releaseStartupMemory(); // start-up's garbage, before the server idles (server/ops/memory.ts)
 log(`Tutti listening on http://localhost:${server.port} (${server.db.mode} database${server.db.mode === 'embedded' ? ` in ${config.dataDir}` : ''})`);

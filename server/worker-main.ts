@@ -15,6 +15,7 @@ import { PrismaJobStore } from './jobs/prisma-store';
 import { startQueueWorker } from './jobs/queue-worker';
 import { createLogger, logFn } from './ops/log';
 import { registry } from './ops/metrics';
+import { METRICS_UNAUTHORIZED, metricsAuthorized } from './ops/metrics-access';
 import { PrismaDocStore } from './persistence/prisma-store';
 import { installProcessGuards } from './process-guards';
 import { RoomRegistry } from './rooms/registry';
@@ -27,7 +28,10 @@ const log = logFn(createLogger(config.logLevel));
 installProcessGuards(log);
 
 if (!config.redisUrl || !config.databaseUrl) {
-  log('[worker] a model worker needs REDIS_URL (the queue) and DATABASE_URL (PostgreSQL, shared with the web instances)', new Error('missing REDIS_URL or DATABASE_URL'));
+  log(
+    '[worker] a model worker needs REDIS_URL (the queue) and DATABASE_URL (PostgreSQL, shared with the web instances)',
+    new Error('missing REDIS_URL or DATABASE_URL'),
+  );
   process.exit(1);
 }
 
@@ -53,8 +57,12 @@ let metricsServer: http.Server | null = null;
 if (jobsEnv.TUTTI_WORKER_PORT !== undefined) {
   metricsServer = http.createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
-    if (path === '/healthz') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, worker: name, running: worker.running() }));
+    if (path === '/healthz')
+      return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, worker: name, running: worker.running() }));
     if (path !== '/metrics') return void res.writeHead(404).end();
+    if (!metricsAuthorized(req.headers.authorization, config.metricsToken)) {
+      return void res.writeHead(METRICS_UNAUTHORIZED.status, METRICS_UNAUTHORIZED.headers).end(METRICS_UNAUTHORIZED.body);
+    }
     registry.metrics().then(
       (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
       () => res.writeHead(500).end(),
@@ -63,7 +71,9 @@ if (jobsEnv.TUTTI_WORKER_PORT !== undefined) {
   await new Promise<void>((resolve) => metricsServer!.listen(jobsEnv.TUTTI_WORKER_PORT, config.host, resolve));
 }
 const metricsPort = metricsServer ? (metricsServer.address() as AddressInfo).port : null;
-log(`Tutti worker ${name} ready (queue "${jobs.queueName}", ${jobs.workerConcurrency} at a time${metricsPort !== null ? `, metrics on port ${metricsPort}` : ''})`);
+log(
+  `Tutti worker ${name} ready (queue "${jobs.queueName}", ${jobs.workerConcurrency} at a time${metricsPort !== null ? `, metrics on port ${metricsPort}` : ''})`,
+);
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -29,6 +29,8 @@ export interface RouteContext {
   studio?: Studio;
   /** What /readyz checks. */
   readiness?: ReadinessDeps;
+  /** TUTTI_METRICS_TOKEN (server/ops/metrics-access.ts). */
+  metricsToken?: string;
 }
 
 export type Handler = (req: IncomingMessage, res: ServerResponse, ctx: RouteContext, ...params: string[]) => Promise<void>;

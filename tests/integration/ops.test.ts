@@ -112,6 +112,24 @@ describe('operator view', () => {
     expect((await ready(server.url)).status).toBe(200);
   });
 
+  it('with TUTTI_METRICS_TOKEN, /metrics answers only that bearer token (401 with the reason otherwise)', async () => {
+    const token = 'ops-test-metrics-token';
+    const server = await startInProcessServer({ metricsToken: token });
+    cleanup.push(() => server.close());
+    for (const authorization of [undefined, 'Bearer wrong-token-of-some-length', token]) {
+      const res = await fetch(`${server.url}/metrics`, { headers: authorization ? { authorization } : {} });
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
+      expect(((await res.json()) as { code: string }).code).toBe('unauthorized');
+    }
+    const res = await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toMatch(/^tutti_connections \d/m);
+    // The rest of the operator's view stays open: balancers probe it without credentials.
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    expect((await ready(server.url)).status).toBe(200);
+  });
+
   it('/readyz is 503 while the database is unreachable or a migration is not applied, and 200 once they are back', async () => {
     await requirePostgres();
     const pgRelay = await relay(PG_URL);
