@@ -1,11 +1,14 @@
 // DocStore on Prisma (PostgreSQL or embedded PGlite). Compaction locks the session row, reads the
 // snapshot and the log, replays them into a scratch Y.Doc (so deleted content is garbage-collected),
 // then writes the snapshot and deletes exactly the log rows it read, by id, in that transaction.
+// The replay (./fold.ts) of a large session runs on a worker thread (./fold-runner.ts).
 // Rows appended meanwhile survive, and concurrent compactions (several instances) take turns.
-import * as Y from 'yjs';
-import { readMeta } from '@/lib/score';
 import type { PrismaClient } from '../db/generated/client';
+import { FoldRunner } from './fold-runner';
 import { SessionNotFoundError, type CompactionResult, type DocStore, type SessionLinkColumns, type SessionRecord, type StoredDoc } from './store';
+
+/** One fold worker per process, whichever stores use it. */
+export const sharedFoldRunner = new FoldRunner();
 
 // Prisma's Bytes type wants a Uint8Array over a plain ArrayBuffer; Yjs's are typed more loosely.
 const bytes = (u: Uint8Array): Uint8Array<ArrayBuffer> => (u.buffer instanceof ArrayBuffer ? (u as Uint8Array<ArrayBuffer>) : new Uint8Array(u));
@@ -41,6 +44,8 @@ export class PrismaDocStore implements DocStore {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly pool?: SqlPool,
+    /** Where compaction folds (default: the process's shared runner). */
+    private readonly folds: FoldRunner = sharedFoldRunner,
   ) {}
 
   async createSession(id: string, title: string, initialState: Uint8Array, links?: SessionLinkColumns): Promise<SessionRecord> {
@@ -105,17 +110,14 @@ export class PrismaDocStore implements DocStore {
         const current = locked[0]!.snapshot;
         const rows = await tx.docUpdate.findMany({ where: { sessionId: id }, orderBy: { id: 'asc' }, select: { id: true, data: true } });
         if (rows.length === 0) return { merged: 0, snapshotBytes: current?.length ?? 0 };
-        const doc = new Y.Doc();
-        try {
-          if (current) Y.applyUpdate(doc, current);
-          for (const r of rows) Y.applyUpdate(doc, r.data);
-          const snapshot = Y.encodeStateAsUpdate(doc);
-          await tx.session.update({ where: { id }, data: { snapshot: bytes(snapshot), snapshotAt: new Date(), title: readMeta(doc).title } });
-          await tx.docUpdate.deleteMany({ where: { id: { in: rows.map((r) => r.id) } } });
-          return { merged: rows.length, snapshotBytes: snapshot.length };
-        } finally {
-          doc.destroy();
-        }
+        // A large fold runs on the fold worker thread, not the main thread (./fold-runner.ts).
+        const { snapshot, title } = await this.folds.fold(
+          current,
+          rows.map((r) => r.data),
+        );
+        await tx.session.update({ where: { id }, data: { snapshot: bytes(snapshot), snapshotAt: new Date(), title } });
+        await tx.docUpdate.deleteMany({ where: { id: { in: rows.map((r) => r.id) } } });
+        return { merged: rows.length, snapshotBytes: snapshot.length };
       },
       { timeout: 60_000, maxWait: 30_000 },
     );
