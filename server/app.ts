@@ -11,6 +11,7 @@ import { closeExplainWorker } from './http/models-explain';
 import { handleRoute } from './http/router';
 import { readConfig } from './config';
 import { PrismaDocStore } from './persistence/prisma-store';
+import { DEFAULT_FOLD_RUNNER, FoldRunner } from './persistence/fold-runner';
 import { RoomRegistry } from './rooms/registry';
 import { isSessionId } from './sessions';
 import { handleConnection } from './sync/connection';
@@ -125,7 +126,8 @@ export async function startServer(opts: StartOptions = {}): Promise<TuttiServer>
       throw err;
     }
   }
-  const rooms = new RoomRegistry(new PrismaDocStore(db.prisma, db.pool), {
+  const folds = new FoldRunner({ ...DEFAULT_FOLD_RUNNER, log });
+  const rooms = new RoomRegistry(new PrismaDocStore(db.prisma, db.pool, folds), {
     batchMs: opts.batchMs ?? 250,
     compactEvery: opts.compactEvery ?? 200,
     unloadDelayMs: opts.unloadDelayMs ?? 2000,
@@ -351,6 +353,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TuttiServer>
         // The explain worker is started on first use; stop it so a drained process exits promptly.
         await closeExplainWorker();
         await rooms.closeAll();
+        await folds.close(); // after the rooms' last compactions
         versions.close();
         await fanout?.close();
         await nextStarting?.then((app) => app.close()).catch(() => {});

@@ -17,6 +17,7 @@ import { createLogger, logFn } from './ops/log';
 import { registry } from './ops/metrics';
 import { METRICS_UNAUTHORIZED, metricsAuthorized } from './ops/metrics-access';
 import { PrismaDocStore } from './persistence/prisma-store';
+import { DEFAULT_FOLD_RUNNER, FoldRunner } from './persistence/fold-runner';
 import { installProcessGuards } from './process-guards';
 import { RoomRegistry } from './rooms/registry';
 import { RedisFanout } from './scaleout/redis-fanout';
@@ -40,7 +41,7 @@ const name = `worker-${process.pid}`;
 const db = await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
 db.pool.on('error', (err) => log('[db] lost an idle database connection', err));
 const fanout = await RedisFanout.connect({ url: config.redisUrl, log });
-const rooms = new RoomRegistry(new PrismaDocStore(db.prisma, db.pool), {
+const rooms = new RoomRegistry(new PrismaDocStore(db.prisma, db.pool, new FoldRunner({ ...DEFAULT_FOLD_RUNNER, log })), {
   batchMs: config.batchMs,
   compactEvery: config.compactEvery,
   // A worker often gets the next job of the same session: keep its room a little longer.

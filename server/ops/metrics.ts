@@ -19,19 +19,37 @@ export function collectFrom(s: MetricSources | null): void {
   sources = s;
 }
 
-new Gauge({ name: 'tutti_rooms', help: 'Sessions held in memory on this instance', registers: [registry], collect() { this.set(sources?.rooms() ?? 0); } });
-new Gauge({ name: 'tutti_connections', help: 'Open sync websockets on this instance', registers: [registry], collect() { this.set(sources?.connections() ?? 0); } });
+new Gauge({
+  name: 'tutti_rooms',
+  help: 'Sessions held in memory on this instance',
+  registers: [registry],
+  collect() {
+    this.set(sources?.rooms() ?? 0);
+  },
+});
+new Gauge({
+  name: 'tutti_connections',
+  help: 'Open sync websockets on this instance',
+  registers: [registry],
+  collect() {
+    this.set(sources?.connections() ?? 0);
+  },
+});
 new Gauge({
   name: 'tutti_persistence_pending_updates',
   help: 'Document updates applied in memory and not yet written to the database',
   registers: [registry],
-  collect() { this.set(sources?.persistence().pending ?? 0); },
+  collect() {
+    this.set(sources?.persistence().pending ?? 0);
+  },
 });
 new Gauge({
   name: 'tutti_persistence_lag_seconds',
   help: 'Age of the oldest document update not yet written to the database (0: all written)',
   registers: [registry],
-  collect() { this.set(sources?.persistence().oldestAgeSeconds ?? 0); },
+  collect() {
+    this.set(sources?.persistence().oldestAgeSeconds ?? 0);
+  },
 });
 
 export const updatesApplied = new Counter({
@@ -58,6 +76,13 @@ export const fanoutFrames = new Counter({
 export const fanoutSends = new Counter({
   name: 'tutti_fanout_sends_total',
   help: 'Frames handed to sockets by the fan-out (frames x receivers)',
+  registers: [registry],
+});
+
+export const compactionFolds = new Counter({
+  name: 'tutti_compaction_folds_total',
+  help: 'Compaction folds by where they ran: inline (small session), worker (the fold thread), fallback (the thread failed, folded inline)',
+  labelNames: ['where'] as const,
   registers: [registry],
 });
 

@@ -8,6 +8,7 @@
 // worker itself dies or cannot start, the fold runs inline instead: compaction must not stop
 // working because the thread did.
 import { Worker } from 'node:worker_threads';
+import { compactionFolds } from '../ops/metrics';
 import { foldUpdates, type Folded } from './fold';
 
 export interface FoldRequest {
@@ -58,7 +59,7 @@ export class FoldRunner {
   async fold(snapshot: Uint8Array | null, updates: readonly Uint8Array[]): Promise<Folded> {
     const size = (snapshot?.length ?? 0) + updates.reduce((n, u) => n + u.length, 0);
     if (size < this.opts.inlineBelowBytes) {
-      this.counts.inline++;
+      this.count('inline');
       return foldUpdates(snapshot, updates);
     }
     let worker: Worker;
@@ -66,7 +67,7 @@ export class FoldRunner {
       worker = await this.start();
     } catch (err) {
       this.opts.log?.('[fold] worker thread did not start; folding on the main thread', err);
-      this.counts.fallback++;
+      this.count('fallback');
       return foldUpdates(snapshot, updates);
     }
     if (this.idleTimer) clearTimeout(this.idleTimer);
@@ -100,7 +101,7 @@ export class FoldRunner {
         if (!p) return;
         this.pending.delete(m.id);
         if (m.ok) {
-          this.counts.worker++;
+          this.count('worker');
           p.resolve({ snapshot: m.snapshot, title: m.title });
         } else p.reject(new FoldError(m.message));
         this.armIdle();
@@ -118,7 +119,7 @@ export class FoldRunner {
         const left = [...this.pending.values()];
         this.pending.clear();
         for (const p of left) {
-          this.counts.fallback++;
+          this.count('fallback');
           try {
             p.resolve(foldUpdates(p.request.snapshot, p.request.updates));
           } catch (err) {
@@ -128,6 +129,11 @@ export class FoldRunner {
       });
     });
     return this.ready;
+  }
+
+  private count(where: keyof FoldRunner['counts']): void {
+    this.counts[where]++;
+    compactionFolds.inc({ where });
   }
 
   private armIdle(): void {

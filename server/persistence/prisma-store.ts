@@ -7,9 +7,6 @@ import type { PrismaClient } from '../db/generated/client';
 import { FoldRunner } from './fold-runner';
 import { SessionNotFoundError, type CompactionResult, type DocStore, type SessionLinkColumns, type SessionRecord, type StoredDoc } from './store';
 
-/** One fold worker per process, whichever stores use it. */
-export const sharedFoldRunner = new FoldRunner();
-
 // Prisma's Bytes type wants a Uint8Array over a plain ArrayBuffer; Yjs's are typed more loosely.
 const bytes = (u: Uint8Array): Uint8Array<ArrayBuffer> => (u.buffer instanceof ArrayBuffer ? (u as Uint8Array<ArrayBuffer>) : new Uint8Array(u));
 
@@ -44,8 +41,8 @@ export class PrismaDocStore implements DocStore {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly pool?: SqlPool,
-    /** Where compaction folds (default: the process's shared runner). */
-    private readonly folds: FoldRunner = sharedFoldRunner,
+    /** Where compaction folds: large sessions on a worker thread (the server passes one with its log; close it at shutdown). */
+    private readonly folds: FoldRunner = new FoldRunner(),
   ) {}
 
   async createSession(id: string, title: string, initialState: Uint8Array, links?: SessionLinkColumns): Promise<SessionRecord> {
