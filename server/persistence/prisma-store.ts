@@ -17,9 +17,22 @@ const toRecord = (s: { id: string; title: string; createdAt: Date; updatedAt: Da
   updatedAt: s.updatedAt,
 });
 
-/** The slice of pg.Pool the hot write path needs (search_path already set per connection). */
+/** A connection of the pool, for a transaction. */
+export interface SqlClient {
+  query(sql: string, params?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
+  release(err?: Error | boolean): void;
+}
+
+/**
+ * The slice of pg.Pool the document paths need (search_path already set per connection). Appends,
+ * loads and compaction read and write the bytes here rather than through Prisma: adapter-pg
+ * converts every bytea value through per-byte JavaScript, which for a session near the 16 MB
+ * limit held the main thread for seconds (bench:sync --flood profile), and its query compiler
+ * chewed on compaction's list of thousands of row ids.
+ */
 export interface SqlPool {
   query(sql: string, params: unknown[]): Promise<unknown>;
+  connect(): Promise<SqlClient>;
 }
 
 interface PendingAppend {
@@ -34,13 +47,13 @@ export class PrismaDocStore implements DocStore {
   private drainScheduled = false;
 
   /**
-   * `pool` (optional) takes the append path off Prisma: appends from every room that flush in the
-   * same tick become one multi-row INSERT, and no query is compiled on the event loop. This is the
-   * path every edit takes, so with many active rooms it matters.
+   * `pool` carries the document's bytes (see SqlPool): appends from every room that flush in the
+   * same tick become one multi-row INSERT with no query compiled on the event loop (the path every
+   * edit takes), and loads and compactions read bytea as plain Buffers. Prisma does the rest.
    */
   constructor(
     private readonly prisma: PrismaClient,
-    private readonly pool?: SqlPool,
+    private readonly pool: SqlPool,
     /** Where compaction folds: large sessions on a worker thread (the server passes one with its log; close it at shutdown). */
     private readonly folds: FoldRunner = new FoldRunner(),
   ) {}
@@ -56,17 +69,13 @@ export class PrismaDocStore implements DocStore {
   }
 
   async loadDoc(id: string): Promise<StoredDoc | null> {
-    const s = await this.prisma.session.findUnique({ where: { id }, select: { snapshot: true } });
-    if (!s) return null;
-    const rows = await this.prisma.docUpdate.findMany({ where: { sessionId: id }, orderBy: { id: 'asc' }, select: { data: true } });
-    return { snapshot: s.snapshot, updates: rows.map((r) => r.data) };
+    const s = (await this.pool.query('SELECT "snapshot" FROM "Session" WHERE "id" = $1', [id])) as { rows: { snapshot: Buffer | null }[] };
+    if (s.rows.length === 0) return null;
+    const rows = (await this.pool.query('SELECT "data" FROM "DocUpdate" WHERE "sessionId" = $1 ORDER BY "id"', [id])) as { rows: { data: Buffer }[] };
+    return { snapshot: s.rows[0]!.snapshot, updates: rows.rows.map((r) => r.data) };
   }
 
   async appendUpdate(id: string, update: Uint8Array): Promise<void> {
-    if (!this.pool) {
-      await this.prisma.docUpdate.create({ data: { sessionId: id, data: bytes(update) } });
-      return;
-    }
     return new Promise<void>((resolve, reject) => {
       this.appends.push({ sessionId: id, data: update, resolve, reject });
       if (!this.drainScheduled) {
@@ -86,7 +95,7 @@ export class PrismaDocStore implements DocStore {
       return `($${params.length - 1}, $${params.length})`;
     });
     try {
-      await this.pool!.query(`INSERT INTO "DocUpdate" ("sessionId", "data") VALUES ${rows.join(', ')}`, params);
+      await this.pool.query(`INSERT INTO "DocUpdate" ("sessionId", "data") VALUES ${rows.join(', ')}`, params);
       for (const a of batch) a.resolve();
     } catch (err) {
       for (const a of batch) a.reject(err);
@@ -100,24 +109,45 @@ export class PrismaDocStore implements DocStore {
     // snapshot with an older fold (tests/integration/scaleout-persistence.test.ts lost rows that
     // way before). It deletes exactly the rows it folded, by id: an id range could also take a
     // row whose (smaller) id was allocated before the read but committed after it.
-    return this.prisma.$transaction(
-      async (tx) => {
-        const locked = await tx.$queryRaw<{ snapshot: Uint8Array | null }[]>`SELECT "snapshot" FROM "Session" WHERE "id" = ${id} FOR NO KEY UPDATE`;
-        if (locked.length === 0) throw new SessionNotFoundError(id);
-        const current = locked[0]!.snapshot;
-        const rows = await tx.docUpdate.findMany({ where: { sessionId: id }, orderBy: { id: 'asc' }, select: { id: true, data: true } });
-        if (rows.length === 0) return { merged: 0, snapshotBytes: current?.length ?? 0 };
-        // A large fold runs on the fold worker thread, not the main thread (./fold-runner.ts).
-        const { snapshot, title } = await this.folds.fold(
-          current,
-          rows.map((r) => r.data),
-        );
-        await tx.session.update({ where: { id }, data: { snapshot: bytes(snapshot), snapshotAt: new Date(), title } });
-        await tx.docUpdate.deleteMany({ where: { id: { in: rows.map((r) => r.id) } } });
-        return { merged: rows.length, snapshotBytes: snapshot.length };
-      },
-      { timeout: 60_000, maxWait: 30_000 },
-    );
+    const client = await this.pool.connect();
+    let failed: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const locked = await client.query('SELECT "snapshot" FROM "Session" WHERE "id" = $1 FOR NO KEY UPDATE', [id]);
+      if (locked.rows.length === 0) throw new SessionNotFoundError(id);
+      const current = locked.rows[0]!.snapshot as Buffer | null;
+      const rows = (await client.query('SELECT "id", "data" FROM "DocUpdate" WHERE "sessionId" = $1 ORDER BY "id"', [id])).rows as {
+        id: string;
+        data: Buffer;
+      }[];
+      if (rows.length === 0) {
+        await client.query('COMMIT');
+        return { merged: 0, snapshotBytes: current?.length ?? 0 };
+      }
+      // A large fold runs on the fold worker thread, not the main thread (./fold-runner.ts).
+      const { snapshot, title } = await this.folds.fold(
+        current,
+        rows.map((r) => r.data),
+      );
+      // Prisma keeps DateTime columns as UTC wall time (timestamp without time zone): an ISO string does the same.
+      const at = new Date().toISOString();
+      await client.query('UPDATE "Session" SET "snapshot" = $2, "snapshotAt" = $3, "updatedAt" = $3, "title" = $4 WHERE "id" = $1', [
+        id,
+        Buffer.from(snapshot.buffer, snapshot.byteOffset, snapshot.byteLength),
+        at,
+        title,
+      ]);
+      await client.query('DELETE FROM "DocUpdate" WHERE "id" = ANY($1::bigint[])', [rows.map((r) => r.id)]);
+      await client.query('COMMIT');
+      return { merged: rows.length, snapshotBytes: snapshot.length };
+    } catch (err) {
+      failed = err instanceof Error ? err : new Error(String(err));
+      await client.query('ROLLBACK').catch(() => {});
+      throw err;
+    } finally {
+      // A connection whose ROLLBACK may not have gone through is not handed back to the pool.
+      client.release(failed && !(failed instanceof SessionNotFoundError) ? failed : undefined);
+    }
   }
 
   async storedBytes(id: string): Promise<number> {

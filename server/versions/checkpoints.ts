@@ -73,10 +73,13 @@ export class Checkpointer {
       ({ lastAutoAt }) => {
         if (p.timer || this.closed || p.since === 0) return;
         const due = Math.max(p.since + this.config.afterMs, (lastAutoAt ?? 0) + this.config.minIntervalMs);
-        p.timer = setTimeout(() => {
-          p.timer = null;
-          void this.fire(p);
-        }, Math.max(0, due - Date.now()));
+        p.timer = setTimeout(
+          () => {
+            p.timer = null;
+            void this.fire(p);
+          },
+          Math.max(0, due - Date.now()),
+        );
       },
       (err) => this.log(`[versions] could not schedule a checkpoint of ${p.room.id}`, err),
     );
@@ -104,20 +107,22 @@ export class Checkpointer {
   private checkpoint(p: Pending): Promise<VersionInfo | null> {
     const id = p.room.id;
     const prior = this.running.get(id) ?? Promise.resolve(null);
-    const run = prior.catch(() => null).then(async () => {
-      if (p.since === 0 || p.room.closed) return null;
-      const authors = [...p.authors];
-      p.since = 0;
-      p.authors = new Set();
-      if (p.timer) clearTimeout(p.timer);
-      p.timer = null;
-      const snap = snapshotOf(p.room.doc);
-      const { hash: lastHash } = await this.store.latest(id);
-      if (snap.hash === lastHash) return null;
-      const v = await this.store.create(id, 'auto', snap, { authors });
-      await this.store.thin(id).catch((err) => this.log(`[versions] retention failed for ${id}`, err));
-      return v;
-    });
+    const run = prior
+      .catch(() => null)
+      .then(async () => {
+        if (p.since === 0 || p.room.closed) return null;
+        const authors = [...p.authors];
+        p.since = 0;
+        p.authors = new Set();
+        if (p.timer) clearTimeout(p.timer);
+        p.timer = null;
+        const snap = await snapshotOf(p.room.doc);
+        const { hash: lastHash } = await this.store.latest(id);
+        if (snap.hash === lastHash) return null;
+        const v = await this.store.create(id, 'auto', snap, { authors });
+        await this.store.thin(id).catch((err) => this.log(`[versions] retention failed for ${id}`, err));
+        return v;
+      });
     this.running.set(id, run);
     void run.finally(() => this.running.get(id) === run && this.running.delete(id)).catch(() => {});
     return run;

@@ -4,6 +4,7 @@
 // notes), and reading it back gives the exact score. Listing never reads the states. Rows cascade
 // with their session, and compaction (server/persistence) never touches this table.
 import crypto from 'node:crypto';
+import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import * as Y from 'yjs';
 import { notesMap, type Score } from '@/lib/score';
@@ -45,10 +46,17 @@ export interface Snapshot {
 
 const sha256 = (b: Uint8Array): string => crypto.createHash('sha256').update(b).digest('hex');
 
-/** A live session document as a version. */
-export function snapshotOf(doc: Y.Doc): Snapshot {
+const deflateRaw = promisify(zlib.deflateRaw);
+
+/**
+ * A live session document as a version. The state is taken when this is called (encoding reads the
+ * live document, so it stays on this thread); compressing it, about as long again (~0.5 s at the
+ * 16 MB limit), runs on libuv's thread pool so the instance's other sessions do not wait for it.
+ */
+export async function snapshotOf(doc: Y.Doc): Promise<Snapshot> {
   const raw = Y.encodeStateAsUpdate(doc);
-  return { state: zlib.deflateRawSync(raw, { level: 6 }), noteCount: notesMap(doc).size, hash: sha256(raw) };
+  const noteCount = notesMap(doc).size;
+  return { state: await deflateRaw(raw, { level: 6 }), noteCount, hash: sha256(raw) };
 }
 
 export const decodeScore = (stored: Uint8Array): Score => scoreFromState(zlib.inflateRawSync(stored));
@@ -146,7 +154,10 @@ export class VersionStore {
   }
 
   async forkOrigin(sessionId: string): Promise<ForkOrigin | null> {
-    const s = await this.prisma.session.findUnique({ where: { id: sessionId }, select: { forkedFromId: true, forkedFromVersionId: true, forkedFromTitle: true } });
+    const s = await this.prisma.session.findUnique({
+      where: { id: sessionId },
+      select: { forkedFromId: true, forkedFromVersionId: true, forkedFromTitle: true },
+    });
     if (!s?.forkedFromId) return null;
     const [parent, version] = await Promise.all([
       this.prisma.session.findUnique({ where: { id: s.forkedFromId }, select: { title: true } }),
@@ -161,12 +172,17 @@ export class VersionStore {
   }
 
   async markFork(sessionId: string, origin: { parentId: string; parentTitle: string; versionId: string | null }): Promise<void> {
-    await this.prisma.session.update({ where: { id: sessionId }, data: { forkedFromId: origin.parentId, forkedFromTitle: origin.parentTitle, forkedFromVersionId: origin.versionId } });
+    await this.prisma.session.update({
+      where: { id: sessionId },
+      data: { forkedFromId: origin.parentId, forkedFromTitle: origin.parentTitle, forkedFromVersionId: origin.versionId },
+    });
   }
 
   /** Total stored bytes of a session's versions. */
   async storedBytes(sessionId: string): Promise<number> {
-    const rows = await this.prisma.$queryRaw<{ bytes: bigint | number | null }[]>`SELECT COALESCE(SUM(octet_length("state")), 0) AS bytes FROM "Version" WHERE "sessionId" = ${sessionId}`;
+    const rows = await this.prisma.$queryRaw<
+      { bytes: bigint | number | null }[]
+    >`SELECT COALESCE(SUM(octet_length("state")), 0) AS bytes FROM "Version" WHERE "sessionId" = ${sessionId}`;
     return Number(rows[0]?.bytes ?? 0);
   }
 }
