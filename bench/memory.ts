@@ -15,12 +15,10 @@
 // as `npm run dev` and the tests do), and, with Next, `afterPage` is measured once a page was served.
 // PostgreSQL: TUTTI_BENCH_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/test).
 // Results: bench/results/memory.json with --write (else a temporary file, named on stderr).
-import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { spawnUntilReady } from './support/spawn-server';
+import { spawnOnFreePort, spawnStock, type SpawnedServer } from './support/spawn-server';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
@@ -33,14 +31,6 @@ const SETTLE_MS = Number(process.env.TUTTI_BENCH_SETTLE_MS ?? 10_000);
 /** `npm start` serves the Next app; `--no-next` measures API + websocket only. (`--next`: the default, kept for old command lines.) */
 const WITH_NEXT = !process.argv.includes('--no-next');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 /** The pid and every descendant process of it (threads are part of their process). */
 function tree(pid: number): number[] {
@@ -101,41 +91,23 @@ async function settledMemory(pid: number) {
   };
 }
 
-interface Server {
-  name: string;
-  port: number;
-  child: ChildProcess;
-  stop(): Promise<void>;
-}
+type Server = SpawnedServer & { name: string; port: number };
 
-async function spawnServer(name: string, args: string[], env: Record<string, string>, ready: RegExp, port: number): Promise<Server> {
-  // start.mjs may build the Next app first (minutes on a busy machine).
-  const s = await spawnUntilReady(name, args, { cwd: ROOT, env, ready, timeoutMs: 900_000 });
-  return { name, port, ...s };
-}
+/** start.mjs may build the Next app first (minutes on a busy machine). */
+const START_TIMEOUT_MS = 900_000;
 
 async function startTutti(name: string, env: Record<string, string>, entry: 'npm start' | 'tsx' = 'npm start'): Promise<Server> {
-  const port = await freePort();
   const args = [...(entry === 'tsx' ? ['--import', 'tsx', 'server/main.ts'] : ['scripts/start.mjs']), ...(WITH_NEXT ? [] : ['--no-next'])];
-  return spawnServer(
-    name,
-    args,
-    { PORT: String(port), HOST: '127.0.0.1', TUTTI_UNLOAD_DELAY_MS: '200', CHECKPOINT_DISABLE: '1', LOG_LEVEL: 'info', ...env },
-    /listening on/,
-    port,
-  );
+  const s = await spawnOnFreePort(name, args, {
+    cwd: ROOT,
+    env: { TUTTI_UNLOAD_DELAY_MS: '200', CHECKPOINT_DISABLE: '1', LOG_LEVEL: 'info', ...env },
+    ready: /listening on/,
+    timeoutMs: START_TIMEOUT_MS,
+  });
+  return { name, ...s };
 }
 
-async function startStock(): Promise<Server> {
-  const port = await freePort();
-  return spawnServer(
-    'stock',
-    [path.join(ROOT, 'node_modules/@y/websocket-server/src/server.js')],
-    { PORT: String(port), HOST: '127.0.0.1' },
-    /running at/,
-    port,
-  );
-}
+const startStock = async (): Promise<Server> => ({ name: 'stock', ...(await spawnStock('stock', ROOT, START_TIMEOUT_MS)) });
 
 /** One participant's visit: create the session (Tutti), sync, add a note, see it echoed by a second client, leave. */
 async function visit(s: Server): Promise<void> {

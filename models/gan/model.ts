@@ -16,6 +16,7 @@ import {
   type Score,
 } from '../generator';
 import { initRuntime } from '../runtime/index';
+import { loadOnce } from '../runtime/load-once';
 import type { GanConfig } from './config';
 import { lineToNotes, melodyLine, toSopranoRegister } from './convert';
 import type { Params } from './network';
@@ -49,17 +50,20 @@ export class GanGenerator implements Generator {
   readonly name = 'gan' as const;
   readonly tasks = GAN_TASKS;
   private model: { params: Params; config: GanConfig } | null = null;
-  private loading: Promise<void> | null = null;
+  /** A failed load stays failed until dispose(). */
+  private readonly load = loadOnce(
+    async () => {
+      await initRuntime();
+      const l = this.opts.weightsDir ? loadWeights(this.opts.weightsDir, 'generator', false) : loadCommittedGenerator();
+      this.model = { params: l.params, config: l.config };
+    },
+    { keepFailure: true },
+  );
 
   constructor(private readonly opts: GanGeneratorOptions = {}) {}
 
   initialize(): Promise<void> {
-    this.loading ??= (async () => {
-      await initRuntime();
-      const l = this.opts.weightsDir ? loadWeights(this.opts.weightsDir, 'generator', false) : loadCommittedGenerator();
-      this.model = { params: l.params, config: l.config };
-    })();
-    return this.loading;
+    return this.load();
   }
 
   async generate(score: Score, request: GenerateRequest, options: GenerateOptions = {}): Promise<GenerateResult> {
@@ -133,7 +137,7 @@ export class GanGenerator implements Generator {
   dispose(): void {
     if (this.model) disposeParams(this.model.params);
     this.model = null;
-    this.loading = null;
+    this.load.reset();
   }
 }
 

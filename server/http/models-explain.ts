@@ -26,6 +26,7 @@ import { BUILTIN_MELODIES } from '../../lib/melodies/builtin';
 import { DEFAULT_META, readScore, ticksPerBar, type Note, type NoteId, type Score, type TimeSignature, type TrackId } from '../../lib/score';
 import { SessionNotFoundError } from '../persistence/store';
 import type { ExplainJob, ExplainReply } from './models-explain-protocol';
+import { loadOnce } from '../../models/runtime/load-once';
 import { HttpError, parseBody, readJson, sendJson } from './json';
 import type { Route, RouteContext } from './route';
 
@@ -60,7 +61,8 @@ function explainInput(score: Score, trackId: TrackId, title: string): Input {
   const end = Math.ceil(Math.max(...notes.map((n) => n.start + n.duration)) / tpb);
   const to = Math.min(end, from + MAX_EXPLAIN_BARS);
   const inside = notes.filter((n) => n.start < to * tpb).sort((a, b) => a.start - b.start || b.pitch - a.pitch);
-  if (inside.length > MAX_EXPLAIN_NOTES) throw new HttpError(400, `the track has ${inside.length} notes in bars ${from + 1}–${to}; at most ${MAX_EXPLAIN_NOTES} can be explained`);
+  if (inside.length > MAX_EXPLAIN_NOTES)
+    throw new HttpError(400, `the track has ${inside.length} notes in bars ${from + 1}–${to}; at most ${MAX_EXPLAIN_NOTES} can be explained`);
   const melody: ExplainMelody = {
     title,
     timeSignature: score.meta.timeSignature,
@@ -97,21 +99,23 @@ async function resolveSource(req: IncomingMessage, ctx: RouteContext, body: Expl
 /** One worker thread, one explanation at a time, a bounded queue. */
 class ExplainRunner {
   private worker: Worker | null = null;
-  private ready: Promise<Worker> | null = null;
+  /** The worker, started on first use and again after it exited (or failed to start). */
+  private readonly start = loadOnce(() => this.boot());
   private nextId = 1;
   private running = false;
   private readonly queue: { job: ExplainJob; resolve(r: ExplainResponse): void; reject(e: Error): void }[] = [];
 
   run(job: Omit<ExplainJob, 'id'>): Promise<ExplainResponse> {
-    if (this.queue.length >= EXPLAIN_QUEUE) return Promise.reject(new HttpError(503, `the models are busy explaining ${this.queue.length + 1} other requests; try again in a moment`, 'busy'));
+    if (this.queue.length >= EXPLAIN_QUEUE)
+      return Promise.reject(new HttpError(503, `the models are busy explaining ${this.queue.length + 1} other requests; try again in a moment`, 'busy'));
     return new Promise((resolve, reject) => {
       this.queue.push({ job: { ...job, id: this.nextId++ }, resolve, reject });
       void this.pump();
     });
   }
 
-  private start(): Promise<Worker> {
-    this.ready ??= new Promise<Worker>((resolve, reject) => {
+  private boot(): Promise<Worker> {
+    return new Promise<Worker>((resolve, reject) => {
       const boot = new URL('../jobs/worker-boot.mjs', import.meta.url);
       const w = new Worker(boot, { workerData: { entry: new URL('./models-explain-worker.ts', import.meta.url).href } });
       w.unref();
@@ -121,12 +125,13 @@ class ExplainRunner {
       w.once('message', onFirst);
       w.once('error', reject);
       w.once('exit', () => {
-        if (this.worker === w) this.worker = null;
-        this.ready = null;
+        // Only the current worker's exit: a failed start is already forgotten, and its exit must not drop its successor.
+        if (this.worker !== w) return;
+        this.worker = null;
+        this.start.reset();
       });
       this.worker = w;
     });
-    return this.ready;
   }
 
   private async pump(): Promise<void> {
@@ -184,8 +189,10 @@ async function postExplain(req: IncomingMessage, res: ServerResponse, ctx: Route
   if (!(EXPLAIN_MODELS as readonly string[]).includes(name)) throw new HttpError(404, `no model "${name}" (models: ${EXPLAIN_MODELS.join(', ')})`);
   const model = name as ExplainModel;
   const body = parseBody(explainRequestSchema, await readJson(req, MAX_EXPLAIN_BODY_BYTES), 'explain request');
-  if (body.iterations !== undefined && model !== 'arcnn') throw new HttpError(400, 'iterations is an AR-CNN knob', 'invalid_request', ['iterations: only for arcnn']);
-  if (body.seeds !== undefined && model !== 'gan') throw new HttpError(400, 'seeds is a GAN knob (the others take one seed)', 'invalid_request', ['seeds: only for gan']);
+  if (body.iterations !== undefined && model !== 'arcnn')
+    throw new HttpError(400, 'iterations is an AR-CNN knob', 'invalid_request', ['iterations: only for arcnn']);
+  if (body.seeds !== undefined && model !== 'gan')
+    throw new HttpError(400, 'seeds is a GAN knob (the others take one seed)', 'invalid_request', ['seeds: only for gan']);
   const input = await resolveSource(req, ctx, body);
   const result = await runner.run({
     model,
@@ -205,7 +212,9 @@ async function getExplainTracks(req: IncomingMessage, res: ServerResponse, ctx: 
   for (const n of score.notes) count.set(n.trackId, (count.get(n.trackId) ?? 0) + 1);
   sendJson(res, 200, {
     title: score.meta.title,
-    tracks: [...score.tracks].sort((a, b) => a.order - b.order).map((t) => ({ id: t.id, name: t.name, role: t.role, instrument: t.instrument, notes: count.get(t.id) ?? 0 })),
+    tracks: [...score.tracks]
+      .sort((a, b) => a.order - b.order)
+      .map((t) => ({ id: t.id, name: t.name, role: t.role, instrument: t.instrument, notes: count.get(t.id) ?? 0 })),
   });
 }
 

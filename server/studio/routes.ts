@@ -1,15 +1,17 @@
 // The model studio's HTTP routes (issue 18; shapes in lib/ai/studio.ts, the list in README "HTTP
 // API" and /work/notes/studio-api.md). Reading is open; creating and changing studio objects
 // needs the X-Tutti-Studio-Key header, and cancel, resume and delete the creator's key; session
-// pins need the session's edit link. Live progress: Server-Sent Events read from the database, so
-// a training running in another process streams the same.
-import type { IncomingMessage } from 'node:http';
+// pins need the session's edit link. Live progress: Server-Sent Events read from the database (one
+// poll per training, shared by its watchers: ./progress-poll.ts), so a training running in another
+// process streams the same.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { pinRequestSchema, STUDIO_FAMILIES, STUDIO_KEY_HEADER, studioKeySchema, trainRequestSchema, VERSION_STATUSES } from '../../lib/ai/studio';
 import { HttpError, issueLines, parseBody, readJson, sendJson } from '../http/json';
 import { route, type Route, type RouteContext } from '../http/route';
 import type { Studio } from './index';
-import { collectionView, pointView, trainingView, versionView } from './store';
+import { progressPolls, type ProgressWatch } from './progress-poll';
+import { collectionView, trainingView, versionView, type CollectionRow, type VersionRow } from './store';
 import { readUpload } from './uploads';
 
 const studioOf = (ctx: RouteContext): Studio => {
@@ -30,15 +32,52 @@ function keyOf(req: IncomingMessage): string {
   return r.data;
 }
 
+/** A studio route's handler: it starts from the studio (503 on a server without one) and the path's parameters. */
+type StudioHandler = (req: IncomingMessage, res: ServerResponse, studio: Studio, ...params: string[]) => Promise<void>;
+
+const studioRoute = (method: Route['method'], path: string, summary: string, handler: StudioHandler): Route =>
+  route(method, path, summary, (req, res, ctx, ...params) => handler(req, res, studioOf(ctx), ...params));
+
+/** How a route finds the studio object its path's `<id>` names: its row, or null (404 "no <what> "<id>""). */
+interface Lookup<R> {
+  what: string;
+  load(studio: Studio, id: string): Promise<R | null>;
+}
+
+const COLLECTION: Lookup<CollectionRow> = { what: 'upload collection', load: (studio, id) => studio.store.collection(id) };
+const VERSION: Lookup<VersionRow> = { what: 'model version', load: (studio, id) => studio.store.version(id) };
+/** A user version: a built-in is no training. */
+const TRAINING: Lookup<VersionRow> = {
+  what: 'training',
+  load: async (studio, id) => {
+    const row = await studio.store.version(id);
+    return row && !row.builtIn ? row : null;
+  },
+};
+
+/** A route on one studio object: its handler starts from the object's row. */
+function rowRoute<R>(
+  method: Route['method'],
+  path: string,
+  summary: string,
+  lookup: Lookup<R>,
+  handler: (req: IncomingMessage, res: ServerResponse, row: R, studio: Studio, id: string) => Promise<void>,
+): Route {
+  return studioRoute(method, path, summary, async (req, res, studio, id) => {
+    const row = await lookup.load(studio, id);
+    if (!row) throw new HttpError(404, `no ${lookup.what} "${id}"`);
+    await handler(req, res, row, studio, id);
+  });
+}
+
 const listQuery = z.object({ family: z.enum(STUDIO_FAMILIES).optional(), status: z.enum(VERSION_STATUSES).optional() }).strict();
 const query = (req: IncomingMessage) => new URL(req.url ?? '/', 'http://x').searchParams;
 
-const collectionCreate = route(
+const collectionCreate = studioRoute(
   'POST',
   '/api/studio/collections',
   'studio key → 201 {collection, accepted, rejected}: MIDI files as multipart "files"; each file checked alone (400 with every reason when none is usable, 413 over the total cap)',
-  async (req, res, ctx) => {
-    const studio = studioOf(ctx);
+  async (req, res, studio) => {
     const key = keyOf(req);
     const { parts, fields } = await readUpload(req);
     const r = await studio.upload(parts, fields, key);
@@ -55,28 +94,31 @@ const collectionCreate = route(
   },
 );
 
-const collectionGet = route('GET', '/api/studio/collections/<id>', 'open → {collection}: an upload and its accepted files', async (_req, res, ctx, id) => {
-  const row = await studioOf(ctx).store.collection(id);
-  if (!row) throw new HttpError(404, `no upload collection "${id}"`);
-  sendJson(res, 200, { collection: collectionView(row) });
-});
+const collectionGet = rowRoute(
+  'GET',
+  '/api/studio/collections/<id>',
+  'open → {collection}: an upload and its accepted files',
+  COLLECTION,
+  async (_req, res, row) => {
+    sendJson(res, 200, { collection: collectionView(row) });
+  },
+);
 
-const collectionDelete = route(
+const collectionDelete = studioRoute(
   'DELETE',
   '/api/studio/collections/<id>',
   "uploader's studio key → {deleted}: the collection and its files",
-  async (req, res, ctx, id) => {
-    await studioOf(ctx).deleteCollection(id, keyOf(req));
+  async (req, res, studio, id) => {
+    await studio.deleteCollection(id, keyOf(req));
     sendJson(res, 200, { deleted: true });
   },
 );
 
-const trainingCreate = route(
+const trainingCreate = studioRoute(
   'POST',
   '/api/studio/trainings',
   'studio key → 202 {training, version}: train a model family on the JSB train split or an upload (lib/ai/studio.ts trainRequestSchema)',
-  async (req, res, ctx) => {
-    const studio = studioOf(ctx);
+  async (req, res, studio) => {
     const key = keyOf(req);
     const body = parseBody(trainRequestSchema, await readJson(req));
     const r = await studio.createTraining(body, key);
@@ -84,9 +126,9 @@ const trainingCreate = route(
   },
 );
 
-const trainingsList = route('GET', '/api/studio/trainings', 'open → {trainings} newest first (?limit=N, at most 100)', async (req, res, ctx) => {
+const trainingsList = studioRoute('GET', '/api/studio/trainings', 'open → {trainings} newest first (?limit=N, at most 100)', async (req, res, studio) => {
   const limit = Math.min(100, Math.max(1, Number(query(req).get('limit') ?? 50) || 50));
-  sendJson(res, 200, { trainings: (await studioOf(ctx).store.listTrainings(limit)).map(trainingView) });
+  sendJson(res, 200, { trainings: (await studio.store.listTrainings(limit)).map(trainingView) });
 });
 
 const afterOf = (req: IncomingMessage): number => {
@@ -94,28 +136,24 @@ const afterOf = (req: IncomingMessage): number => {
   return Number.isFinite(v) ? v : -1;
 };
 
-const trainingGet = route(
+const trainingGet = rowRoute(
   'GET',
   '/api/studio/trainings/<id>',
   'open → {training, points}: status, step, ETA points of the curve (?after=STEP for the newer ones only)',
-  async (req, res, ctx, id) => {
-    const studio = studioOf(ctx);
-    const row = await studio.store.version(id);
-    if (!row || row.builtIn) throw new HttpError(404, `no training "${id}"`);
+  TRAINING,
+  async (req, res, row, studio, id) => {
     sendJson(res, 200, { training: trainingView(row), points: await studio.store.points(id, afterOf(req)) });
   },
 );
 
 const FINAL = new Set(['done', 'failed', 'cancelled']);
 
-const trainingEvents = route(
+const trainingEvents = rowRoute(
   'GET',
   '/api/studio/trainings/<id>/events',
   'open → Server-Sent Events: snapshot {training, points}, then progress (a point), status {training}, end {training}',
-  async (req, res, ctx, id) => {
-    const studio = studioOf(ctx);
-    const row = await studio.store.version(id);
-    if (!row || row.builtIn) throw new HttpError(404, `no training "${id}"`);
+  TRAINING,
+  async (req, res, row, studio, id) => {
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-store',
@@ -123,64 +161,63 @@ const trainingEvents = route(
       'x-accel-buffering': 'no',
     });
     const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-    const points = await studio.store.points(id);
-    let last = points.at(-1)?.step ?? -1;
-    const lastValid = new Set(points.filter((p) => p.valid !== null).map((p) => p.step));
-    let training = trainingView(row);
-    send('snapshot', { training, points });
     let closed = false;
+    let watch: ProgressWatch<VersionRow> | null = null;
     req.on('close', () => {
       closed = true;
+      watch?.close();
     });
-    const statusKey = (t: typeof training) => `${t.status}:${t.step}:${t.checkpointStep}:${t.error}`;
-    let prevKey = statusKey(training);
-    while (!closed && !FINAL.has(training.status)) {
-      await new Promise((r) => setTimeout(r, 500));
-      if (closed) break;
-      const now = await studio.store.version(id);
-      if (!now) {
-        send('end', { training: { ...training, status: 'cancelled', error: 'the version was deleted' } });
-        break;
+    watch = await progressPolls(studio.store).watch(id);
+    try {
+      // Deleted since it was loaded: the snapshot as loaded, then the end.
+      let gone = !watch.row;
+      let training = trainingView(watch.row ?? row);
+      send('snapshot', { training, points: watch.points });
+      const statusKey = (t: typeof training) => `${t.status}:${t.step}:${t.checkpointStep}:${t.error}`;
+      let prevKey = statusKey(training);
+      while (!gone && !closed && !FINAL.has(training.status)) {
+        const tick = await watch.next();
+        if (!tick || closed) break;
+        if (!tick.row) {
+          gone = true;
+          break;
+        }
+        // New points, and the validation value of a point already sent.
+        for (const p of tick.fresh) send('progress', p);
+        training = trainingView(tick.row);
+        if (statusKey(training) !== prevKey) {
+          prevKey = statusKey(training);
+          send('status', { training });
+        }
       }
-      // New points, and the validation value of a point already sent (the harness validates after logging the step).
-      const fresh = await studio.store.prisma.trainingPoint.findMany({
-        where: { versionId: id, OR: [{ step: { gt: last } }, { valid: { not: null }, step: { notIn: [...lastValid] } }] },
-        orderBy: { step: 'asc' },
-      });
-      for (const p of fresh.map(pointView)) {
-        send('progress', p);
-        last = Math.max(last, p.step);
-        if (p.valid !== null) lastValid.add(p.step);
-      }
-      training = trainingView(now);
-      if (statusKey(training) !== prevKey) {
-        prevKey = statusKey(training);
-        send('status', { training });
-      }
+      if (!closed && gone) send('end', { training: { ...training, status: 'cancelled', error: 'the version was deleted' } });
+      else if (!closed && FINAL.has(training.status)) send('end', { training });
+    } finally {
+      watch.close();
     }
-    if (!closed && FINAL.has(training.status)) send('end', { training });
     res.end();
   },
 );
 
-const trainingCancel = route(
+const trainingCancel = studioRoute(
   'POST',
   '/api/studio/trainings/<id>/cancel',
   "creator's studio key → {training}: cancelled, its training process stopped; resumable from its last checkpoint",
-  async (req, res, ctx, id) => {
-    sendJson(res, 200, { training: await studioOf(ctx).cancel(id, keyOf(req)) });
+  async (req, res, studio, id) => {
+    sendJson(res, 200, { training: await studio.cancel(id, keyOf(req)) });
   },
 );
 
-const trainingResume = route(
+const trainingResume = studioRoute(
   'POST',
   '/api/studio/trainings/<id>/resume',
   "creator's studio key → 202 {training}: queued again, continues from its last checkpoint (409 when not resumable)",
-  async (req, res, ctx, id) => {
-    sendJson(res, 202, { training: await studioOf(ctx).resume(id, keyOf(req)) });
+  async (req, res, studio, id) => {
+    sendJson(res, 202, { training: await studio.resume(id, keyOf(req)) });
   },
 );
 
+// Not a studioRoute: the query is checked before the studio is asked for (400 before 503).
 const versionsListRoute = route(
   'GET',
   '/api/studio/versions',
@@ -193,28 +230,27 @@ const versionsListRoute = route(
   },
 );
 
-const versionGetRoute = route(
+const versionGetRoute = rowRoute(
   'GET',
   '/api/studio/versions/<id>',
   'open → {version, card}: a model version and its model card (markdown)',
-  async (_req, res, ctx, id) => {
-    const studio = studioOf(ctx);
-    const row = await studio.store.version(id);
-    if (!row) throw new HttpError(404, `no model version "${id}"`);
+  VERSION,
+  async (_req, res, row, studio) => {
     sendJson(res, 200, { version: versionView(row), card: await studio.card(row) });
   },
 );
 
-const versionDelete = route(
+const versionDelete = studioRoute(
   'DELETE',
   '/api/studio/versions/<id>',
   "creator's studio key → {deleted}: the version and its weights on disk (built-ins: 403)",
-  async (req, res, ctx, id) => {
-    await studioOf(ctx).deleteVersion(id, keyOf(req));
+  async (req, res, studio, id) => {
+    await studio.deleteVersion(id, keyOf(req));
     sendJson(res, 200, { deleted: true });
   },
 );
 
+// The pins are the session's: its link is checked before the studio is asked for (401/403 before 503).
 const pinsGet = route(
   'GET',
   '/api/sessions/<id>/model-pins',

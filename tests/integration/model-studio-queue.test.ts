@@ -6,30 +6,20 @@ import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrainingJob } from '@/lib/ai/studio';
 import { createSession, editTokenFor } from '../helpers/server';
-import { startCluster, type RunningCluster } from './cluster-helpers';
-import { api, assertWeights, connect, newParticipant, waitJob, writeMelody } from './jobs-helpers';
+import { startQueueCluster, type QueueCluster } from './cluster-helpers';
+import { api, connect, newParticipant, waitJob, writeMelody } from './jobs-helpers';
 import { readEvents, tune, upload } from './studio-helpers';
-import { pgSchemaUrl, REDIS_URL, requirePostgres, requireRedis } from './sync-helpers';
 
 describe('model studio in queue mode (web instance + worker process, PostgreSQL, Redis)', () => {
-  const schema = pgSchemaUrl('tutti_studio_queue');
-  let cluster: RunningCluster;
+  let cluster: QueueCluster;
   const key = crypto.randomBytes(18).toString('base64url');
 
   beforeAll(async () => {
-    await requireRedis();
-    await requirePostgres();
-    assertWeights(['arcnn']);
-    cluster = await startCluster({
-      web: 1,
-      workers: 1,
-      env: { DATABASE_URL: schema.url, REDIS_URL, TUTTI_JOB_QUEUE: `studio-${process.pid}`, TUTTI_JOB_PRELOAD: 'arcnn' },
-    });
+    cluster = await startQueueCluster({ name: 'tutti_studio_queue', web: 1, workers: 1, models: ['arcnn'] });
   });
 
   afterAll(async () => {
-    await cluster?.stop();
-    await schema.drop();
+    await cluster?.close();
   });
 
   it('a worker process trains the upload, the web instance streams its curve, and a queued AI job generates with it', async () => {

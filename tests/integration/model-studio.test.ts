@@ -25,6 +25,22 @@ describe('model studio (real server, real trainings)', () => {
 
   const training = async (id: string) =>
     (await api<{ training: TrainingJob; points: ProgressPoint[] }>(`${server.url}/api/studio/trainings/${id}`, 'GET', undefined, {})).body;
+  /** A 3000-step AR-CNN training on the uploaded collection, once it saved its first checkpoint: its id. */
+  const longTrainingPastACheckpoint = async (name: string): Promise<string> => {
+    const created = await api<{ training: TrainingJob }>(
+      `${server.url}/api/studio/trainings`,
+      'POST',
+      { family: 'arcnn', name, size: 'tiny', steps: 3000, batch: 2, data: { kind: 'upload', collectionId } },
+      asOwner,
+    );
+    const id = created.body.training.id;
+    const deadline = Date.now() + 90_000;
+    while ((await training(id)).training.checkpointStep === 0) {
+      if (Date.now() > deadline) throw new Error('no checkpoint within 90 s');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return id;
+  };
 
   beforeAll(async () => {
     assertWeights(['arcnn']);
@@ -68,6 +84,19 @@ describe('model studio (real server, real trainings)', () => {
     expect(res.status).toBe(401);
   });
 
+  it('an unknown id is a 404 naming what was asked for (a built-in version is no training)', async () => {
+    for (const [p, error] of [
+      ['/api/studio/collections/nope', 'no upload collection "nope"'],
+      ['/api/studio/trainings/nope', 'no training "nope"'],
+      ['/api/studio/trainings/builtin-arcnn', 'no training "builtin-arcnn"'],
+      ['/api/studio/trainings/builtin-arcnn/events', 'no training "builtin-arcnn"'],
+      ['/api/studio/versions/nope', 'no model version "nope"'],
+    ]) {
+      const r = await api<{ error: string; code: string }>(`${server.url}${p}`, 'GET', undefined, {});
+      expect([r.status, r.body.error, r.body.code], p).toEqual([404, error, 'not_found']);
+    }
+  });
+
   it('a tiny AR-CNN trained on an uploaded 3-file collection streams its curve, finishes with a card, and generates in a session', async () => {
     const up = await upload(server.url, key, [
       ['c.mid', tune(0)],
@@ -93,11 +122,16 @@ describe('model studio (real server, real trainings)', () => {
     expect(created.body.version).toMatchObject({ family: 'arcnn', label: 'AR-CNN · my-folk-tunes', status: 'training', owner: 'Ann', builtIn: false });
     expect(created.body.version.dataDescription).toMatch(/3 files\): 2 to train .* 1 held out/);
 
-    const events = await readEvents(server.url, id);
-    expect(events[0]![0]).toBe('snapshot');
-    const end = events.at(-1)!;
-    expect(end[0]).toBe('end');
-    expect((end[1] as { training: TrainingJob }).training).toMatchObject({ status: 'done', step: 12, totalSteps: 12 });
+    // Two watchers at once (they share one poll of the database): each streams the curve to its end.
+    const [events, other] = await Promise.all([readEvents(server.url, id), readEvents(server.url, id)]);
+    for (const ev of [events, other]) {
+      expect(ev[0]![0]).toBe('snapshot');
+      const end = ev.at(-1)!;
+      expect(end[0]).toBe('end');
+      expect((end[1] as { training: TrainingJob }).training).toMatchObject({ status: 'done', step: 12, totalSteps: 12 });
+      const streamed = [...(ev[0]![1] as { points: ProgressPoint[] }).points, ...ev.filter(([e]) => e === 'progress').map(([, d]) => d as ProgressPoint)];
+      expect(Math.max(...streamed.map((p) => p.step))).toBe(12);
+    }
     // The whole persisted curve: increasing steps up to the last, validation on some, a loss on each.
     const { points } = await training(id);
     expect(points.length).toBeGreaterThanOrEqual(2);
@@ -154,19 +188,8 @@ describe('model studio (real server, real trainings)', () => {
   });
 
   it('cancelling a training frees its worker process at once; resume continues from the last checkpoint', async () => {
-    const created = await api<{ training: TrainingJob }>(
-      `${server.url}/api/studio/trainings`,
-      'POST',
-      { family: 'arcnn', name: 'long', size: 'tiny', steps: 3000, batch: 2, data: { kind: 'upload', collectionId } },
-      asOwner,
-    );
-    const id = created.body.training.id;
-    await waitFor(() => server.studio.runner!.runningId() === id, 20_000, 'the training to start');
-    const deadline = Date.now() + 90_000;
-    while ((await training(id)).training.checkpointStep === 0) {
-      if (Date.now() > deadline) throw new Error('no checkpoint within 90 s');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const id = await longTrainingPastACheckpoint('long');
+    expect(server.studio.runner!.runningId()).toBe(id);
     expect(server.studio.runner!.processes).toBe(1);
     // Someone else's key may not cancel it.
     expect(
@@ -217,18 +240,7 @@ describe('model studio (real server, real trainings)', () => {
 
   it('a server stopped mid-training puts it back in the queue; the next start resumes it from its checkpoint', async () => {
     const dataDir = server.dataDir;
-    const created = await api<{ training: TrainingJob }>(
-      `${server.url}/api/studio/trainings`,
-      'POST',
-      { family: 'arcnn', name: 'restarted', size: 'tiny', steps: 3000, batch: 2, data: { kind: 'upload', collectionId } },
-      asOwner,
-    );
-    const id = created.body.training.id;
-    const deadline = Date.now() + 90_000;
-    while ((await training(id)).training.checkpointStep === 0) {
-      if (Date.now() > deadline) throw new Error('no checkpoint within 90 s');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const id = await longTrainingPastACheckpoint('restarted');
     await server.close();
     const again = await startInProcessServer({ dataDir, studioPollMs: 200 });
     server = again;
