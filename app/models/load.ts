@@ -95,8 +95,11 @@ function countParameters(dir: string): { count: number; file: string } | null {
   try {
     names = fs
       .readdirSync(dir)
-      // critic.json: the GAN's critic (the how-it-works view's), not the network that generates.
-      .filter((n) => n.endsWith('.json') && !n.startsWith('eval-') && n !== 'train-log.json' && n !== 'critic.json')
+      // This folder's own files only: what sits beside the model in a subfolder is not the network that
+      // generates (the GAN's critic, which the how-it-works view scores with, in gan/critic/; its
+      // pre-adversarial generator; the transformer's other runs). config.json is the architecture and
+      // provenance saved beside every manifest (models/runtime/io.ts), never a manifest itself.
+      .filter((n) => n.endsWith('.json') && !n.startsWith('eval-') && n !== 'train-log.json' && n !== 'config.json')
       .sort();
   } catch {
     return null;

@@ -22,6 +22,7 @@ import {
 } from '@/lib/ai/contract';
 import { defaultSourceTrack } from '@/lib/ai/source';
 import { builtInVersionId, STUDIO_FAMILIES, versionLabel } from '@/lib/ai/studio';
+import { ErrorBox, type ErrorText } from '../../components/ErrorBox';
 import type { Editor } from '../editor';
 import { JobApiError, requestAi } from './api';
 import { aiAuth } from './identity';
@@ -62,7 +63,7 @@ export function AiPanel({ editor }: { editor: Editor }) {
   const [knobs, setKnobs] = useState<Record<string, KnobValue>>(() => panelDefaults('gan', 'harmonize'));
   const [seed, setSeed] = useState(() => Math.floor(Math.random() * 100_000));
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<{ text: string; issues: readonly string[] } | null>(null);
+  const [error, setError] = useState<ErrorText | null>(null);
   useEffect(() => installAiDebugHook(editor), [editor]);
   useEffect(() => {
     void refreshVersions(editor);
@@ -394,18 +395,7 @@ export function AiPanel({ editor }: { editor: Editor }) {
       <button type="button" className={styles.generate} data-testid="ai-generate" disabled={busy || !sourceId} onClick={generate}>
         {busy ? 'Sending…' : compare ? 'Compare' : candidates > 1 ? `Generate ${candidates}` : 'Generate'}
       </button>
-      {error && (
-        <div className={styles.error} role="alert" data-testid="ai-error">
-          {error.text}
-          {error.issues.length > 0 && (
-            <ul>
-              {error.issues.map((i) => (
-                <li key={i}>{i}</li>
-              ))}
-            </ul>
-          )}
-        </div>
-      )}
+      <ErrorBox error={error} className={styles.error} testId="ai-error" />
       <JobList editor={editor} />
     </section>
   );

@@ -20,6 +20,14 @@ import styles from './ai.module.css';
 /** How many requests the panel shows (newest first); older ones stay in the document. */
 const SHOWN_REQUESTS = 6;
 
+type AuditionMode = Parameters<typeof auditionSuggestion>[2];
+
+/** A card's two play buttons: in place (with the notes it would replace silenced) and solo. */
+const PLAY: Record<AuditionMode, { testId: string; title: string; label: string }> = {
+  'in-place': { testId: 'ai-audition', title: 'Play its bars with it in place', label: '▶' },
+  solo: { testId: 'ai-solo', title: 'Play only the suggestion', label: 'solo' },
+};
+
 function Card({ editor, s, active }: { editor: Editor; s: SuggestionView; active: boolean }) {
   const view = useAiView(editor);
   const [busy, setBusy] = useState(false);
@@ -35,7 +43,19 @@ function Card({ editor, s, active }: { editor: Editor; s: SuggestionView; active
       setBusy(false);
     }
   };
-  const play = (mode: 'in-place' | 'solo') => run(() => (auditioning === mode ? stopAudition(editor) : auditionSuggestion(editor, s, mode)));
+  // ▶ plays its bars with it in place, "solo" only its notes; the one playing shows ■ and stops it.
+  const playButton = (mode: AuditionMode) => (
+    <button
+      type="button"
+      data-testid={PLAY[mode].testId}
+      aria-pressed={auditioning === mode}
+      disabled={busy}
+      onClick={run(() => (auditioning === mode ? stopAudition(editor) : auditionSuggestion(editor, s, mode)))}
+      title={PLAY[mode].title}
+    >
+      {auditioning === mode ? '■' : PLAY[mode].label}
+    </button>
+  );
   const who = s.decidedBy ? participantName(editor, s.decidedBy) : null;
   // Accepted, then undone by the accepter or replaced by a later accept: the status stays, the notes are gone.
   useSyncExternalStore(
@@ -78,26 +98,8 @@ function Card({ editor, s, active }: { editor: Editor; s: SuggestionView; active
       </div>
       {s.status === 'pending' ? (
         <div className={styles.cardActions}>
-          <button
-            type="button"
-            data-testid="ai-audition"
-            aria-pressed={auditioning === 'in-place'}
-            disabled={busy}
-            onClick={play('in-place')}
-            title="Play its bars with it in place"
-          >
-            {auditioning === 'in-place' ? '■' : '▶'}
-          </button>
-          <button
-            type="button"
-            data-testid="ai-solo"
-            aria-pressed={auditioning === 'solo'}
-            disabled={busy}
-            onClick={play('solo')}
-            title="Play only the suggestion"
-          >
-            {auditioning === 'solo' ? '■' : 'solo'}
-          </button>
+          {playButton('in-place')}
+          {playButton('solo')}
           {!ro && (
             <>
               <button
@@ -140,6 +142,29 @@ function Card({ editor, s, active }: { editor: Editor; s: SuggestionView; active
   );
 }
 
+/** Cancels a job or a whole request on the server; a refusal comes back as a toast. */
+function CancelButton({
+  editor,
+  testId,
+  label,
+  cancel,
+}: {
+  editor: Editor;
+  testId: string;
+  label: string;
+  cancel: (auth: Record<string, string>) => Promise<void>;
+}) {
+  return (
+    <button
+      type="button"
+      data-testid={testId}
+      onClick={async () => cancel(await aiAuth(editor)).catch((e) => editor.toast(e instanceof JobApiError ? e.message : 'could not cancel', 'error'))}
+    >
+      {label}
+    </button>
+  );
+}
+
 function PendingJob({ editor, job }: { editor: Editor; job: JobView }) {
   return (
     <li
@@ -162,17 +187,7 @@ function PendingJob({ editor, job }: { editor: Editor; job: JobView }) {
               : `${Math.round(job.progress * 100)}%`}
       </div>
       {(job.status === 'queued' || job.status === 'running') && !editor.readOnly && (
-        <button
-          type="button"
-          data-testid="ai-card-cancel"
-          onClick={async () =>
-            cancelJob(editor.sessionId, job.id, await aiAuth(editor)).catch((e) =>
-              editor.toast(e instanceof JobApiError ? e.message : 'could not cancel', 'error'),
-            )
-          }
-        >
-          cancel
-        </button>
+        <CancelButton editor={editor} testId="ai-card-cancel" label="cancel" cancel={(auth) => cancelJob(editor.sessionId, job.id, auth)} />
       )}
     </li>
   );
@@ -201,17 +216,12 @@ export function SuggestionCards({ editor }: { editor: Editor }) {
                 {head?.bars ? ` · bars ${head.bars[0] + 1}–${head.bars[1]}` : ''}
               </span>
               {running && !editor.readOnly && (
-                <button
-                  type="button"
-                  data-testid="ai-request-cancel"
-                  onClick={async () =>
-                    cancelRequest(editor.sessionId, r.requestId, await aiAuth(editor)).catch((e) =>
-                      editor.toast(e instanceof JobApiError ? e.message : 'could not cancel', 'error'),
-                    )
-                  }
-                >
-                  cancel all
-                </button>
+                <CancelButton
+                  editor={editor}
+                  testId="ai-request-cancel"
+                  label="cancel all"
+                  cancel={(auth) => cancelRequest(editor.sessionId, r.requestId, auth)}
+                />
               )}
             </div>
             <ul className={styles.cards}>

@@ -19,6 +19,7 @@ import {
   type StudioSize,
   type TrainRequest,
 } from '@/lib/ai/studio';
+import { ErrorBox, type ErrorText } from '../../components/ErrorBox';
 import { ownerName, startTraining, StudioApiError } from '../studio-api';
 import { UploadPicker } from './UploadPicker';
 
@@ -26,6 +27,47 @@ const SIZE_TEXT: Record<StudioSize, string> = {
   tiny: 'the model’s test-sized network: quick steps, learns little',
   standard: 'the committed model’s shape: what the built-in was trained as; each step is far slower',
 };
+
+/** The contract's limit a number field takes its range from (lib/ai/studio.ts: the one source of truth). */
+type NumberLimit = Exclude<keyof typeof STUDIO_LIMITS, 'name'>;
+
+/** A limit as the hint shows it: whole numbers with thousands separators (3,000), fractions as written (0.00001). */
+const limitText = (n: number) => (Number.isInteger(n) ? n.toLocaleString('en') : String(n));
+
+type NumberFieldProps = {
+  label: string;
+  testId: string;
+  limit: NumberLimit;
+  step: 1 | 'any';
+  value: number;
+  onChange: (value: number) => void;
+  /** Said after the range in the hint. */
+  note?: string;
+};
+
+/** A number setting: its input bounded by the contract's limits, and a hint with the range (plus `note`).
+ *  An emptied input holds NaN, which the contract's check refuses with its own sentence. */
+function NumberField({ label, testId, limit, step, value, onChange, note = '' }: NumberFieldProps) {
+  const { min, max } = STUDIO_LIMITS[limit];
+  return (
+    <label className="field">
+      <span>{label}</span>
+      <input
+        type="number"
+        data-testid={testId}
+        min={min}
+        max={max}
+        step={step}
+        value={Number.isFinite(value) ? value : ''}
+        onChange={(e) => onChange(e.target.value === '' ? Number.NaN : Number(e.target.value))}
+      />
+      <span className="muted">
+        {limitText(min)}–{limitText(max)}
+        {note}
+      </span>
+    </label>
+  );
+}
 
 export function TrainForm() {
   const router = useRouter();
@@ -38,7 +80,7 @@ export function TrainForm() {
   const [dataKind, setDataKind] = useState<'jsb' | 'upload'>('jsb');
   const [collection, setCollection] = useState<Collection | null>(null);
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<{ text: string; issues: readonly string[] } | null>(null);
+  const [error, setError] = useState<ErrorText | null>(null);
 
   const pickFamily = (f: StudioFamily) => {
     setFamily(f);
@@ -114,51 +156,17 @@ export function TrainForm() {
           </select>
           <span className="muted">{SIZE_TEXT[size]}</span>
         </label>
-        <label className="field">
-          <span>Steps</span>
-          <input
-            type="number"
-            data-testid="train-steps"
-            min={L.steps.min}
-            max={L.steps.max}
-            step={1}
-            value={Number.isFinite(steps) ? steps : ''}
-            onChange={(e) => setSteps(e.target.value === '' ? Number.NaN : Number(e.target.value))}
-          />
-          <span className="muted">
-            {L.steps.min}–{L.steps.max.toLocaleString('en')}
-          </span>
-        </label>
-        <label className="field">
-          <span>Learning rate</span>
-          <input
-            type="number"
-            data-testid="train-lr"
-            min={L.learningRate.min}
-            max={L.learningRate.max}
-            step="any"
-            value={Number.isFinite(learningRate) ? learningRate : ''}
-            onChange={(e) => setLearningRate(e.target.value === '' ? Number.NaN : Number(e.target.value))}
-          />
-          <span className="muted">
-            {L.learningRate.min}–{L.learningRate.max}; {MODEL_INFO[family].label}’s own default {STUDIO_DEFAULTS[family].learningRate}
-          </span>
-        </label>
-        <label className="field">
-          <span>Batch</span>
-          <input
-            type="number"
-            data-testid="train-batch"
-            min={L.batch.min}
-            max={L.batch.max}
-            step={1}
-            value={Number.isFinite(batch) ? batch : ''}
-            onChange={(e) => setBatch(e.target.value === '' ? Number.NaN : Number(e.target.value))}
-          />
-          <span className="muted">
-            {L.batch.min}–{L.batch.max} examples per step
-          </span>
-        </label>
+        <NumberField label="Steps" testId="train-steps" limit="steps" step={1} value={steps} onChange={setSteps} />
+        <NumberField
+          label="Learning rate"
+          testId="train-lr"
+          limit="learningRate"
+          step="any"
+          value={learningRate}
+          onChange={setLearningRate}
+          note={`; ${MODEL_INFO[family].label}’s own default ${STUDIO_DEFAULTS[family].learningRate}`}
+        />
+        <NumberField label="Batch" testId="train-batch" limit="batch" step={1} value={batch} onChange={setBatch} note=" examples per step" />
       </fieldset>
 
       <fieldset>
@@ -187,18 +195,7 @@ export function TrainForm() {
       <button type="submit" className="primary" data-testid="train-start" disabled={busy || (dataKind === 'upload' && !collection)}>
         {busy ? 'Starting…' : 'Train'}
       </button>
-      {error && (
-        <div className="problems" role="alert" data-testid="train-error">
-          {error.text}
-          {error.issues.length > 0 && (
-            <ul>
-              {error.issues.map((i) => (
-                <li key={i}>{i}</li>
-              ))}
-            </ul>
-          )}
-        </div>
-      )}
+      <ErrorBox error={error} className="problems" testId="train-error" />
     </form>
   );
 }
