@@ -96,8 +96,10 @@ async function resolveSource(req: IncomingMessage, ctx: RouteContext, body: Expl
   return explainInput(score, track.id, track.name);
 }
 
-/** One worker thread, one explanation at a time, a bounded queue. */
-class ExplainRunner {
+/** One worker thread, one explanation at a time, a bounded queue. `entry`: the worker module (tests swap it). */
+export class ExplainRunner {
+  constructor(private readonly entry: URL = new URL('./models-explain-worker.ts', import.meta.url)) {}
+
   private worker: Worker | null = null;
   /** The worker, started on first use and again after it exited (or failed to start). */
   private readonly start = loadOnce(() => this.boot());
@@ -117,14 +119,17 @@ class ExplainRunner {
   private boot(): Promise<Worker> {
     return new Promise<Worker>((resolve, reject) => {
       const boot = new URL('../jobs/worker-boot.mjs', import.meta.url);
-      const w = new Worker(boot, { workerData: { entry: new URL('./models-explain-worker.ts', import.meta.url).href } });
+      const w = new Worker(boot, { workerData: { entry: this.entry.href } });
       w.unref();
       const onFirst = (m: unknown) => {
         if ((m as { ready?: boolean }).ready) resolve(w);
       };
       w.once('message', onFirst);
       w.once('error', reject);
-      w.once('exit', () => {
+      w.once('exit', (code) => {
+        // A worker that ends before saying it is ready, without an error (an entry that exits), fails
+        // the start instead of leaving it, and every request queued behind it, waiting forever.
+        reject(new Error(`the explain worker exited before it was ready (exit code ${code})`));
         // Only the current worker's exit: a failed start is already forgotten, and its exit must not drop its successor.
         if (this.worker !== w) return;
         this.worker = null;
