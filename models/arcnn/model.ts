@@ -11,6 +11,7 @@ import { ARCNN_TASKS, parseParams, samplerKnobs, type ArcnnTask } from './params
 import { sampleEdits } from './sampler';
 import { planRequest, rollToResult } from './convert';
 import { WEIGHTS_DIR, loadWeights } from './weights';
+import { loadOnce } from '../runtime/load-once';
 
 export interface ArcnnGeneratorOptions {
   /** Weights directory (default: the committed models/weights/arcnn). */
@@ -24,7 +25,14 @@ export class ArcnnGenerator implements Generator {
   readonly tasks = ARCNN_TASKS;
   private net: ArcnnNet | null;
   private readonly ownsNet: boolean;
-  private loading: Promise<void> | null = null;
+  /** A failed load stays failed until dispose() (as the GAN's). */
+  private readonly load = loadOnce(
+    async () => {
+      await initRuntime();
+      if (!this.net) this.net = loadWeights(this.opts.weightsDir ?? WEIGHTS_DIR).net;
+    },
+    { keepFailure: true },
+  );
 
   constructor(private readonly opts: ArcnnGeneratorOptions = {}) {
     this.net = opts.net ?? null;
@@ -32,11 +40,7 @@ export class ArcnnGenerator implements Generator {
   }
 
   initialize(): Promise<void> {
-    this.loading ??= (async () => {
-      await initRuntime();
-      if (!this.net) this.net = loadWeights(this.opts.weightsDir ?? WEIGHTS_DIR).net;
-    })();
-    return this.loading;
+    return this.load();
   }
 
   async generate(score: Score, request: GenerateRequest, options: GenerateOptions = {}): Promise<GenerateResult> {
@@ -74,7 +78,7 @@ export class ArcnnGenerator implements Generator {
   dispose(): void {
     if (this.net && this.ownsNet) disposeNet(this.net);
     this.net = null;
-    this.loading = null;
+    this.load.reset();
   }
 }
 

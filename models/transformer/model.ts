@@ -41,6 +41,7 @@ import {
 import fs from 'node:fs';
 import path from 'node:path';
 import { WEIGHTS_DIR, loadWeights, readArch } from './weights';
+import { loadOnce } from '../runtime/load-once';
 
 export interface TransformerGeneratorOptions {
   /**
@@ -73,7 +74,18 @@ export class TransformerGenerator implements Generator {
   private melodyModel: MelodyModel | null;
   private readonly ownsModel: boolean;
   private readonly ownsMelodyModel: boolean;
-  private loading: Promise<void> | null = null;
+  /** A failed load stays failed until dispose() (as the GAN's). */
+  private readonly load = loadOnce(
+    async () => {
+      await initRuntime();
+      const dir = this.opts.weightsDir ?? WEIGHTS_DIR;
+      if (this.opts.model || this.opts.melodyModel) return;
+      if (readArch(dir) === 'melody-encoder') this.melodyModel = loadMelodyModel(dir);
+      const dDir = decoderDir(dir);
+      if (fs.existsSync(path.join(dDir, 'config.json'))) this.model = loadWeights(dDir);
+    },
+    { keepFailure: true },
+  );
 
   constructor(private readonly opts: TransformerGeneratorOptions = {}) {
     this.model = opts.model ?? null;
@@ -83,15 +95,7 @@ export class TransformerGenerator implements Generator {
   }
 
   initialize(): Promise<void> {
-    this.loading ??= (async () => {
-      await initRuntime();
-      const dir = this.opts.weightsDir ?? WEIGHTS_DIR;
-      if (this.opts.model || this.opts.melodyModel) return;
-      if (readArch(dir) === 'melody-encoder') this.melodyModel = loadMelodyModel(dir);
-      const dDir = decoderDir(dir);
-      if (fs.existsSync(path.join(dDir, 'config.json'))) this.model = loadWeights(dDir);
-    })();
-    return this.loading;
+    return this.load();
   }
 
   async generate(score: Score, request: GenerateRequest, options: GenerateOptions = {}): Promise<GenerateResult> {
@@ -288,7 +292,7 @@ export class TransformerGenerator implements Generator {
     if (this.melodyModel && this.ownsMelodyModel) disposeParams(this.melodyModel.params);
     this.model = null;
     this.melodyModel = null;
-    this.loading = null;
+    this.load.reset();
   }
 }
 
