@@ -13,10 +13,9 @@
 // The servers run as child processes; this process only hosts the clients.
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { spawnUntilReady } from './support/spawn-server';
+import { spawnOnFreePort, spawnStock, type SpawnedServer } from './support/spawn-server';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import * as encoding from 'lib0/encoding';
@@ -40,13 +39,6 @@ interface ServerProc {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 function rssOf(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -74,42 +66,27 @@ async function fanoutView(s: ServerProc): Promise<{ count: number; sumS: number;
   };
 }
 
-async function spawnServer(name: string, args: string[], env: Record<string, string>, ready: RegExp, port: number): Promise<ServerProc> {
-  const s = await spawnUntilReady(name, args, { cwd: ROOT, env, ready, timeoutMs: 120_000 });
-  return { name, wsUrl: `ws://127.0.0.1:${port}/sync`, httpUrl: `http://127.0.0.1:${port}`, rssMb: () => rssOf(s.child.pid!), ...s };
-}
+const asServerProc = (name: string, s: SpawnedServer & { port: number }): ServerProc => ({
+  name,
+  wsUrl: `ws://127.0.0.1:${s.port}/sync`,
+  httpUrl: `http://127.0.0.1:${s.port}`,
+  rssMb: () => rssOf(s.child.pid!),
+  ...s,
+});
 
 async function startTutti(dataDir: string, env: Record<string, string> = {}): Promise<ServerProc> {
-  const port = await freePort();
   // TUTTI_BENCH_CPU_PROF=<dir>: the server writes a V8 CPU profile there when it stops (--cpu-prof).
   const prof = process.env.TUTTI_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.TUTTI_BENCH_CPU_PROF)}`] : [];
-  return spawnServer(
-    'tutti',
-    [...prof, '--import', 'tsx', 'server/main.ts', '--no-next'],
-    {
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      DATABASE_URL: BENCH_DB ?? '',
-      TUTTI_UNLOAD_DELAY_MS: '200',
-      CHECKPOINT_DISABLE: '1',
-      ...env,
-    },
-    /listening on/,
-    port,
-  );
+  const s = await spawnOnFreePort('tutti', [...prof, '--import', 'tsx', 'server/main.ts', '--no-next'], {
+    cwd: ROOT,
+    env: { DATA_DIR: dataDir, DATABASE_URL: BENCH_DB ?? '', TUTTI_UNLOAD_DELAY_MS: '200', ...env },
+    ready: /listening on/,
+    timeoutMs: 120_000,
+  });
+  return asServerProc('tutti', s);
 }
 
-async function startBaseline(): Promise<ServerProc> {
-  const port = await freePort();
-  return spawnServer(
-    '@y/websocket-server',
-    [path.join(ROOT, 'node_modules/@y/websocket-server/src/server.js')],
-    { PORT: String(port), HOST: '127.0.0.1' },
-    /running at/,
-    port,
-  );
-}
+const startBaseline = async (): Promise<ServerProc> => asServerProc('@y/websocket-server', await spawnStock('@y/websocket-server', ROOT, 120_000));
 
 /** Edit tokens of the sessions made here (Tutti refuses a websocket without one: 4401). */
 const tokens = new Map<string, string>();
