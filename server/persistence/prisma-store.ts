@@ -17,6 +17,9 @@ const toRecord = (s: { id: string; title: string; createdAt: Date; updatedAt: Da
   updatedAt: s.updatedAt,
 });
 
+/** What identifies a session's stored snapshot: when it was written (ms) and its size. Every compaction changes it. */
+const STAMP = `coalesce("snapshotAt"::text, '') || ':' || coalesce(octet_length("snapshot"), -1)`;
+
 /** A connection of the pool, for a transaction. */
 export interface SqlClient {
   query(sql: string, params?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
@@ -103,32 +106,41 @@ export class PrismaDocStore implements DocStore {
   }
 
   async compact(id: string): Promise<CompactionResult> {
-    // One transaction holding the session row (FOR NO KEY UPDATE: appends, which only take a key
-    // share lock through the foreign key, are not blocked). With several instances on one
-    // database this serialises compactions of a session, so a slower one cannot overwrite a newer
-    // snapshot with an older fold (tests/integration/scaleout-persistence.test.ts lost rows that
-    // way before). It deletes exactly the rows it folded, by id: an id range could also take a
-    // row whose (smaller) id was allocated before the read but committed after it.
+    // Three steps, so no database connection is held while a large session folds (seconds at the
+    // 16 MB limit; the embedded database has one connection, which every room's appends and
+    // /readyz also need):
+    // 1. read the snapshot, its stamp (when and how big it was written) and the log rows, no lock;
+    // 2. fold them, on the fold worker when large (./fold-runner.ts);
+    // 3. in one transaction holding the session row (FOR NO KEY UPDATE: appends, which only take a
+    //    key share lock through the foreign key, are not blocked), write the fold only if the stamp
+    //    is unchanged — no other compaction (another instance) replaced the snapshot since step 1,
+    //    so nothing is lost by overwriting it — and delete exactly the rows it folded, by id (an id
+    //    range could also take a row whose smaller id was allocated before the read but committed
+    //    after it). With a changed stamp it writes nothing: the other compaction folded some of
+    //    these rows and the rest are still in the log for the next one
+    //    (tests/integration/scaleout-persistence.test.ts races two instances).
+    const head = (await this.pool.query(`SELECT "snapshot", ${STAMP} AS "stamp" FROM "Session" WHERE "id" = $1`, [id])) as {
+      rows: { snapshot: Buffer | null; stamp: string }[];
+    };
+    if (head.rows.length === 0) throw new SessionNotFoundError(id);
+    const { snapshot: current, stamp } = head.rows[0]!;
+    const rows = ((await this.pool.query('SELECT "id", "data" FROM "DocUpdate" WHERE "sessionId" = $1 ORDER BY "id"', [id])) as { rows: { id: string; data: Buffer }[] })
+      .rows;
+    if (rows.length === 0) return { merged: 0, snapshotBytes: current?.length ?? 0 };
+    const { snapshot, title } = await this.folds.fold(
+      current,
+      rows.map((r) => r.data),
+    );
     const client = await this.pool.connect();
     let failed: Error | undefined;
     try {
       await client.query('BEGIN');
-      const locked = await client.query('SELECT "snapshot" FROM "Session" WHERE "id" = $1 FOR NO KEY UPDATE', [id]);
+      const locked = await client.query(`SELECT ${STAMP} AS "stamp" FROM "Session" WHERE "id" = $1 FOR NO KEY UPDATE`, [id]);
       if (locked.rows.length === 0) throw new SessionNotFoundError(id);
-      const current = locked.rows[0]!.snapshot as Buffer | null;
-      const rows = (await client.query('SELECT "id", "data" FROM "DocUpdate" WHERE "sessionId" = $1 ORDER BY "id"', [id])).rows as {
-        id: string;
-        data: Buffer;
-      }[];
-      if (rows.length === 0) {
+      if (locked.rows[0]!.stamp !== stamp) {
         await client.query('COMMIT');
         return { merged: 0, snapshotBytes: current?.length ?? 0 };
       }
-      // A large fold runs on the fold worker thread, not the main thread (./fold-runner.ts).
-      const { snapshot, title } = await this.folds.fold(
-        current,
-        rows.map((r) => r.data),
-      );
       // Prisma keeps DateTime columns as UTC wall time (timestamp without time zone): an ISO string does the same.
       const at = new Date().toISOString();
       await client.query('UPDATE "Session" SET "snapshot" = $2, "snapshotAt" = $3, "updatedAt" = $3, "title" = $4 WHERE "id" = $1', [

@@ -126,6 +126,58 @@ describe('compaction on a worker thread', () => {
     expect(r.counts.worker).toBe(2);
   });
 
+  it('holds no database connection while it folds, and writes nothing if another compaction replaced the snapshot meanwhile', async () => {
+    // The embedded database has one connection: a fold holding it would stall every other query.
+    const db = await openDatabase({ dataDir: await tempDataDir() });
+    try {
+      /** A fold runner whose folds wait for `open()`: the compaction is caught in the middle of its fold. */
+      class GatedRunner extends FoldRunner {
+        started = false;
+        private release: () => void = () => {};
+        private readonly gate = new Promise<void>((r) => (this.release = r));
+        open() {
+          this.release();
+        }
+        override async fold(snapshot: Uint8Array | null, updates: readonly Uint8Array[]) {
+          this.started = true;
+          await this.gate;
+          return super.fold(snapshot, updates);
+        }
+      }
+      const gated = new GatedRunner({ inlineBelowBytes: Number.MAX_SAFE_INTEGER, idleMs: 60_000 });
+      const slow = new PrismaDocStore(db.prisma, db.pool, gated);
+      const other = new PrismaDocStore(db.prisma, db.pool, runner());
+      const id = newSessionId();
+      await slow.createSession(id, 'Race', initialState('Race'));
+      const keyUpdate = (key: string) => {
+        const d = new Y.Doc();
+        d.getMap('log').set(key, true);
+        return Y.encodeStateAsUpdate(d);
+      };
+      for (const k of ['a', 'b']) await slow.appendUpdate(id, keyUpdate(k));
+      const first = slow.compact(id);
+      await waitFor(() => gated.started, 10_000, 'the first compaction to reach its fold');
+      // Mid-fold: the connection is free for anyone else, and another compaction (another instance) runs through.
+      const held = new Promise((_, reject) => setTimeout(() => reject(new Error('the only connection is held through the fold')), 15_000).unref());
+      await expect(Promise.race([db.pool.query('SELECT 1 AS one'), held])).resolves.toMatchObject({ rows: [{ one: 1 }] });
+      await slow.appendUpdate(id, keyUpdate('c'));
+      expect((await other.compact(id)).merged).toBe(3);
+      await slow.appendUpdate(id, keyUpdate('d'));
+      gated.open();
+      // Its snapshot was replaced meanwhile: writing its fold of a, b would drop c. It writes nothing.
+      expect(await first).toEqual({ merged: 0, snapshotBytes: expect.any(Number) });
+      const stored = await slow.loadDoc(id);
+      expect(stored!.updates).toHaveLength(1); // d, for the next compaction
+      const doc = new Y.Doc();
+      Y.applyUpdate(doc, stored!.snapshot!);
+      for (const u of stored!.updates) Y.applyUpdate(doc, u);
+      expect([...doc.getMap('log').keys()].sort()).toEqual(['a', 'b', 'c', 'd']);
+      expect((await other.compact(id)).merged).toBe(1);
+    } finally {
+      await db.close();
+    }
+  });
+
   it('the store compacts a large session through the worker: the reloaded document has every note and the new title', async () => {
     const db = await openDatabase({ dataDir: await tempDataDir() });
     try {
