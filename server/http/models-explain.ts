@@ -8,7 +8,7 @@
 // a full queue answers 503 at once rather than piling up work on a shared machine. A run that
 // outlives its timeout has its worker terminated (and replaced on the next request).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import {
   DEFAULT_ARCNN_ITERATIONS,
   DEFAULT_GAN_SEEDS,
@@ -29,6 +29,7 @@ import type { ExplainJob, ExplainReply } from './models-explain-protocol';
 import { loadOnce } from '../../models/runtime/load-once';
 import { HttpError, parseBody, readJson, sendJson } from './json';
 import type { Route, RouteContext } from './route';
+import { startTsWorker } from '../ops/ts-worker';
 
 /** Explanations waiting behind the running one before new requests get 503. */
 export const EXPLAIN_QUEUE = 4;
@@ -117,26 +118,15 @@ export class ExplainRunner {
   }
 
   private boot(): Promise<Worker> {
-    return new Promise<Worker>((resolve, reject) => {
-      const boot = new URL('../jobs/worker-boot.mjs', import.meta.url);
-      const w = new Worker(boot, { workerData: { entry: this.entry.href } });
-      w.unref();
-      const onFirst = (m: unknown) => {
-        if ((m as { ready?: boolean }).ready) resolve(w);
-      };
-      w.once('message', onFirst);
-      w.once('error', reject);
-      w.once('exit', (code) => {
-        // A worker that ends before saying it is ready, without an error (an entry that exits), fails
-        // the start instead of leaving it, and every request queued behind it, waiting forever.
-        reject(new Error(`the explain worker exited before it was ready (exit code ${code})`));
-        // Only the current worker's exit: a failed start is already forgotten, and its exit must not drop its successor.
-        if (this.worker !== w) return;
-        this.worker = null;
-        this.start.reset();
-      });
-      this.worker = w;
+    const { worker: w, ready } = startTsWorker(this.entry, { name: 'explain worker' });
+    w.once('exit', () => {
+      // Only the current worker's exit: a failed start is already forgotten, and its exit must not drop its successor.
+      if (this.worker !== w) return;
+      this.worker = null;
+      this.start.reset();
     });
+    this.worker = w;
+    return ready;
   }
 
   private async pump(): Promise<void> {

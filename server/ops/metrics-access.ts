@@ -3,16 +3,15 @@
 // form Prometheus sends with `authorization: { credentials: … }` in a scrape config. The series
 // name rooms, jobs and rejection reasons, which an outsider has no business reading.
 import { timingSafeEqual } from 'node:crypto';
+import { hashToken } from '../auth/tokens';
 
 /** True when a request with this Authorization header may read the metrics. */
 export function metricsAuthorized(authorization: string | undefined, token: string | undefined): boolean {
   if (token === undefined) return true;
   const m = /^Bearer (\S+)$/i.exec(authorization ?? '');
   if (!m) return false;
-  const given = Buffer.from(m[1]!);
-  const want = Buffer.from(token);
-  // Equal lengths first: timingSafeEqual throws otherwise; the length itself is not the secret.
-  return given.length === want.length && timingSafeEqual(given, want);
+  // Compared as SHA-256 digests (as share tokens are): equal lengths, so nothing depends on where or whether they differ in length.
+  return timingSafeEqual(Buffer.from(hashToken(m[1]!), 'hex'), Buffer.from(hashToken(token), 'hex'));
 }
 
 /** The 401 answer: says what is missing, and how to send it. */

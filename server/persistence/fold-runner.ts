@@ -7,7 +7,8 @@
 // A fold that fails in the worker (a corrupt update) rejects like the inline fold would. If the
 // worker itself dies or cannot start, the fold runs inline instead: compaction must not stop
 // working because the thread did.
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startTsWorker } from '../ops/ts-worker';
 import { compactionFolds } from '../ops/metrics';
 import { foldUpdates, type Folded } from './fold';
 
@@ -89,46 +90,38 @@ export class FoldRunner {
 
   private start(): Promise<Worker> {
     if (this.ready) return this.ready;
-    this.ready = new Promise<Worker>((resolve, reject) => {
-      // The worker runs TypeScript through tsx, as the model workers do (server/jobs/worker-boot.mjs).
-      const boot = new URL('../jobs/worker-boot.mjs', import.meta.url);
-      const w = new Worker(boot, { workerData: { entry: new URL('./fold-worker.ts', import.meta.url).href } });
-      w.unref(); // a fold in flight keeps its own promise; the thread alone must not hold the process open
-      this.worker = w;
-      w.on('message', (m: FoldReply | { ready: true }) => {
-        if ('ready' in m) return resolve(w);
-        const p = this.pending.get(m.id);
-        if (!p) return;
-        this.pending.delete(m.id);
-        if (m.ok) {
-          this.count('worker');
-          p.resolve({ snapshot: m.snapshot, title: m.title });
-        } else p.reject(new FoldError(m.message));
-        this.armIdle();
-      });
-      w.once('error', (err) => {
-        this.opts.log?.('[fold] worker thread failed', err);
-        reject(err);
-      });
-      w.once('exit', () => {
-        if (this.worker !== w) return;
-        this.worker = null;
-        this.ready = null;
-        reject(new Error('the fold worker exited before it was ready'));
-        // What it still held is folded here: the caller gets its snapshot either way.
-        const left = [...this.pending.values()];
-        this.pending.clear();
-        for (const p of left) {
-          this.count('fallback');
-          try {
-            p.resolve(foldUpdates(p.request.snapshot, p.request.updates));
-          } catch (err) {
-            p.reject(err instanceof Error ? err : new Error(String(err)));
-          }
-        }
-      });
+    const { worker: w, ready } = startTsWorker(new URL('./fold-worker.ts', import.meta.url), { name: 'fold worker' });
+    this.worker = w;
+    this.ready = ready;
+    w.on('message', (m: FoldReply | { ready: true }) => {
+      if ('ready' in m) return;
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (m.ok) {
+        this.count('worker');
+        p.resolve({ snapshot: m.snapshot, title: m.title });
+      } else p.reject(new FoldError(m.message));
+      this.armIdle();
     });
-    return this.ready;
+    w.once('error', (err) => this.opts.log?.('[fold] worker thread failed', err));
+    w.once('exit', () => {
+      if (this.worker !== w) return;
+      this.worker = null;
+      this.ready = null;
+      // What it still held is folded here: the caller gets its snapshot either way.
+      const left = [...this.pending.values()];
+      this.pending.clear();
+      for (const p of left) {
+        this.count('fallback');
+        try {
+          p.resolve(foldUpdates(p.request.snapshot, p.request.updates));
+        } catch (err) {
+          p.reject(err instanceof Error ? err : new Error(String(err)));
+        }
+      }
+    });
+    return ready;
   }
 
   private count(where: keyof FoldRunner['counts']): void {

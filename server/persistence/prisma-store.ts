@@ -7,6 +7,9 @@ import type { PrismaClient } from '../db/generated/client';
 import { FoldRunner } from './fold-runner';
 import { SessionNotFoundError, type CompactionResult, type DocStore, type SessionLinkColumns, type SessionRecord, type StoredDoc } from './store';
 
+/** The same bytes as a Buffer, no copy (pg sends Buffers as bytea). */
+const asBuffer = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+
 // Prisma's Bytes type wants a Uint8Array over a plain ArrayBuffer; Yjs's are typed more loosely.
 const bytes = (u: Uint8Array): Uint8Array<ArrayBuffer> => (u.buffer instanceof ArrayBuffer ? (u as Uint8Array<ArrayBuffer>) : new Uint8Array(u));
 
@@ -94,7 +97,7 @@ export class PrismaDocStore implements DocStore {
     if (batch.length === 0) return;
     const params: unknown[] = [];
     const rows = batch.map((a) => {
-      params.push(a.sessionId, Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength));
+      params.push(a.sessionId, asBuffer(a.data));
       return `($${params.length - 1}, $${params.length})`;
     });
     try {
@@ -145,7 +148,7 @@ export class PrismaDocStore implements DocStore {
       const at = new Date().toISOString();
       await client.query('UPDATE "Session" SET "snapshot" = $2, "snapshotAt" = $3, "updatedAt" = $3, "title" = $4 WHERE "id" = $1', [
         id,
-        Buffer.from(snapshot.buffer, snapshot.byteOffset, snapshot.byteLength),
+        asBuffer(snapshot),
         at,
         title,
       ]);

@@ -11,7 +11,7 @@ import { FoldError, FoldRunner } from '@/server/persistence/fold-runner';
 import { PrismaDocStore } from '@/server/persistence/prisma-store';
 import { initialState, newSessionId } from '@/server/sessions';
 import { tempDataDir } from '../helpers/server';
-import { waitFor } from './sync-helpers';
+import { keyUpdate, waitFor } from './sync-helpers';
 
 /** A session's stored state: its initial snapshot and `rows` log rows of `perRow` notes each (about 60 KB a row at 500). */
 function storedSession(rows: number, perRow: number, title = 'Big one'): { snapshot: Uint8Array; updates: Uint8Array[] } {
@@ -149,11 +149,6 @@ describe('compaction on a worker thread', () => {
       const other = new PrismaDocStore(db.prisma, db.pool, runner());
       const id = newSessionId();
       await slow.createSession(id, 'Race', initialState('Race'));
-      const keyUpdate = (key: string) => {
-        const d = new Y.Doc();
-        d.getMap('log').set(key, true);
-        return Y.encodeStateAsUpdate(d);
-      };
       for (const k of ['a', 'b']) await slow.appendUpdate(id, keyUpdate(k));
       const first = slow.compact(id);
       await waitFor(() => gated.started, 10_000, 'the first compaction to reach its fold');

@@ -3,22 +3,13 @@
 // compact the same session concurrently, round after round; every appended update must still be
 // in the stored document. PostgreSQL being unreachable fails this suite; it never skips.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as Y from 'yjs';
 import pg from 'pg';
 import { openDatabase, type Database } from '@/server/db/client';
 import { PrismaDocStore } from '@/server/persistence/prisma-store';
 import { initialState, newSessionId } from '@/server/sessions';
-import { docFromRows, pgSchemaUrl, readStoredPg, requirePostgres } from './sync-helpers';
+import { docFromRows, keyUpdate, pgSchemaUrl, readStoredPg, requirePostgres } from './sync-helpers';
 import { PG_URL } from '../helpers/server';
 
-/** An update that sets one key of the `log` map, made by its own client (so rows are independent). */
-function keyUpdate(key: string): Uint8Array {
-  const d = new Y.Doc();
-  d.getMap('log').set(key, true);
-  const u = Y.encodeStateAsUpdate(d);
-  d.destroy();
-  return u;
-}
 
 describe('persistence with several instances on one PostgreSQL', () => {
   const schema = pgSchemaUrl('tutti_scaleout_pers');

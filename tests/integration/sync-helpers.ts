@@ -125,6 +125,15 @@ async function readRows(query: Query, sessionId: string): Promise<StoredRows> {
 }
 
 /** The document the stored rows describe. */
+/** An update that sets one key of the `log` map, made by its own client (so stored rows are independent). */
+export function keyUpdate(key: string): Uint8Array {
+  const d = new Y.Doc();
+  d.getMap('log').set(key, true);
+  const u = Y.encodeStateAsUpdate(d);
+  d.destroy();
+  return u;
+}
+
 export function docFromRows(rows: StoredRows): Y.Doc {
   const doc = new Y.Doc();
   if (rows.snapshot) Y.applyUpdate(doc, rows.snapshot);
